@@ -1,0 +1,79 @@
+//! Refusals of the domain, each with a message a person can act on.
+
+use super::ids::OrderId;
+
+/// How a refusal is classified; the HTTP layer maps each to one status code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The request itself is wrong (422).
+    Invalid,
+    /// Something named does not exist (404).
+    NotFound,
+    /// The request is fine but the current state refuses it (409).
+    Conflict,
+    /// The caller may not do this to that resource (403).
+    Forbidden,
+    /// A payment was declined (402).
+    PaymentDeclined,
+}
+
+/// Why the domain refused a command.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("{field} {reason}")]
+    Invalid { field: &'static str, reason: String },
+    #[error("address {0:?} names no district (구) of Seoul; give lat and lon, or an address with a district such as 강남구")]
+    NoDistrict(String),
+    #[error("order {0} does not exist")]
+    OrderNotFound(OrderId),
+    #[error("store {0:?} does not exist")]
+    StoreNotFound(String),
+    #[error("store {store:?} has no menu item {menu:?}")]
+    MenuItemNotFound { store: String, menu: String },
+    #[error("store {0:?} already exists")]
+    StoreExists(String),
+    #[error("store {0:?} is closed and takes no orders now")]
+    StoreClosed(String),
+    #[error("coupon {0:?} is unknown")]
+    UnknownCoupon(String),
+    #[error("order {0} already exists")]
+    OrderExists(OrderId),
+    #[error("order {order} is {status}; {action} needs it to be {expected}")]
+    WrongState {
+        order: OrderId,
+        status: String,
+        action: &'static str,
+        expected: &'static str,
+    },
+    #[error("order {0} can no longer be canceled: cooking has started")]
+    CookingStarted(OrderId),
+    #[error("order {order} is already {status}")]
+    AlreadyFinal { order: OrderId, status: String },
+    #[error("delivery of order {order} was already taken by rider {rider:?}")]
+    AlreadyTaken { order: OrderId, rider: String },
+    #[error("delivery of order {order} is not yours: rider {rider:?} picked it")]
+    NotYourDelivery { order: OrderId, rider: String },
+    #[error("payment declined: {0}")]
+    PaymentDeclined(String),
+}
+
+impl DomainError {
+    /// The class of the refusal, for the HTTP status.
+    pub fn kind(&self) -> ErrorKind {
+        use DomainError::*;
+        match self {
+            Invalid { .. } | NoDistrict(_) => ErrorKind::Invalid,
+            OrderNotFound(_) | StoreNotFound(_) | MenuItemNotFound { .. } => ErrorKind::NotFound,
+            StoreExists(_)
+            | StoreClosed(_)
+            | UnknownCoupon(_)
+            | OrderExists(_)
+            | WrongState { .. }
+            | CookingStarted(_)
+            | AlreadyFinal { .. }
+            | AlreadyTaken { .. } => ErrorKind::Conflict,
+            NotYourDelivery { .. } => ErrorKind::Forbidden,
+            PaymentDeclined(_) => ErrorKind::PaymentDeclined,
+        }
+    }
+}

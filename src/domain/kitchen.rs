@@ -1,0 +1,135 @@
+//! The kitchen ticket: an order as its store's kitchen sees it.
+
+use super::order::{OrderEvent, OrderLine};
+use super::time::Timestamp;
+use super::OrderId;
+use serde::{Deserialize, Serialize};
+
+/// Where a ticket is in the kitchen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TicketStatus {
+    /// Waiting for the store to accept or reject it.
+    Requested,
+    Accepted,
+    Rejected,
+    Canceled,
+    Cooking,
+    Cooked,
+    /// A rider took the food.
+    HandedOver,
+}
+
+/// A kitchen ticket ("foodCooking" in the API).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ticket {
+    pub order_id: OrderId,
+    pub store_id: String,
+    pub customer_id: String,
+    pub items: Vec<OrderLine>,
+    pub status: TicketStatus,
+    pub reject_reason: Option<String>,
+    pub updated_at: Timestamp,
+}
+
+/// The ticket after an order event; `None` where the event does not concern
+/// the kitchen or does not fit the ticket's state (so replay is harmless).
+pub fn apply(ticket: Option<&Ticket>, event: &OrderEvent, at: Timestamp) -> Option<Ticket> {
+    use TicketStatus as T;
+    if let (None, OrderEvent::Placed(new)) = (ticket, event) {
+        return Some(Ticket {
+            order_id: new.id,
+            store_id: new.store_id.clone(),
+            customer_id: new.customer_id.clone(),
+            items: new.items.clone(),
+            status: T::Requested,
+            reject_reason: None,
+            updated_at: at,
+        });
+    }
+    let ticket = ticket?;
+    let next = match (ticket.status, event) {
+        (T::Requested, OrderEvent::Accepted) => T::Accepted,
+        (T::Requested, OrderEvent::Rejected { .. }) => T::Rejected,
+        (T::Requested | T::Accepted, OrderEvent::Canceled) => T::Canceled,
+        (T::Accepted, OrderEvent::CookStarted) => T::Cooking,
+        (T::Cooking, OrderEvent::CookFinished) => T::Cooked,
+        (T::Cooked, OrderEvent::DeliveryPicked { .. }) => T::HandedOver,
+        _ => return None,
+    };
+    let mut ticket = ticket.clone();
+    ticket.status = next;
+    ticket.updated_at = at;
+    if let OrderEvent::Rejected { reason } = event {
+        ticket.reject_reason = Some(reason.clone());
+    }
+    Some(ticket)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::order::tests::new_order;
+
+    fn placed() -> Ticket {
+        apply(
+            None,
+            &OrderEvent::Placed(Box::new(new_order(1, 9_000))),
+            Timestamp(1),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn follows_the_happy_path() {
+        let mut t = placed();
+        assert_eq!(t.status, TicketStatus::Requested);
+        for (e, s) in [
+            (OrderEvent::Accepted, TicketStatus::Accepted),
+            (OrderEvent::CookStarted, TicketStatus::Cooking),
+            (OrderEvent::CookFinished, TicketStatus::Cooked),
+            (
+                OrderEvent::DeliveryPicked {
+                    rider_id: "r".into(),
+                },
+                TicketStatus::HandedOver,
+            ),
+        ] {
+            t = apply(Some(&t), &e, Timestamp(2)).unwrap();
+            assert_eq!(t.status, s);
+        }
+        assert_eq!(apply(Some(&t), &OrderEvent::Completed, Timestamp(3)), None);
+    }
+
+    #[test]
+    fn rejection_and_cancellation() {
+        let r = apply(
+            Some(&placed()),
+            &OrderEvent::Rejected {
+                reason: "no rice".into(),
+            },
+            Timestamp(2),
+        )
+        .unwrap();
+        assert_eq!(
+            (r.status, r.reject_reason.as_deref()),
+            (TicketStatus::Rejected, Some("no rice"))
+        );
+        let accepted = apply(Some(&placed()), &OrderEvent::Accepted, Timestamp(2)).unwrap();
+        let c = apply(Some(&accepted), &OrderEvent::Canceled, Timestamp(3)).unwrap();
+        assert_eq!(c.status, TicketStatus::Canceled);
+    }
+
+    #[test]
+    fn refuses_what_does_not_fit() {
+        let t = placed();
+        assert_eq!(
+            apply(Some(&t), &OrderEvent::CookStarted, Timestamp(2)),
+            None
+        );
+        assert_eq!(apply(None, &OrderEvent::Accepted, Timestamp(2)), None);
+        // A replayed placement does not reset a ticket.
+        let placed_again = OrderEvent::Placed(Box::new(new_order(1, 9_000)));
+        assert_eq!(apply(Some(&t), &placed_again, Timestamp(2)), None);
+    }
+}

@@ -1,0 +1,30 @@
+//! The pure domain: state machines, commands, events and rules.
+//!
+//! Nothing here does I/O or knows about actix or sled. Each aggregate has a
+//! `decide` (command → events, or a refusal) and an `apply` (state + event →
+//! state); the actors are thin shells around these functions.
+
+pub mod checkout;
+pub mod delivery;
+pub mod districts;
+pub mod error;
+pub mod event;
+pub mod geo;
+pub mod ids;
+pub mod kitchen;
+pub mod order;
+pub mod payment;
+pub mod store;
+pub mod time;
+
+pub use error::{DomainError, ErrorKind};
+pub use event::{Event, LogRecord};
+pub use geo::LatLon;
+pub use ids::OrderId;
+pub use time::Timestamp;
+
+/// Money is integer won (KRW), never a float.
+pub type Won = u64;
+
+#[cfg(test)]
+mod proptests;

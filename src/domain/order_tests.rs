@@ -1,0 +1,278 @@
+use super::*;
+use crate::domain::error::ErrorKind;
+use OrderStatus as S;
+
+pub(crate) fn new_order(id: OrderId, amount: Won) -> NewOrder {
+    NewOrder {
+        id,
+        customer_id: "kim".into(),
+        store_id: "store-1".into(),
+        store_name: "강남 바삭치킨".into(),
+        pickup: LatLon {
+            lat: 37.50,
+            lon: 127.03,
+        },
+        items: vec![OrderLine {
+            menu_id: "fried".into(),
+            name: "후라이드치킨".into(),
+            qty: 1,
+            unit_price: amount,
+        }],
+        amount,
+        discount: 0,
+        address: "서울 강남구 테헤란로 1".into(),
+        dropoff: LatLon {
+            lat: 37.51,
+            lon: 127.04,
+        },
+        transaction_id: format!("tx-{id}"),
+    }
+}
+
+/// The events that bring a new order to `status`, in order.
+fn path_to(status: OrderStatus) -> Vec<OrderEvent> {
+    let mut path = vec![OrderEvent::Placed(Box::new(new_order(1, 20_000)))];
+    let happy = [
+        OrderEvent::Accepted,
+        OrderEvent::CookStarted,
+        OrderEvent::CookFinished,
+        OrderEvent::DeliveryPicked {
+            rider_id: "r1".into(),
+        },
+        OrderEvent::DeliveryCompleted {
+            rider_id: "r1".into(),
+        },
+        OrderEvent::Completed,
+    ];
+    match status {
+        S::Placed => {}
+        S::Rejected => path.push(OrderEvent::Rejected {
+            reason: "sold out".into(),
+        }),
+        S::Canceled => path.push(OrderEvent::Canceled),
+        _ => {
+            for e in happy {
+                let reached = e.status() == status;
+                path.push(e);
+                if reached {
+                    break;
+                }
+            }
+        }
+    }
+    path
+}
+
+fn order_in(status: OrderStatus) -> Order {
+    let order = path_to(status)
+        .iter()
+        .enumerate()
+        .fold(None, |o, (i, e)| apply(o, e, Timestamp(i as u64)))
+        .expect("a placed order");
+    assert_eq!(order.status, status);
+    order
+}
+
+fn commands() -> Vec<OrderCommand> {
+    vec![
+        OrderCommand::Accept,
+        OrderCommand::Reject {
+            reason: "sold out".into(),
+        },
+        OrderCommand::Cancel,
+        OrderCommand::StartCooking,
+        OrderCommand::FinishCooking,
+        OrderCommand::Pick {
+            rider_id: "r2".into(),
+        },
+        OrderCommand::CompleteDelivery {
+            rider_id: "r1".into(),
+        },
+        OrderCommand::Confirm,
+    ]
+}
+
+/// The one status from which each command succeeds, and the status it leads to.
+fn allowed(status: OrderStatus, cmd: &OrderCommand) -> Option<OrderStatus> {
+    match (status, cmd) {
+        (S::Placed, OrderCommand::Accept) => Some(S::Accepted),
+        (S::Placed, OrderCommand::Reject { .. }) => Some(S::Rejected),
+        (S::Placed | S::Accepted, OrderCommand::Cancel) => Some(S::Canceled),
+        (S::Accepted, OrderCommand::StartCooking) => Some(S::Cooking),
+        (S::Cooking, OrderCommand::FinishCooking) => Some(S::Cooked),
+        (S::Cooked, OrderCommand::Pick { .. }) => Some(S::PickedUp),
+        (S::PickedUp, OrderCommand::CompleteDelivery { .. }) => Some(S::Delivered),
+        (S::Delivered, OrderCommand::Confirm) => Some(S::Completed),
+        _ => None,
+    }
+}
+
+#[test]
+fn every_status_against_every_command() {
+    for status in OrderStatus::ALL {
+        let order = order_in(status);
+        for cmd in commands() {
+            let result = decide(Some(&order), 1, &cmd);
+            match allowed(status, &cmd) {
+                Some(next) => {
+                    let events = result.unwrap_or_else(|e| panic!("{status} {cmd:?}: {e}"));
+                    assert_eq!(events.len(), 1);
+                    let after = apply(Some(order.clone()), &events[0], Timestamp(99)).unwrap();
+                    assert_eq!(after.status, next, "{status} {cmd:?}");
+                    assert_eq!(after.history.last().unwrap().status, next);
+                    assert_eq!(after.history.len(), order.history.len() + 1);
+                }
+                None => {
+                    let err = result.expect_err(&format!("{status} {cmd:?} must be refused"));
+                    assert_ne!(err.kind(), ErrorKind::Invalid, "{status} {cmd:?}: {err}");
+                    let message = err.to_string();
+                    assert!(
+                        message.contains("order 1") || message.contains("rider"),
+                        "{message}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn final_statuses_refuse_everything_as_already_final() {
+    for status in [S::Rejected, S::Canceled, S::Completed] {
+        let order = order_in(status);
+        for cmd in [
+            OrderCommand::Accept,
+            OrderCommand::Cancel,
+            OrderCommand::Confirm,
+        ] {
+            let err = decide(Some(&order), 1, &cmd).unwrap_err();
+            assert!(
+                matches!(err, DomainError::AlreadyFinal { .. }),
+                "{status}: {err}"
+            );
+            assert!(err.to_string().contains(status.as_str()));
+        }
+    }
+}
+
+#[test]
+fn cancel_after_cooking_started_says_so() {
+    for status in [S::Cooking, S::Cooked, S::PickedUp, S::Delivered] {
+        let err = decide(Some(&order_in(status)), 1, &OrderCommand::Cancel).unwrap_err();
+        assert_eq!(err, DomainError::CookingStarted(1));
+        assert_eq!(err.kind(), ErrorKind::Conflict);
+        assert!(err.to_string().contains("cooking has started"));
+    }
+}
+
+#[test]
+fn accept_needs_placed_and_says_what_it_is() {
+    let err = decide(Some(&order_in(S::Cooking)), 1, &OrderCommand::Accept).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "order 1 is Cooking; accepting needs it to be Placed"
+    );
+}
+
+#[test]
+fn second_rider_is_told_the_delivery_is_taken() {
+    let err = decide(
+        Some(&order_in(S::PickedUp)),
+        1,
+        &OrderCommand::Pick {
+            rider_id: "r2".into(),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert!(err.to_string().contains("already taken by rider \"r1\""));
+}
+
+#[test]
+fn another_rider_cannot_complete_the_delivery() {
+    let err = decide(
+        Some(&order_in(S::PickedUp)),
+        1,
+        &OrderCommand::CompleteDelivery {
+            rider_id: "r9".into(),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+    assert!(err.to_string().contains("not yours"));
+}
+
+#[test]
+fn completing_an_unpicked_delivery_is_a_conflict() {
+    let err = decide(
+        Some(&order_in(S::Cooked)),
+        1,
+        &OrderCommand::CompleteDelivery {
+            rider_id: "r1".into(),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+}
+
+#[test]
+fn unknown_order_and_double_placement() {
+    let err = decide(None, 7, &OrderCommand::Accept).unwrap_err();
+    assert_eq!(err, DomainError::OrderNotFound(7));
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    let placed = order_in(S::Placed);
+    let err = decide(
+        Some(&placed),
+        1,
+        &OrderCommand::Place(Box::new(new_order(1, 5))),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+}
+
+#[test]
+fn placement_keeps_prices_amount_and_locations() {
+    let new = new_order(3, 18_000);
+    let events = decide(None, 3, &OrderCommand::Place(Box::new(new.clone()))).unwrap();
+    let order = apply(None, &events[0], Timestamp(5)).unwrap();
+    assert_eq!(order.amount, 18_000);
+    assert_eq!(order.items, new.items);
+    assert_eq!(order.dropoff(), new.dropoff);
+    assert_eq!(order.pickup, new.pickup);
+    assert_eq!(order.placed_at(), Timestamp(5));
+    assert_eq!(
+        order.history,
+        vec![StatusChange {
+            status: S::Placed,
+            at: Timestamp(5)
+        }]
+    );
+}
+
+#[test]
+fn apply_is_total_on_events_that_do_not_fit() {
+    assert_eq!(apply(None, &OrderEvent::Accepted, Timestamp(1)), None);
+    let placed = order_in(S::Placed);
+    let again = apply(
+        Some(placed.clone()),
+        &OrderEvent::Placed(Box::new(new_order(1, 1))),
+        Timestamp(2),
+    );
+    assert_eq!(again, Some(placed));
+}
+
+#[test]
+fn rejection_keeps_the_reason_and_pick_the_rider() {
+    let rejected = order_in(S::Rejected);
+    assert_eq!(rejected.reject_reason.as_deref(), Some("sold out"));
+    assert_eq!(order_in(S::Delivered).rider_id.as_deref(), Some("r1"));
+}
+
+#[test]
+fn statuses_parse_back() {
+    for s in OrderStatus::ALL {
+        assert_eq!(OrderStatus::parse(s.as_str()), Some(s));
+        assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{s}\""));
+    }
+    assert_eq!(OrderStatus::parse("Lost"), None);
+}

@@ -1,0 +1,131 @@
+//! Invariants over any sequence of commands, across the order, its kitchen
+//! ticket, its delivery and its payment, driven as the system drives them.
+
+use super::delivery::{self, Delivery, DeliveryStatus};
+use super::kitchen::{self, Ticket, TicketStatus};
+use super::order::{self, tests::new_order, Order, OrderCommand, OrderStatus};
+use super::payment::{Payment, PaymentEvent, PaymentStatus};
+use super::Timestamp;
+use proptest::prelude::*;
+
+/// Everything the system keeps about one order.
+struct World {
+    order: Option<Order>,
+    ticket: Option<Ticket>,
+    delivery: Option<Delivery>,
+    payment: Payment,
+}
+
+fn command() -> impl Strategy<Value = OrderCommand> {
+    let rider = prop::sample::select(vec!["r1", "r2", "r3"]).prop_map(String::from);
+    prop_oneof![
+        Just(OrderCommand::Accept),
+        Just(OrderCommand::Reject {
+            reason: "busy".into()
+        }),
+        Just(OrderCommand::Cancel),
+        Just(OrderCommand::StartCooking),
+        Just(OrderCommand::FinishCooking),
+        rider
+            .clone()
+            .prop_map(|rider_id| OrderCommand::Pick { rider_id }),
+        rider.prop_map(|rider_id| OrderCommand::CompleteDelivery { rider_id }),
+        Just(OrderCommand::Confirm),
+    ]
+}
+
+fn ticket_status_for(s: OrderStatus) -> TicketStatus {
+    match s {
+        OrderStatus::Placed => TicketStatus::Requested,
+        OrderStatus::Accepted => TicketStatus::Accepted,
+        OrderStatus::Rejected => TicketStatus::Rejected,
+        OrderStatus::Canceled => TicketStatus::Canceled,
+        OrderStatus::Cooking => TicketStatus::Cooking,
+        OrderStatus::Cooked => TicketStatus::Cooked,
+        OrderStatus::PickedUp | OrderStatus::Delivered | OrderStatus::Completed => {
+            TicketStatus::HandedOver
+        }
+    }
+}
+
+fn delivery_status_for(s: OrderStatus) -> DeliveryStatus {
+    match s {
+        OrderStatus::Placed | OrderStatus::Accepted | OrderStatus::Cooking => {
+            DeliveryStatus::Pending
+        }
+        OrderStatus::Rejected | OrderStatus::Canceled => DeliveryStatus::Canceled,
+        OrderStatus::Cooked => DeliveryStatus::Ready,
+        OrderStatus::PickedUp => DeliveryStatus::PickedUp,
+        OrderStatus::Delivered | OrderStatus::Completed => DeliveryStatus::Delivered,
+    }
+}
+
+fn place(id: u64, amount: u64) -> World {
+    let new = new_order(id, amount);
+    let payment = Payment::pending(id, new.customer_id.clone(), amount, Timestamp(0))
+        .apply(
+            &PaymentEvent::Approved {
+                transaction_id: format!("tx-{id}"),
+            },
+            Timestamp(0),
+        )
+        .expect("a pending payment approves");
+    let events = order::decide(None, id, &OrderCommand::Place(Box::new(new))).expect("placement");
+    let mut world = World {
+        order: None,
+        ticket: None,
+        delivery: None,
+        payment,
+    };
+    for e in &events {
+        world.order = order::apply(world.order.take(), e, Timestamp(0));
+        world.ticket = kitchen::apply(None, e, Timestamp(0));
+        world.delivery = delivery::apply(None, e, Timestamp(0));
+    }
+    world
+}
+
+proptest! {
+    #[test]
+    fn any_command_sequence_keeps_every_invariant(
+        amounts in prop::collection::vec(1u64..200_000, 1..6),
+        script in prop::collection::vec((0usize..6, command()), 0..80),
+    ) {
+        let mut worlds: Vec<World> = amounts.iter().enumerate().map(|(i, &a)| place(i as u64 + 1, a)).collect();
+        for (pick, cmd) in script {
+            let w = &mut worlds[pick % amounts.len()];
+            let Some(order) = w.order.as_ref() else { continue };
+            let before = order.status;
+            let rider_before = w.delivery.as_ref().and_then(|d| d.rider_id.clone());
+            match order::decide(Some(order), order.id, &cmd) {
+                Err(_) => prop_assert_eq!(w.order.as_ref().map(|o| o.status), Some(before)),
+                Ok(events) => for (i, e) in events.iter().enumerate() {
+                    let at = Timestamp(i as u64 + 1);
+                    w.order = order::apply(w.order.take(), e, at);
+                    if let Some(t) = kitchen::apply(w.ticket.as_ref(), e, at) { w.ticket = Some(t); }
+                    if let Some(d) = delivery::apply(w.delivery.as_ref(), e, at) { w.delivery = Some(d); }
+                    if e.status().is_refunded() {
+                        w.payment = w.payment.apply(&PaymentEvent::Refunded, at).expect("refunded once");
+                    }
+                },
+            }
+            // The order is in exactly one state, and its projections agree with it.
+            let order = w.order.as_ref().expect("still there");
+            prop_assert_eq!(w.ticket.as_ref().map(|t| t.status), Some(ticket_status_for(order.status)));
+            prop_assert_eq!(w.delivery.as_ref().map(|d| d.status), Some(delivery_status_for(order.status)));
+            prop_assert_eq!(order.history.last().map(|c| c.status), Some(order.status));
+            // A delivery has at most one rider, and never changes it.
+            let rider_now = w.delivery.as_ref().and_then(|d| d.rider_id.clone());
+            if rider_before.is_some() { prop_assert_eq!(&rider_before, &rider_now); }
+            prop_assert_eq!(&order.rider_id, &rider_now);
+            // Refunded exactly when the order ended in a refund.
+            prop_assert_eq!(w.payment.status == PaymentStatus::Refunded, order.status.is_refunded());
+        }
+        // Money is conserved: charged = refunded + kept.
+        let charged: u64 = worlds.iter().map(|w| w.payment.charged()).sum();
+        let refunded: u64 = worlds.iter().map(|w| w.payment.refunded()).sum();
+        let kept: u64 = worlds.iter().map(|w| w.payment.kept()).sum();
+        prop_assert_eq!(charged, refunded + kept);
+        prop_assert_eq!(charged, amounts.iter().sum::<u64>());
+    }
+}

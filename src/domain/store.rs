@@ -1,0 +1,269 @@
+//! The store aggregate: profile, open flag and menu.
+
+use super::error::DomainError;
+use super::geo::LatLon;
+use super::ids::{validate_id, validate_text};
+use super::Won;
+use serde::{Deserialize, Serialize};
+
+/// Most a single menu item may cost (a larger price is a typo).
+pub const MAX_PRICE: Won = 10_000_000;
+
+/// One dish on a store's menu.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MenuItem {
+    pub id: String,
+    pub name: String,
+    pub price: Won,
+}
+
+impl MenuItem {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        validate_id("menu id", &self.id)?;
+        validate_text("menu name", &self.name, 100)?;
+        if self.price == 0 || self.price > MAX_PRICE {
+            return Err(DomainError::Invalid {
+                field: "price",
+                reason: format!("must be between 1 and {MAX_PRICE} won"),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A store.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Store {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub open: bool,
+    pub menu: Vec<MenuItem>,
+}
+
+impl Store {
+    pub fn location(&self) -> LatLon {
+        LatLon {
+            lat: self.lat,
+            lon: self.lon,
+        }
+    }
+
+    pub fn menu_item(&self, id: &str) -> Option<&MenuItem> {
+        self.menu.iter().find(|m| m.id == id)
+    }
+
+    /// Checks a store about to be registered.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        validate_id("id", &self.id)?;
+        validate_text("name", &self.name, 100)?;
+        validate_text("address", &self.address, 200)?;
+        LatLon::new(self.lat, self.lon)?;
+        if self.menu.len() > 500 {
+            return Err(DomainError::Invalid {
+                field: "menu",
+                reason: "must have at most 500 items".into(),
+            });
+        }
+        for item in &self.menu {
+            item.validate()?;
+        }
+        for (i, item) in self.menu.iter().enumerate() {
+            if self.menu[..i].iter().any(|m| m.id == item.id) {
+                return Err(DomainError::Invalid {
+                    field: "menu",
+                    reason: format!("names item {:?} twice", item.id),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a store owner asks.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StoreCommand {
+    Register(Box<Store>),
+    SetMenuItem(MenuItem),
+    SetOpen(bool),
+}
+
+/// What happened to a store.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum StoreEvent {
+    Registered(Box<Store>),
+    MenuItemSet(MenuItem),
+    OpenChanged(bool),
+}
+
+/// Decides a store command (`None`: no such store yet).
+pub fn decide(
+    store: Option<&Store>,
+    id: &str,
+    cmd: &StoreCommand,
+) -> Result<Vec<StoreEvent>, DomainError> {
+    match (store, cmd) {
+        (None, StoreCommand::Register(new)) => {
+            new.validate()?;
+            Ok(vec![StoreEvent::Registered(new.clone())])
+        }
+        (Some(_), StoreCommand::Register(_)) => Err(DomainError::StoreExists(id.to_string())),
+        (None, _) => Err(DomainError::StoreNotFound(id.to_string())),
+        (Some(store), StoreCommand::SetMenuItem(item)) => {
+            item.validate()?;
+            if store.menu_item(&item.id) == Some(item) {
+                return Ok(vec![]);
+            }
+            if store.menu_item(&item.id).is_none() && store.menu.len() >= 500 {
+                return Err(DomainError::Invalid {
+                    field: "menu",
+                    reason: "already has 500 items".into(),
+                });
+            }
+            Ok(vec![StoreEvent::MenuItemSet(item.clone())])
+        }
+        (Some(store), StoreCommand::SetOpen(open)) if store.open == *open => Ok(vec![]),
+        (Some(_), StoreCommand::SetOpen(open)) => Ok(vec![StoreEvent::OpenChanged(*open)]),
+    }
+}
+
+/// Applies a store event.
+pub fn apply(store: Option<Store>, event: &StoreEvent) -> Option<Store> {
+    match (store, event) {
+        (None, StoreEvent::Registered(new)) => Some(new.as_ref().clone()),
+        (Some(mut s), StoreEvent::MenuItemSet(item)) => {
+            match s.menu.iter_mut().find(|m| m.id == item.id) {
+                Some(existing) => *existing = item.clone(),
+                None => s.menu.push(item.clone()),
+            }
+            Some(s)
+        }
+        (Some(mut s), StoreEvent::OpenChanged(open)) => {
+            s.open = *open;
+            Some(s)
+        }
+        (state, _) => state,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ErrorKind;
+
+    pub(crate) fn store() -> Store {
+        Store {
+            id: "s1".into(),
+            name: "홍대 짬뽕".into(),
+            address: "서울 마포구 와우산로 94".into(),
+            lat: 37.55,
+            lon: 126.92,
+            open: true,
+            menu: vec![MenuItem {
+                id: "jjajang".into(),
+                name: "짜장면".into(),
+                price: 7_000,
+            }],
+        }
+    }
+
+    fn run(state: Option<Store>, cmd: StoreCommand) -> Result<Option<Store>, DomainError> {
+        let events = decide(state.as_ref(), "s1", &cmd)?;
+        Ok(events.iter().fold(state, apply))
+    }
+
+    #[test]
+    fn register_then_refuse_again() {
+        let s = run(None, StoreCommand::Register(Box::new(store()))).unwrap();
+        assert_eq!(s, Some(store()));
+        let err = run(s, StoreCommand::Register(Box::new(store()))).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Conflict);
+        assert!(err.to_string().contains("already exists"));
+    }
+
+    #[test]
+    fn menu_items_are_added_and_changed() {
+        let s = Some(store());
+        let tangsuyuk = MenuItem {
+            id: "tangsuyuk".into(),
+            name: "탕수육".into(),
+            price: 18_000,
+        };
+        let s = run(s, StoreCommand::SetMenuItem(tangsuyuk.clone())).unwrap();
+        let cheaper = MenuItem {
+            price: 6_500,
+            ..store().menu[0].clone()
+        };
+        let s = run(s, StoreCommand::SetMenuItem(cheaper.clone()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.menu, vec![cheaper, tangsuyuk]);
+    }
+
+    #[test]
+    fn setting_the_same_thing_changes_nothing() {
+        let same = StoreCommand::SetMenuItem(store().menu[0].clone());
+        assert_eq!(decide(Some(&store()), "s1", &same).unwrap(), vec![]);
+        assert_eq!(
+            decide(Some(&store()), "s1", &StoreCommand::SetOpen(true)).unwrap(),
+            vec![]
+        );
+        let closed = run(Some(store()), StoreCommand::SetOpen(false))
+            .unwrap()
+            .unwrap();
+        assert!(!closed.open);
+    }
+
+    #[test]
+    fn refuses_bad_items_and_unknown_stores() {
+        for bad in [
+            MenuItem {
+                id: "x".into(),
+                name: "x".into(),
+                price: 0,
+            },
+            MenuItem {
+                id: "x".into(),
+                name: "x".into(),
+                price: MAX_PRICE + 1,
+            },
+            MenuItem {
+                id: "".into(),
+                name: "x".into(),
+                price: 1,
+            },
+            MenuItem {
+                id: "x".into(),
+                name: " ".into(),
+                price: 1,
+            },
+        ] {
+            let err = decide(Some(&store()), "s1", &StoreCommand::SetMenuItem(bad)).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Invalid);
+        }
+        let err = decide(None, "nope", &StoreCommand::SetOpen(false)).unwrap_err();
+        assert_eq!(err, DomainError::StoreNotFound("nope".into()));
+    }
+
+    #[test]
+    fn refuses_bad_registrations() {
+        let mut dup = store();
+        dup.menu.push(dup.menu[0].clone());
+        assert!(run(None, StoreCommand::Register(Box::new(dup)))
+            .unwrap_err()
+            .to_string()
+            .contains("twice"));
+        let far = Store {
+            lat: 123.0,
+            ..store()
+        };
+        assert_eq!(
+            run(None, StoreCommand::Register(Box::new(far)))
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Invalid
+        );
+    }
+}

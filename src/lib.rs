@@ -1,0 +1,3 @@
+//! baedal: a food-delivery order platform backend built as an actor system.
+
+pub mod domain;
