@@ -1,0 +1,248 @@
+//! The database handle: typed reads, atomic batches, the log.
+
+use super::codec::{decode, encode};
+use super::flusher::{Flusher, Horizon, Shared, Written};
+use super::{keys, StorageError};
+use crate::domain::{Event, LogRecord, Timestamp};
+use serde::{de::DeserializeOwned, Serialize};
+use std::path::PathBuf;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// When a write counts as done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// Acknowledged once flushed to disk by the group-commit flusher.
+    Durable,
+    /// Acknowledged at once, flushed every `interval`: a crash can lose the
+    /// last `interval` of acknowledged writes.
+    Relaxed { interval: Duration },
+}
+
+/// How to open the database.
+#[derive(Clone, Debug)]
+pub struct StorageConfig {
+    pub path: PathBuf,
+    pub durability: Durability,
+    pub cache_capacity_bytes: u64,
+}
+
+/// The number of a write, to wait for its acknowledgement.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ticket(pub u64);
+
+/// Puts, removes and log events that land together or not at all.
+#[derive(Default)]
+pub struct WriteBatch {
+    ops: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    events: Vec<(Timestamp, Event)>,
+}
+
+impl WriteBatch {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stores `value` under `key`.
+    pub fn put<T: Serialize + ?Sized>(
+        &mut self,
+        key: Vec<u8>,
+        value: &T,
+    ) -> Result<(), StorageError> {
+        self.ops.push((key, Some(encode(value)?)));
+        Ok(())
+    }
+
+    /// Removes `key`.
+    pub fn remove(&mut self, key: Vec<u8>) {
+        self.ops.push((key, None));
+    }
+
+    /// Appends an event to the log; its sequence is assigned at commit.
+    pub fn append(&mut self, at: Timestamp, event: Event) {
+        self.events.push((at, event));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty() && self.events.is_empty()
+    }
+}
+
+struct Inner {
+    shared: Arc<Shared>,
+    durability: Durability,
+    // Declared last so it is dropped (last flush, thread joined) after use.
+    _flusher: Flusher,
+}
+
+/// The database. Cheap to clone; all clones share one engine and flusher.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+impl Db {
+    /// Opens (or creates) the database and starts its flusher.
+    pub fn open(config: &StorageConfig) -> Result<Db, StorageError> {
+        let engine = sled::Config::new()
+            .path(&config.path)
+            .cache_capacity(config.cache_capacity_bytes)
+            .open()?;
+        let last_seq = match engine.scan_prefix(keys::LOG).next_back() {
+            Some(entry) => keys::trailing_u64(&entry?.0).unwrap_or(0),
+            None => 0,
+        };
+        let horizon = Horizon {
+            writes: 0,
+            log_seq: last_seq,
+        };
+        let (acknowledged, _) = watch::channel(horizon);
+        let shared = Arc::new(Shared {
+            written: Mutex::new(Written {
+                horizon,
+                next_seq: last_seq + 1,
+                shutdown: false,
+            }),
+            wake: Condvar::new(),
+            acknowledged,
+            engine,
+        });
+        let flusher = match config.durability {
+            Durability::Durable => Flusher::group_commit(shared.clone()),
+            Durability::Relaxed { interval } => Flusher::periodic(shared.clone(), interval),
+        }
+        .map_err(|e| StorageError::Engine(format!("cannot start the flusher: {e}")))?;
+        Ok(Db {
+            inner: Arc::new(Inner {
+                shared,
+                durability: config.durability,
+                _flusher: flusher,
+            }),
+        })
+    }
+
+    fn engine(&self) -> &sled::Db {
+        &self.inner.shared.engine
+    }
+
+    /// Reads and decodes one value.
+    pub fn get<T: DeserializeOwned>(&self, key: &[u8]) -> Result<Option<T>, StorageError> {
+        self.engine().get(key)?.map(|v| decode(&v)).transpose()
+    }
+
+    pub fn contains(&self, key: &[u8]) -> Result<bool, StorageError> {
+        Ok(self.engine().contains_key(key)?)
+    }
+
+    /// Every value under a prefix, in key order, with its key.
+    pub fn scan<T: DeserializeOwned>(
+        &self,
+        prefix: &[u8],
+    ) -> impl Iterator<Item = Result<(Vec<u8>, T), StorageError>> + '_ {
+        self.engine().scan_prefix(prefix).map(|entry| {
+            let (k, v) = entry?;
+            Ok((k.to_vec(), decode(&v)?))
+        })
+    }
+
+    /// The keys under a prefix, in order.
+    pub fn scan_keys(
+        &self,
+        prefix: &[u8],
+    ) -> impl Iterator<Item = Result<Vec<u8>, StorageError>> + '_ {
+        self.engine()
+            .scan_prefix(prefix)
+            .keys()
+            .map(|k| Ok(k?.to_vec()))
+    }
+
+    /// A fresh id, unique and increasing even across crashes.
+    pub fn next_id(&self) -> Result<u64, StorageError> {
+        Ok(self.engine().generate_id()? + 1)
+    }
+
+    /// Applies a batch atomically, appending its events to the log.
+    ///
+    /// Writers are serialised by one lock, which hands out log sequences
+    /// and applies the batch together: the log never shows a gap, and the
+    /// cost is nothing because sled inserts are CPU-bound and a second
+    /// concurrent writer would not be faster.
+    pub fn commit(&self, batch: WriteBatch) -> Result<Ticket, StorageError> {
+        let shared = &self.inner.shared;
+        let mut written = shared.written.lock().unwrap_or_else(|p| p.into_inner());
+        let mut sled_batch = sled::Batch::default();
+        for (key, value) in batch.ops {
+            match value {
+                Some(v) => sled_batch.insert(key, v),
+                None => sled_batch.remove(key),
+            }
+        }
+        let mut seq = written.next_seq;
+        for (at, event) in batch.events {
+            let record = LogRecord { seq, at, event };
+            sled_batch.insert(keys::log(seq), encode(&record)?);
+            seq += 1;
+        }
+        shared.engine.apply_batch(sled_batch)?;
+        written.next_seq = seq;
+        written.horizon = Horizon {
+            writes: written.horizon.writes + 1,
+            log_seq: seq - 1,
+        };
+        let horizon = written.horizon;
+        drop(written);
+        match self.inner.durability {
+            Durability::Durable => shared.wake.notify_one(),
+            Durability::Relaxed { .. } => {
+                // Writers publish outside the lock, so never move it back.
+                shared.acknowledged.send_if_modified(|h| {
+                    let newer = horizon.writes > h.writes;
+                    if newer {
+                        *h = horizon;
+                    }
+                    newer
+                });
+            }
+        }
+        Ok(Ticket(horizon.writes))
+    }
+
+    /// Waits until a write is acknowledged (on disk, in durable mode).
+    pub async fn acknowledged(&self, ticket: Ticket) {
+        if ticket.0 == 0 {
+            return;
+        }
+        let mut rx = self.inner.shared.acknowledged.subscribe();
+        // The sender lives as long as `self`, so this cannot fail.
+        let _ = rx.wait_for(|h| h.writes >= ticket.0).await;
+    }
+
+    /// Watches the acknowledged horizon (for the log's subscribers).
+    pub fn horizon(&self) -> watch::Receiver<Horizon> {
+        self.inner.shared.acknowledged.subscribe()
+    }
+
+    /// Up to `limit` log records after `after`, not past what is acknowledged.
+    pub fn read_log(&self, after: u64, limit: usize) -> Result<Vec<LogRecord>, StorageError> {
+        let upto = self.inner.shared.acknowledged.borrow().log_seq;
+        if after >= upto {
+            return Ok(Vec::new());
+        }
+        self.engine()
+            .range(keys::log(after + 1)..=keys::log(upto))
+            .take(limit)
+            .map(|entry| decode(&entry?.1))
+            .collect()
+    }
+
+    /// Flushes everything written so far.
+    pub fn flush(&self) -> Result<(), StorageError> {
+        self.engine().flush()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[path = "db_tests.rs"]
+mod tests;

@@ -1,0 +1,113 @@
+use super::*;
+use crate::domain::store::StoreEvent;
+
+fn config(dir: &std::path::Path, durability: Durability) -> StorageConfig {
+    StorageConfig {
+        path: dir.join("db"),
+        durability,
+        cache_capacity_bytes: 16 << 20,
+    }
+}
+
+fn event(n: u64) -> Event {
+    Event::Store {
+        store_id: format!("s{n}"),
+        event: StoreEvent::OpenChanged(n % 2 == 0),
+    }
+}
+
+async fn writes_and_reads(durability: Durability) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&config(dir.path(), durability)).unwrap();
+    let mut batch = WriteBatch::new();
+    batch.put(keys::order(1), &"one".to_string()).unwrap();
+    batch.append(Timestamp(1), event(1));
+    batch.append(Timestamp(1), event(2));
+    let t1 = db.commit(batch).unwrap();
+    let mut batch = WriteBatch::new();
+    batch.remove(keys::order(1));
+    batch.put(keys::order(2), &"two".to_string()).unwrap();
+    batch.append(Timestamp(2), event(3));
+    let t2 = db.commit(batch).unwrap();
+    assert!(t2 > t1);
+    db.acknowledged(t2).await;
+    assert_eq!(db.get::<String>(&keys::order(1)).unwrap(), None);
+    assert_eq!(
+        db.get::<String>(&keys::order(2)).unwrap().as_deref(),
+        Some("two")
+    );
+    let log = db.read_log(0, 10).unwrap();
+    assert_eq!(log.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert_eq!(log[2].event, event(3));
+    assert_eq!(db.read_log(1, 1).unwrap()[0].seq, 2);
+    assert!(db.read_log(3, 10).unwrap().is_empty());
+    assert_eq!(db.horizon().borrow().log_seq, 3);
+}
+
+#[tokio::test]
+async fn durable_mode_acknowledges_after_the_flush() {
+    writes_and_reads(Durability::Durable).await;
+}
+
+#[tokio::test]
+async fn relaxed_mode_acknowledges_at_once() {
+    writes_and_reads(Durability::Relaxed {
+        interval: Duration::from_millis(20),
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reopening_continues_the_log_without_a_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = Db::open(&config(dir.path(), Durability::Durable)).unwrap();
+        let mut batch = WriteBatch::new();
+        batch.append(Timestamp(1), event(1));
+        let t = db.commit(batch).unwrap();
+        db.acknowledged(t).await;
+    }
+    let db = Db::open(&config(dir.path(), Durability::Durable)).unwrap();
+    assert_eq!(db.horizon().borrow().log_seq, 1);
+    let mut batch = WriteBatch::new();
+    batch.append(Timestamp(2), event(2));
+    let t = db.commit(batch).unwrap();
+    db.acknowledged(t).await;
+    let seqs: Vec<u64> = db.read_log(0, 10).unwrap().iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, vec![1, 2]);
+}
+
+#[tokio::test]
+async fn many_concurrent_writers_share_flushes_and_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&config(dir.path(), Durability::Durable)).unwrap();
+    let mut tasks = Vec::new();
+    for w in 0..16u64 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..50u64 {
+                let mut batch = WriteBatch::new();
+                batch.put(keys::order(w * 1000 + i), &i).unwrap();
+                batch.append(Timestamp(i), event(i));
+                let t = db.commit(batch).unwrap();
+                db.acknowledged(t).await;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let log = db.read_log(0, 10_000).unwrap();
+    assert_eq!(log.len(), 800);
+    assert!(log.windows(2).all(|w| w[1].seq == w[0].seq + 1));
+    assert_eq!(db.scan::<u64>(b"order/").count(), 800);
+}
+
+#[test]
+fn ids_increase() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&config(dir.path(), Durability::Durable)).unwrap();
+    let a = db.next_id().unwrap();
+    let b = db.next_id().unwrap();
+    assert!(a >= 1 && b > a);
+}

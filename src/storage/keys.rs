@@ -1,0 +1,130 @@
+//! The keyspace. Every key starts with its kind; composite keys separate a
+//! string id from what follows with NUL (ids never contain control
+//! characters), and numbers are big-endian so keys sort numerically.
+
+use crate::domain::OrderId;
+
+pub const LOG: &[u8] = b"log/";
+pub const STORES: &[u8] = b"store/";
+pub const PENDING: &[u8] = b"pending/";
+/// Set once the demo data was loaded.
+pub const DEMO_LOADED: &[u8] = b"meta/demo-loaded";
+
+fn with_u64(prefix: &[u8], n: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(prefix.len() + 8);
+    k.extend_from_slice(prefix);
+    k.extend_from_slice(&n.to_be_bytes());
+    k
+}
+
+fn with_str(prefix: &[u8], s: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(prefix.len() + s.len() + 1);
+    k.extend_from_slice(prefix);
+    k.extend_from_slice(s.as_bytes());
+    k
+}
+
+/// `prefix` + id + NUL: the prefix of everything indexed under that id.
+fn under(prefix: &[u8], id: &str) -> Vec<u8> {
+    let mut k = with_str(prefix, id);
+    k.push(0);
+    k
+}
+
+/// The number at the end of a key built by `with_u64` or an index key.
+pub fn trailing_u64(key: &[u8]) -> Option<u64> {
+    let tail: [u8; 8] = key.get(key.len().checked_sub(8)?..)?.try_into().ok()?;
+    Some(u64::from_be_bytes(tail))
+}
+
+pub fn log(seq: u64) -> Vec<u8> {
+    with_u64(LOG, seq)
+}
+pub fn order(id: OrderId) -> Vec<u8> {
+    with_u64(b"order/", id)
+}
+pub fn payment(id: OrderId) -> Vec<u8> {
+    with_u64(b"payment/", id)
+}
+/// Present while an order's payment is between "requested" and "resolved".
+pub fn pending(id: OrderId) -> Vec<u8> {
+    with_u64(PENDING, id)
+}
+pub fn delivery(id: OrderId) -> Vec<u8> {
+    with_u64(b"delivery/", id)
+}
+pub fn mypage(id: OrderId) -> Vec<u8> {
+    with_u64(b"mypage/", id)
+}
+pub fn store(id: &str) -> Vec<u8> {
+    with_str(STORES, id)
+}
+/// A subscriber's last applied log sequence.
+pub fn offset(subscriber: &str) -> Vec<u8> {
+    with_str(b"offset/", subscriber)
+}
+/// What an `Idempotency-Key` answered.
+pub fn idempotency(key: &str) -> Vec<u8> {
+    with_str(b"idem/", key)
+}
+
+/// Index: a customer's orders.
+pub fn customer_orders(customer: &str) -> Vec<u8> {
+    under(b"custorder/", customer)
+}
+pub fn customer_order(customer: &str, id: OrderId) -> Vec<u8> {
+    let mut k = customer_orders(customer);
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// A store's kitchen tickets.
+pub fn tickets(store: &str) -> Vec<u8> {
+    under(b"kitchen/", store)
+}
+pub fn ticket(store: &str, id: OrderId) -> Vec<u8> {
+    let mut k = tickets(store);
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+/// Index: which store a ticket is under.
+pub fn ticket_store(id: OrderId) -> Vec<u8> {
+    with_u64(b"ticketstore/", id)
+}
+
+/// Index: a customer's MyPage entries.
+pub fn mypages(customer: &str) -> Vec<u8> {
+    under(b"mypagec/", customer)
+}
+pub fn mypage_of(customer: &str, id: OrderId) -> Vec<u8> {
+    let mut k = mypages(customer);
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// Deliveries that are Ready, for rebuilding the in-memory search index.
+pub const READY: &[u8] = b"ready/";
+pub fn ready(id: OrderId) -> Vec<u8> {
+    with_u64(READY, id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeric_keys_sort_numerically() {
+        assert!(log(2) < log(10));
+        assert!(order(255) < order(256));
+        assert_eq!(trailing_u64(&log(42)), Some(42));
+        assert_eq!(trailing_u64(&customer_order("kim", 7)), Some(7));
+        assert_eq!(trailing_u64(b"x"), None);
+    }
+
+    #[test]
+    fn one_id_is_not_the_prefix_of_another() {
+        assert!(!customer_order("kimm", 1).starts_with(&customer_orders("kim")));
+        assert!(customer_order("kim", 1).starts_with(&customer_orders("kim")));
+        assert!(!ticket("s10", 1).starts_with(&tickets("s1")));
+    }
+}

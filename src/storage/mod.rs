@@ -1,0 +1,30 @@
+//! Durable storage: one sled database behind a small interface.
+//!
+//! No sled type leaves this module. The rest of the code sees [`Db`]: typed
+//! gets and prefix scans, atomic [`WriteBatch`]es that also append events to
+//! the log, the log itself, and a [`Horizon`] telling how far writes are
+//! acknowledged (durable, in the default mode).
+
+mod codec;
+mod db;
+mod flusher;
+pub mod keys;
+
+pub use codec::{decode, encode};
+pub use db::{Db, Durability, StorageConfig, Ticket, WriteBatch};
+pub use flusher::Horizon;
+
+/// A failure of the storage engine or of decoding what it holds.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StorageError {
+    #[error("storage engine: {0}")]
+    Engine(String),
+    #[error("stored value could not be read: {0}")]
+    Codec(String),
+}
+
+impl From<sled::Error> for StorageError {
+    fn from(e: sled::Error) -> Self {
+        StorageError::Engine(e.to_string())
+    }
+}
