@@ -1,4 +1,16 @@
 //! baedal: a food-delivery order platform backend built as an actor system.
+//!
+//! - [`domain`]: the pure state machines and rules;
+//! - [`storage`]: sled behind a small interface, with group commit;
+//! - [`actors`]: the entities, the payment actor and the log's subscribers;
+//! - [`http`]: the HTTP API;
+//! - [`server`]: wiring it all together.
 
+pub mod actors;
+pub mod config;
+pub mod demo;
 pub mod domain;
+pub mod error;
+pub mod http;
+pub mod server;
 pub mod storage;

@@ -1,7 +1,7 @@
 //! The delivery: an order as the riders see it.
 
 use super::geo::{round_km, LatLon};
-use super::order::OrderEvent;
+use super::order::{Order, OrderEvent, OrderStatus};
 use super::time::Timestamp;
 use super::OrderId;
 use serde::{Deserialize, Serialize};
@@ -44,7 +44,40 @@ pub struct Delivery {
     pub updated_at: Timestamp,
 }
 
+impl DeliveryStatus {
+    /// How the delivery of an order in `status` stands.
+    pub fn of(status: OrderStatus) -> Self {
+        match status {
+            OrderStatus::Placed | OrderStatus::Accepted | OrderStatus::Cooking => Self::Pending,
+            OrderStatus::Rejected | OrderStatus::Canceled => Self::Canceled,
+            OrderStatus::Cooked => Self::Ready,
+            OrderStatus::PickedUp => Self::PickedUp,
+            OrderStatus::Delivered | OrderStatus::Completed => Self::Delivered,
+        }
+    }
+}
+
 impl Delivery {
+    /// The delivery of an order as it is now (what a rider command answers).
+    pub fn of(order: &Order) -> Self {
+        Delivery {
+            order_id: order.id,
+            store_id: order.store_id.clone(),
+            store_name: order.store_name.clone(),
+            customer_id: order.customer_id.clone(),
+            status: DeliveryStatus::of(order.status),
+            rider_id: order.rider_id.clone(),
+            pickup: order.pickup,
+            dropoff: Dropoff {
+                lat: order.lat,
+                lon: order.lon,
+                address: order.address.clone(),
+            },
+            distance_km: round_km(order.pickup.distance_km(&order.dropoff())),
+            updated_at: order.updated_at(),
+        }
+    }
+
     pub fn dropoff_point(&self) -> LatLon {
         LatLon {
             lat: self.dropoff.lat,

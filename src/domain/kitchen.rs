@@ -1,6 +1,6 @@
 //! The kitchen ticket: an order as its store's kitchen sees it.
 
-use super::order::{OrderEvent, OrderLine};
+use super::order::{Order, OrderEvent, OrderLine, OrderStatus};
 use super::time::Timestamp;
 use super::OrderId;
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,36 @@ pub struct Ticket {
     pub status: TicketStatus,
     pub reject_reason: Option<String>,
     pub updated_at: Timestamp,
+}
+
+impl TicketStatus {
+    /// How the kitchen sees an order in `status`.
+    pub fn of(status: OrderStatus) -> Self {
+        match status {
+            OrderStatus::Placed => Self::Requested,
+            OrderStatus::Accepted => Self::Accepted,
+            OrderStatus::Rejected => Self::Rejected,
+            OrderStatus::Canceled => Self::Canceled,
+            OrderStatus::Cooking => Self::Cooking,
+            OrderStatus::Cooked => Self::Cooked,
+            OrderStatus::PickedUp | OrderStatus::Delivered | OrderStatus::Completed => Self::HandedOver,
+        }
+    }
+}
+
+impl Ticket {
+    /// The ticket of an order as it is now (what a store command answers).
+    pub fn of(order: &Order) -> Self {
+        Ticket {
+            order_id: order.id,
+            store_id: order.store_id.clone(),
+            customer_id: order.customer_id.clone(),
+            items: order.items.clone(),
+            status: TicketStatus::of(order.status),
+            reject_reason: order.reject_reason.clone(),
+            updated_at: order.updated_at(),
+        }
+    }
 }
 
 /// The ticket after an order event; `None` where the event does not concern

@@ -12,6 +12,7 @@ pub mod event;
 pub mod geo;
 pub mod ids;
 pub mod kitchen;
+pub mod mypage;
 pub mod order;
 pub mod payment;
 pub mod store;

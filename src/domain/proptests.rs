@@ -3,7 +3,7 @@
 
 use super::delivery::{self, Delivery, DeliveryStatus};
 use super::kitchen::{self, Ticket, TicketStatus};
-use super::order::{self, tests::new_order, Order, OrderCommand, OrderStatus};
+use super::order::{self, tests::new_order, Order, OrderCommand};
 use super::payment::{Payment, PaymentEvent, PaymentStatus};
 use super::Timestamp;
 use proptest::prelude::*;
@@ -32,32 +32,6 @@ fn command() -> impl Strategy<Value = OrderCommand> {
         rider.prop_map(|rider_id| OrderCommand::CompleteDelivery { rider_id }),
         Just(OrderCommand::Confirm),
     ]
-}
-
-fn ticket_status_for(s: OrderStatus) -> TicketStatus {
-    match s {
-        OrderStatus::Placed => TicketStatus::Requested,
-        OrderStatus::Accepted => TicketStatus::Accepted,
-        OrderStatus::Rejected => TicketStatus::Rejected,
-        OrderStatus::Canceled => TicketStatus::Canceled,
-        OrderStatus::Cooking => TicketStatus::Cooking,
-        OrderStatus::Cooked => TicketStatus::Cooked,
-        OrderStatus::PickedUp | OrderStatus::Delivered | OrderStatus::Completed => {
-            TicketStatus::HandedOver
-        }
-    }
-}
-
-fn delivery_status_for(s: OrderStatus) -> DeliveryStatus {
-    match s {
-        OrderStatus::Placed | OrderStatus::Accepted | OrderStatus::Cooking => {
-            DeliveryStatus::Pending
-        }
-        OrderStatus::Rejected | OrderStatus::Canceled => DeliveryStatus::Canceled,
-        OrderStatus::Cooked => DeliveryStatus::Ready,
-        OrderStatus::PickedUp => DeliveryStatus::PickedUp,
-        OrderStatus::Delivered | OrderStatus::Completed => DeliveryStatus::Delivered,
-    }
 }
 
 fn place(id: u64, amount: u64) -> World {
@@ -111,9 +85,15 @@ proptest! {
             }
             // The order is in exactly one state, and its projections agree with it.
             let order = w.order.as_ref().expect("still there");
-            prop_assert_eq!(w.ticket.as_ref().map(|t| t.status), Some(ticket_status_for(order.status)));
-            prop_assert_eq!(w.delivery.as_ref().map(|d| d.status), Some(delivery_status_for(order.status)));
+            prop_assert_eq!(w.ticket.as_ref().map(|t| t.status), Some(TicketStatus::of(order.status)));
+            prop_assert_eq!(w.delivery.as_ref().map(|d| d.status), Some(DeliveryStatus::of(order.status)));
             prop_assert_eq!(order.history.last().map(|c| c.status), Some(order.status));
+            // What a command answers is what the subscribers keep (but for
+            // when each last changed).
+            let ticket = w.ticket.clone().map(|t| Ticket { updated_at: order.updated_at(), ..t });
+            prop_assert_eq!(ticket, Some(Ticket::of(order)));
+            let delivery = w.delivery.clone().map(|d| Delivery { updated_at: order.updated_at(), ..d });
+            prop_assert_eq!(delivery, Some(Delivery::of(order)));
             // A delivery has at most one rider, and never changes it.
             let rider_now = w.delivery.as_ref().and_then(|d| d.rider_id.clone());
             if rider_before.is_some() { prop_assert_eq!(&rider_before, &rider_now); }

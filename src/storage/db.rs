@@ -54,6 +54,11 @@ impl WriteBatch {
         Ok(())
     }
 
+    /// Stores an already encoded value.
+    pub(super) fn put_encoded(&mut self, key: Vec<u8>, bytes: Vec<u8>) {
+        self.ops.push((key, Some(bytes)));
+    }
+
     /// Removes `key`.
     pub fn remove(&mut self, key: Vec<u8>) {
         self.ops.push((key, None));

@@ -12,7 +12,7 @@ fn config(dir: &std::path::Path, durability: Durability) -> StorageConfig {
 fn event(n: u64) -> Event {
     Event::Store {
         store_id: format!("s{n}"),
-        event: StoreEvent::OpenChanged(n % 2 == 0),
+        event: StoreEvent::OpenChanged(n.is_multiple_of(2)),
     }
 }
 

@@ -9,10 +9,12 @@ mod codec;
 mod db;
 mod flusher;
 pub mod keys;
+mod staged;
 
 pub use codec::{decode, encode};
 pub use db::{Db, Durability, StorageConfig, Ticket, WriteBatch};
 pub use flusher::Horizon;
+pub use staged::Staged;
 
 /// A failure of the storage engine or of decoding what it holds.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -1,0 +1,159 @@
+//! The dispatcher: tails the event log and delivers it, in order, to each
+//! subscriber.
+//!
+//! Every subscriber has its own pump and its own offset, so a slow or
+//! stopped subscriber (the store side, say) holds back nobody else: its
+//! events wait in the log. A subscriber writes its state and its offset in
+//! one atomic batch and skips records at or below its offset, so delivery
+//! is at least once and its effect exactly once, across crashes too.
+
+use crate::domain::LogRecord;
+use crate::error::AppResult;
+use crate::storage::{keys, Db, Staged};
+use actix::dev::ToEnvelope;
+use actix::prelude::*;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Records read from the log per delivery.
+const BATCH: usize = 512;
+
+/// A run of log records, in sequence order.
+#[derive(Clone, Debug, Message)]
+#[rtype(result = "AppResult<u64>")]
+pub struct Deliver(pub Arc<Vec<LogRecord>>);
+
+/// A subscriber that keeps its state in the database, written atomically
+/// with its offset.
+pub trait Projection: Unpin + 'static {
+    /// Unique name; its offset is stored under `offset/<name>`.
+    const NAME: &'static str;
+
+    /// Stages the effect of one record.
+    fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()>;
+
+    /// Called once the staged effects of a delivery are committed.
+    fn committed(&mut self) {}
+
+    /// Called when a commit failed: forget what `apply` staged in memory.
+    fn rolled_back(&mut self) {}
+}
+
+/// Runs a projection as an actor.
+pub struct ProjectionActor<P: Projection> {
+    pub projection: P,
+    db: Db,
+    offset: u64,
+}
+
+impl<P: Projection> ProjectionActor<P> {
+    pub fn new(projection: P, db: Db) -> AppResult<Self> {
+        let offset = db.get::<u64>(&keys::offset(P::NAME))?.unwrap_or(0);
+        Ok(ProjectionActor { projection, db, offset })
+    }
+
+    fn deliver(&mut self, records: &[LogRecord]) -> AppResult<u64> {
+        let fresh: Vec<&LogRecord> = records.iter().filter(|r| r.seq > self.offset).collect();
+        let Some(last) = fresh.last().map(|r| r.seq) else {
+            return Ok(self.offset);
+        };
+        let mut staged = Staged::new(&self.db);
+        let applied = fresh
+            .into_iter()
+            .try_for_each(|r| self.projection.apply(r, &mut staged))
+            .and_then(|()| {
+                staged.put(keys::offset(P::NAME), &last)?;
+                Ok(self.db.commit(staged.into_batch())?)
+            });
+        match applied {
+            Ok(_) => {
+                self.offset = last;
+                self.projection.committed();
+                Ok(last)
+            }
+            Err(e) => {
+                self.projection.rolled_back();
+                Err(e)
+            }
+        }
+    }
+}
+
+impl<P: Projection> Actor for ProjectionActor<P> {
+    type Context = Context<Self>;
+}
+
+impl<P: Projection> Handler<Deliver> for ProjectionActor<P> {
+    type Result = AppResult<u64>;
+
+    fn handle(&mut self, msg: Deliver, _: &mut Context<Self>) -> Self::Result {
+        let _span = tracing::debug_span!("deliver", subscriber = P::NAME, records = msg.0.len()).entered();
+        self.deliver(&msg.0)
+    }
+}
+
+/// Starts delivering the log to `subscriber`, from the offset it stored.
+pub fn pump<A>(name: &'static str, db: Db, subscriber: Addr<A>) -> AppResult<()>
+where
+    A: Actor + Handler<Deliver>,
+    A::Context: ToEnvelope<A, Deliver>,
+{
+    let mut offset = db.get::<u64>(&keys::offset(name))?.unwrap_or(0);
+    actix_rt::spawn(async move {
+        let mut horizon = db.horizon();
+        let mut backoff = Backoff::default();
+        loop {
+            // Mark the horizon seen before reading, so a write landing in
+            // between wakes the next wait instead of being missed.
+            horizon.borrow_and_update();
+            let records = match db.read_log(offset, BATCH) {
+                Ok(records) => records,
+                Err(e) => {
+                    tracing::error!(subscriber = name, error = %e, "cannot read the log");
+                    backoff.wait().await;
+                    continue;
+                }
+            };
+            if records.is_empty() {
+                if horizon.changed().await.is_err() {
+                    return; // the database is closed
+                }
+                continue;
+            }
+            match subscriber.send(Deliver(Arc::new(records))).await {
+                Ok(Ok(applied)) => {
+                    offset = applied;
+                    backoff.reset();
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(subscriber = name, error = %e, "delivery failed; retrying");
+                    backoff.wait().await;
+                }
+                Err(MailboxError::Closed) => {
+                    tracing::info!(subscriber = name, "subscriber stopped; delivery ends");
+                    return;
+                }
+                Err(MailboxError::Timeout) => backoff.wait().await,
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Exponential backoff between failed deliveries, capped.
+#[derive(Default)]
+struct Backoff {
+    failures: u32,
+}
+
+impl Backoff {
+    async fn wait(&mut self) {
+        let ms = 50u64.saturating_mul(1 << self.failures.min(7)).min(5_000);
+        self.failures += 1;
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+
+    fn reset(&mut self) {
+        self.failures = 0;
+    }
+}

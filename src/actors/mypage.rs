@@ -1,0 +1,52 @@
+//! The MyPage view: each customer's read model of their orders.
+
+use super::dispatcher::Projection;
+use crate::domain::mypage::{self, MyPage};
+use crate::domain::order::OrderEvent;
+use crate::domain::{Event, LogRecord, OrderId};
+use crate::error::AppResult;
+use crate::storage::{keys, Db, Staged, StorageError};
+
+/// The MyPage view subscriber.
+#[derive(Default)]
+pub struct MyPageView;
+
+impl Projection for MyPageView {
+    const NAME: &'static str = "mypage";
+
+    fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
+        let Event::Order {
+            order_id,
+            customer_id,
+            event,
+            ..
+        } = &record.event
+        else {
+            return Ok(());
+        };
+        let key = keys::mypage(*order_id);
+        let current = staged.get::<MyPage>(&key)?;
+        if let Some(page) = mypage::apply(current.as_ref(), event, record.at) {
+            staged.put(key, &page)?;
+            if matches!(event, OrderEvent::Placed(_)) {
+                staged.put(keys::mypage_of(customer_id, *order_id), &())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A customer's MyPage, by order id.
+pub fn of_customer(db: &Db, customer_id: &str) -> Result<Vec<MyPage>, StorageError> {
+    let mut pages = Vec::new();
+    for key in db.scan_keys(&keys::mypages(customer_id)) {
+        if let Some(id) = keys::trailing_u64(&key?) {
+            pages.extend(db.get::<MyPage>(&keys::mypage(id))?);
+        }
+    }
+    Ok(pages)
+}
+
+pub fn of_order(db: &Db, order_id: OrderId) -> Result<Option<MyPage>, StorageError> {
+    db.get(&keys::mypage(order_id))
+}

@@ -1,0 +1,34 @@
+//! Idle entity actors stop themselves, so that millions of orders fit; the
+//! next message rehydrates them from disk.
+
+use std::time::{Duration, Instant};
+
+/// When an actor was last used, and how long it may idle.
+#[derive(Clone, Copy, Debug)]
+pub struct Idle {
+    last_used: Instant,
+    limit: Duration,
+}
+
+impl Idle {
+    pub fn new(limit: Duration) -> Self {
+        Idle {
+            last_used: Instant::now(),
+            limit,
+        }
+    }
+
+    pub fn touch(&mut self) {
+        self.last_used = Instant::now();
+    }
+
+    pub fn expired(&self) -> bool {
+        self.last_used.elapsed() >= self.limit
+    }
+
+    /// How often to check: often enough that an actor outlives its limit by
+    /// at most half of it.
+    pub fn check_every(&self) -> Duration {
+        (self.limit / 2).max(Duration::from_millis(100))
+    }
+}

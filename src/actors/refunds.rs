@@ -1,0 +1,67 @@
+//! Refunds: a subscriber that gives the charge back when an order is
+//! rejected or canceled, through the payment gateway (idempotent by order
+//! id), recording the refund with its offset in one batch.
+
+use super::dispatcher::Deliver;
+use super::payment::{PaymentActor, Refund};
+use crate::domain::order::OrderEvent;
+use crate::domain::payment::{Payment, PaymentEvent, PaymentStatus};
+use crate::domain::{Event, Timestamp};
+use crate::error::AppResult;
+use crate::storage::{keys, Db, WriteBatch};
+use actix::prelude::*;
+
+/// The subscriber's name (and offset key).
+pub const NAME: &str = "refunds";
+
+/// The refunds subscriber.
+pub struct Refunds {
+    db: Db,
+    payment: Addr<PaymentActor>,
+}
+
+impl Refunds {
+    pub fn new(db: Db, payment: Addr<PaymentActor>) -> Self {
+        Refunds { db, payment }
+    }
+}
+
+impl Actor for Refunds {
+    type Context = Context<Self>;
+}
+
+impl Handler<Deliver> for Refunds {
+    type Result = ResponseFuture<AppResult<u64>>;
+
+    fn handle(&mut self, msg: Deliver, _: &mut Context<Self>) -> Self::Result {
+        let (db, payment) = (self.db.clone(), self.payment.clone());
+        Box::pin(async move {
+            let start = db.get::<u64>(&keys::offset(NAME))?.unwrap_or(0);
+            let mut offset = start;
+            for record in msg.0.iter().filter(|r| r.seq > start) {
+                let Event::Order { order_id, event, .. } = &record.event else {
+                    offset = record.seq;
+                    continue;
+                };
+                if matches!(event, OrderEvent::Rejected { .. } | OrderEvent::Canceled) {
+                    let key = keys::payment(*order_id);
+                    if let Some(charged) = db.get::<Payment>(&key)?.filter(|p| p.status == PaymentStatus::Approved) {
+                        payment.send(Refund { order_id: *order_id }).await??;
+                        let refunded = charged.apply(&PaymentEvent::Refunded, Timestamp::now())?;
+                        let mut batch = WriteBatch::new();
+                        batch.put(key, &refunded)?;
+                        batch.put(keys::offset(NAME), &record.seq)?;
+                        db.commit(batch)?;
+                    }
+                }
+                offset = record.seq;
+            }
+            if offset != start {
+                let mut batch = WriteBatch::new();
+                batch.put(keys::offset(NAME), &offset)?;
+                db.commit(batch)?;
+            }
+            Ok(offset)
+        })
+    }
+}

@@ -1,0 +1,130 @@
+//! One actor per store: its profile, open flag and menu; it prices orders
+//! at checkout so that a menu edit and a checkout never interleave.
+
+use super::passivation::Idle;
+use super::registry::{Env, Registry};
+use crate::domain::checkout::{self, OrderRequest, Quote};
+use crate::domain::store::{self, Store, StoreCommand};
+use crate::domain::{DomainError, Event, Timestamp};
+use crate::error::AppResult;
+use crate::storage::{keys, Db, Ticket, WriteBatch};
+use actix::prelude::*;
+
+/// A store owner's command.
+#[derive(Clone, Debug, Message)]
+#[rtype(result = "AppResult<Store>")]
+pub struct Command(pub StoreCommand);
+
+/// Price an order request against the current menu.
+#[derive(Clone, Debug, Message)]
+#[rtype(result = "AppResult<Quote>")]
+pub struct QuoteOrder(pub Box<OrderRequest>);
+
+/// The actor of one store.
+pub struct StoreActor {
+    id: String,
+    state: Option<Store>,
+    env: Env,
+    registry: Registry,
+    last_write: Ticket,
+    idle: Idle,
+}
+
+impl StoreActor {
+    pub fn load(id: String, env: Env, registry: Registry, ctx: &mut Context<Self>) -> Self {
+        ctx.set_mailbox_capacity(env.mailbox_capacity);
+        let state = env.db.get::<Store>(&keys::store(&id)).unwrap_or_else(|e| {
+            tracing::error!(store = %id, error = %e, "cannot load store");
+            None
+        });
+        let idle = Idle::new(env.passivate_after);
+        StoreActor {
+            id,
+            state,
+            env,
+            registry,
+            last_write: Ticket::default(),
+            idle,
+        }
+    }
+
+    fn stop_if_absent(&self, ctx: &mut Context<Self>) {
+        if self.state.is_none() {
+            self.registry.forget_store(&self.id, &ctx.address());
+            ctx.stop();
+        }
+    }
+}
+
+/// Decides a store command, writing the new snapshot and its events as one
+/// batch. Shared by the actor and the demo loader (which runs before any
+/// actor exists).
+pub fn execute(db: &Db, id: &str, state: Option<&Store>, cmd: &StoreCommand) -> AppResult<(Store, Ticket)> {
+    let events = store::decide(state, id, cmd)?;
+    let next = events
+        .iter()
+        .fold(state.cloned(), store::apply)
+        .ok_or_else(|| DomainError::StoreNotFound(id.to_string()))?;
+    if events.is_empty() {
+        return Ok((next, Ticket::default()));
+    }
+    let now = Timestamp::now();
+    let mut batch = WriteBatch::new();
+    batch.put(keys::store(id), &next)?;
+    for event in events {
+        batch.append(
+            now,
+            Event::Store {
+                store_id: id.to_string(),
+                event,
+            },
+        );
+    }
+    Ok((next, db.commit(batch)?))
+}
+
+impl Actor for StoreActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.run_interval(self.idle.check_every(), |act, ctx| {
+            if act.idle.expired() {
+                act.registry.forget_store(&act.id, &ctx.address());
+                ctx.stop();
+            }
+        });
+    }
+}
+
+impl Handler<Command> for StoreActor {
+    type Result = ResponseFuture<AppResult<Store>>;
+
+    fn handle(&mut self, msg: Command, ctx: &mut Context<Self>) -> Self::Result {
+        self.idle.touch();
+        let result = execute(&self.env.db, &self.id, self.state.as_ref(), &msg.0).map(|(store, ticket)| {
+            self.state = Some(store.clone());
+            self.last_write = self.last_write.max(ticket);
+            store
+        });
+        self.stop_if_absent(ctx);
+        let (db, ticket) = (self.env.db.clone(), self.last_write);
+        Box::pin(async move {
+            db.acknowledged(ticket).await;
+            result
+        })
+    }
+}
+
+impl Handler<QuoteOrder> for StoreActor {
+    type Result = AppResult<Quote>;
+
+    fn handle(&mut self, msg: QuoteOrder, ctx: &mut Context<Self>) -> Self::Result {
+        self.idle.touch();
+        let result = match &self.state {
+            Some(store) => checkout::quote(store, &msg.0).map_err(Into::into),
+            None => Err(DomainError::StoreNotFound(self.id.clone()).into()),
+        };
+        self.stop_if_absent(ctx);
+        result
+    }
+}

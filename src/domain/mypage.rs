@@ -1,0 +1,76 @@
+//! MyPage: a customer's read model of one order.
+
+use super::order::{OrderEvent, OrderStatus, StatusChange};
+use super::time::Timestamp;
+use super::{OrderId, Won};
+use serde::{Deserialize, Serialize};
+
+/// One order as its customer's MyPage shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MyPage {
+    pub order_id: OrderId,
+    pub customer_id: String,
+    pub store_id: String,
+    pub store_name: String,
+    pub amount: Won,
+    pub status: OrderStatus,
+    pub rider_id: Option<String>,
+    pub updated_at: Timestamp,
+    pub history: Vec<StatusChange>,
+}
+
+/// The entry after an order event; `None` where it does not fit (replay).
+pub fn apply(page: Option<&MyPage>, event: &OrderEvent, at: Timestamp) -> Option<MyPage> {
+    let status = event.status();
+    let mut page = match (page, event) {
+        (None, OrderEvent::Placed(new)) => {
+            return Some(MyPage {
+                order_id: new.id,
+                customer_id: new.customer_id.clone(),
+                store_id: new.store_id.clone(),
+                store_name: new.store_name.clone(),
+                amount: new.amount,
+                status,
+                rider_id: None,
+                updated_at: at,
+                history: vec![StatusChange { status, at }],
+            })
+        }
+        (Some(page), _) if !page.status.is_final() && !matches!(event, OrderEvent::Placed(_)) => page.clone(),
+        _ => return None,
+    };
+    if let OrderEvent::DeliveryPicked { rider_id } = event {
+        page.rider_id = Some(rider_id.clone());
+    }
+    page.status = status;
+    page.updated_at = at;
+    page.history.push(StatusChange { status, at });
+    Some(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::order::tests::new_order;
+
+    #[test]
+    fn follows_the_order_and_ignores_replays() {
+        let placed = OrderEvent::Placed(Box::new(new_order(9, 12_000)));
+        let p = apply(None, &placed, Timestamp(1)).unwrap();
+        assert_eq!((p.status, p.amount, p.history.len()), (OrderStatus::Placed, 12_000, 1));
+        assert_eq!(apply(Some(&p), &placed, Timestamp(2)), None);
+        let p = apply(Some(&p), &OrderEvent::Accepted, Timestamp(2)).unwrap();
+        let p = apply(Some(&p), &OrderEvent::Canceled, Timestamp(3)).unwrap();
+        assert_eq!(p.status, OrderStatus::Canceled);
+        assert_eq!(p.updated_at, Timestamp(3));
+        assert_eq!(apply(Some(&p), &OrderEvent::CookStarted, Timestamp(4)), None);
+    }
+
+    #[test]
+    fn shows_the_rider() {
+        let p = apply(None, &OrderEvent::Placed(Box::new(new_order(9, 1))), Timestamp(1)).unwrap();
+        let picked = OrderEvent::DeliveryPicked { rider_id: "r7".into() };
+        assert_eq!(apply(Some(&p), &picked, Timestamp(2)).unwrap().rider_id.as_deref(), Some("r7"));
+    }
+}

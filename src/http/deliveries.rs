@@ -1,0 +1,90 @@
+//! Deliveries: riders' nearby search, pick and complete.
+
+use super::{ApiResult, AppState, Problem};
+use crate::actors::board::{self, Nearby};
+use crate::actors::rider::{Act, RiderAction};
+use crate::domain::delivery::Delivery;
+use crate::domain::ids::validate_id;
+use crate::domain::{LatLon, OrderId};
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+/// Radius searched when none is given, and the largest allowed.
+const DEFAULT_RADIUS_KM: f64 = 3.0;
+const MAX_RADIUS_KM: f64 = 50.0;
+const DEFAULT_LIMIT: usize = 50;
+const MAX_LIMIT: usize = 500;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/deliveries", web::get().to(nearby))
+        .route("/deliveries/{orderId}", web::get().to(get))
+        .route("/deliveries/{orderId}/pick", web::post().to(pick))
+        .route("/deliveries/{orderId}/complete", web::post().to(complete));
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NearbyQuery {
+    lat: Option<f64>,
+    lon: Option<f64>,
+    radius_km: Option<f64>,
+    limit: Option<usize>,
+}
+
+async fn nearby(state: web::Data<AppState>, q: web::Query<NearbyQuery>) -> ApiResult<HttpResponse> {
+    let (Some(lat), Some(lon)) = (q.lat, q.lon) else {
+        return Err(Problem::invalid("lat and lon are required: where is the rider?"));
+    };
+    let at = LatLon::new(lat, lon)?;
+    let radius_km = q.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
+    if !(radius_km > 0.0 && radius_km <= MAX_RADIUS_KM) {
+        return Err(Problem::invalid(format!("radiusKm must be above 0 and at most {MAX_RADIUS_KM}")));
+    }
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(Problem::invalid(format!("limit must be between 1 and {MAX_LIMIT}")));
+    }
+    let found = state
+        .board
+        .send(Nearby { at, radius_km, limit })
+        .await
+        .map_err(crate::error::AppError::from)?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+async fn get(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
+    let delivery = board::delivery(&state.db, *id)?
+        .ok_or_else(|| Problem::not_found(format!("order {} has no delivery (yet)", *id)))?;
+    Ok(HttpResponse::Ok().json(delivery))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RiderBody {
+    rider_id: String,
+}
+
+async fn act(state: &AppState, order_id: OrderId, rider_id: &str, action: RiderAction) -> ApiResult<HttpResponse> {
+    validate_id("riderId", rider_id)?;
+    let order = state
+        .registry
+        .send_rider(rider_id, Act { order_id, action })
+        .await??;
+    Ok(HttpResponse::Ok().json(Delivery::of(&order)))
+}
+
+async fn pick(
+    state: web::Data<AppState>,
+    id: web::Path<OrderId>,
+    body: web::Json<RiderBody>,
+) -> ApiResult<HttpResponse> {
+    act(&state, *id, &body.rider_id, RiderAction::Pick).await
+}
+
+async fn complete(
+    state: web::Data<AppState>,
+    id: web::Path<OrderId>,
+    body: web::Json<RiderBody>,
+) -> ApiResult<HttpResponse> {
+    act(&state, *id, &body.rider_id, RiderAction::Complete).await
+}

@@ -1,0 +1,71 @@
+//! The kitchen ("foodCookings"): a store's tickets and its commands.
+
+use super::orders::command;
+use super::{ApiResult, AppState, Problem};
+use crate::actors::kitchen;
+use crate::domain::ids::{validate_id, validate_text};
+use crate::domain::kitchen::Ticket;
+use crate::domain::order::OrderCommand;
+use crate::domain::OrderId;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/foodCookings", web::get().to(list))
+        .route("/foodCookings/{orderId}", web::get().to(get))
+        .route("/foodCookings/{orderId}/accept", web::post().to(accept))
+        .route("/foodCookings/{orderId}/reject", web::post().to(reject))
+        .route("/foodCookings/{orderId}/start", web::post().to(start))
+        .route("/foodCookings/{orderId}/finish", web::post().to(finish));
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ByStore {
+    store_id: String,
+}
+
+async fn list(state: web::Data<AppState>, q: web::Query<ByStore>) -> ApiResult<HttpResponse> {
+    validate_id("storeId", &q.store_id)?;
+    Ok(HttpResponse::Ok().json(kitchen::tickets(&state.db, &q.store_id)?))
+}
+
+async fn get(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
+    let ticket = kitchen::ticket(&state.db, *id)?
+        .ok_or_else(|| Problem::not_found(format!("order {} has no kitchen ticket (yet)", *id)))?;
+    Ok(HttpResponse::Ok().json(ticket))
+}
+
+async fn act(state: &AppState, id: OrderId, cmd: OrderCommand) -> ApiResult<HttpResponse> {
+    let order = command(state, id, cmd).await?;
+    Ok(HttpResponse::Ok().json(Ticket::of(&order)))
+}
+
+async fn accept(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
+    act(&state, *id, OrderCommand::Accept).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RejectBody {
+    reason: String,
+}
+
+async fn reject(
+    state: web::Data<AppState>,
+    id: web::Path<OrderId>,
+    body: web::Json<RejectBody>,
+) -> ApiResult<HttpResponse> {
+    let reason = body.into_inner().reason;
+    validate_text("reason", &reason, 500)?;
+    act(&state, *id, OrderCommand::Reject { reason }).await
+}
+
+async fn start(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
+    act(&state, *id, OrderCommand::StartCooking).await
+}
+
+async fn finish(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
+    act(&state, *id, OrderCommand::FinishCooking).await
+}
+

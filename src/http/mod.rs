@@ -1,0 +1,57 @@
+//! The HTTP API (v1): thin handlers that validate, send to an actor or read
+//! a view, and answer JSON or problem+json.
+
+mod deliveries;
+mod kitchen;
+pub mod metrics;
+mod mypages;
+mod orders;
+mod problem;
+mod status;
+mod stores;
+
+pub use problem::Problem;
+
+use crate::actors::board::DeliveryBoard;
+use crate::actors::dispatcher::ProjectionActor;
+use crate::actors::Registry;
+use crate::storage::Db;
+use actix::Addr;
+use actix_web::web;
+use std::sync::Arc;
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub registry: Registry,
+    pub db: Db,
+    pub board: Addr<ProjectionActor<DeliveryBoard>>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+/// Handlers answer this.
+pub type ApiResult<T> = Result<T, Problem>;
+
+/// Registers every route and the extractors' error handling.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(MAX_BODY_BYTES)
+            .error_handler(problem::json_error),
+    )
+    .app_data(web::QueryConfig::default().error_handler(problem::query_error))
+    .app_data(web::PathConfig::default().error_handler(problem::path_error))
+    .configure(stores::routes)
+    .configure(orders::routes)
+    .configure(kitchen::routes)
+    .configure(deliveries::routes)
+    .configure(mypages::routes)
+    .configure(status::routes)
+    .default_service(web::to(not_found));
+}
+
+async fn not_found(req: actix_web::HttpRequest) -> ApiResult<actix_web::HttpResponse> {
+    Err(Problem::not_found(format!("no route for {} {}", req.method(), req.path())))
+}

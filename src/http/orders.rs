@@ -1,0 +1,75 @@
+//! Orders and payments.
+
+use super::{ApiResult, AppState, Problem};
+use crate::actors::checkout;
+use crate::actors::order::Command;
+use crate::domain::checkout::OrderRequest;
+use crate::domain::ids::validate_id;
+use crate::domain::order::{Order, OrderCommand};
+use crate::domain::payment::Payment;
+use crate::domain::{DomainError, OrderId};
+use crate::storage::keys;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/orders", web::post().to(place))
+        .route("/orders", web::get().to(list))
+        .route("/orders/{id}", web::get().to(get))
+        .route("/orders/{id}", web::delete().to(cancel))
+        .route("/orders/{id}/cancel", web::post().to(cancel))
+        .route("/orders/{id}/confirm", web::post().to(confirm))
+        .route("/payments/{orderId}", web::get().to(payment));
+}
+
+async fn place(state: web::Data<AppState>, body: web::Json<OrderRequest>) -> ApiResult<HttpResponse> {
+    let result = checkout::place(&state.registry, body.into_inner()).await;
+    state.metrics.checkout(&result);
+    Ok(HttpResponse::Created().json(result?))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ByCustomer {
+    customer_id: String,
+}
+
+async fn list(state: web::Data<AppState>, q: web::Query<ByCustomer>) -> ApiResult<HttpResponse> {
+    validate_id("customerId", &q.customer_id)?;
+    let mut orders: Vec<Order> = Vec::new();
+    for key in state.db.scan_keys(&keys::customer_orders(&q.customer_id)) {
+        if let Some(id) = keys::trailing_u64(&key?) {
+            orders.extend(state.db.get::<Order>(&keys::order(id))?);
+        }
+    }
+    Ok(HttpResponse::Ok().json(orders))
+}
+
+async fn get(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
+    let order = state
+        .db
+        .get::<Order>(&keys::order(*id))?
+        .ok_or(DomainError::OrderNotFound(*id))?;
+    Ok(HttpResponse::Ok().json(order))
+}
+
+/// Sends a lifecycle command to an order's actor.
+pub(super) async fn command(state: &AppState, id: OrderId, cmd: OrderCommand) -> ApiResult<Order> {
+    Ok(state.registry.send_order(id, Command(cmd)).await??)
+}
+
+async fn cancel(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(command(&state, *id, OrderCommand::Cancel).await?))
+}
+
+async fn confirm(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(command(&state, *id, OrderCommand::Confirm).await?))
+}
+
+async fn payment(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
+    let payment = state
+        .db
+        .get::<Payment>(&keys::payment(*id))?
+        .ok_or_else(|| Problem::not_found(format!("order {} has no payment", *id)))?;
+    Ok(HttpResponse::Ok().json(payment))
+}

@@ -1,0 +1,45 @@
+//! Health and metrics.
+
+use super::{ApiResult, AppState};
+use crate::actors::{board::DeliveryBoard, dispatcher::Projection, kitchen::Kitchen, mypage::MyPageView, refunds};
+use crate::storage::keys;
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+/// The log's subscribers, by name.
+const SUBSCRIBERS: [&str; 4] = [Kitchen::NAME, DeliveryBoard::NAME, MyPageView::NAME, refunds::NAME];
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/health", web::get().to(health))
+        .route("/metrics", web::get().to(metrics));
+}
+
+fn offsets(state: &AppState) -> ApiResult<Vec<(&'static str, u64)>> {
+    SUBSCRIBERS
+        .iter()
+        .map(|&name| Ok((name, state.db.get::<u64>(&keys::offset(name))?.unwrap_or(0))))
+        .collect()
+}
+
+async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let log_seq = state.db.horizon().borrow().log_seq;
+    let (orders, stores, riders) = state.registry.live();
+    let lag: serde_json::Map<String, serde_json::Value> = offsets(&state)?
+        .into_iter()
+        .map(|(name, offset)| (name.to_string(), json!(log_seq.saturating_sub(offset))))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "status": "ok",
+        "logSequence": log_seq,
+        "subscriberLag": lag,
+        "liveActors": { "orders": orders, "stores": stores, "riders": riders },
+    })))
+}
+
+async fn metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let log_seq = state.db.horizon().borrow().log_seq;
+    let text = state.metrics.render(state.registry.live(), log_seq, &offsets(&state)?);
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(text))
+}

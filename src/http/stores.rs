@@ -1,0 +1,132 @@
+//! Stores and menus.
+
+use super::{ApiResult, AppState, Problem};
+use crate::actors::store::Command;
+use crate::domain::districts;
+use crate::domain::store::{MenuItem, Store, StoreCommand};
+use crate::storage::keys;
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/stores", web::get().to(list))
+        .route("/stores", web::post().to(register))
+        .route("/stores/{storeId}", web::get().to(get))
+        .route("/stores/{storeId}/menu/{menuId}", web::put().to(set_menu_item));
+}
+
+/// A store in the list (without its menu).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Summary<'a> {
+    id: &'a str,
+    name: &'a str,
+    address: &'a str,
+    lat: f64,
+    lon: f64,
+    open: bool,
+    menu_items: usize,
+}
+
+async fn list(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let stores: Vec<Store> = state
+        .db
+        .scan::<Store>(keys::STORES)
+        .map(|r| r.map(|(_, s)| s))
+        .collect::<Result<_, _>>()?;
+    let summaries: Vec<Summary> = stores
+        .iter()
+        .map(|s| Summary {
+            id: &s.id,
+            name: &s.name,
+            address: &s.address,
+            lat: s.lat,
+            lon: s.lon,
+            open: s.open,
+            menu_items: s.menu.len(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(summaries))
+}
+
+async fn get(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let store = state
+        .db
+        .get::<Store>(&keys::store(&id))?
+        .ok_or_else(|| Problem::not_found(format!("store {:?} does not exist", id.as_str())))?;
+    Ok(HttpResponse::Ok().json(store))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NewStore {
+    id: String,
+    name: String,
+    address: String,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    #[serde(default = "open_by_default")]
+    open: bool,
+    #[serde(default)]
+    menu: Vec<MenuItem>,
+}
+
+fn open_by_default() -> bool {
+    true
+}
+
+async fn register(state: web::Data<AppState>, body: web::Json<NewStore>) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let (lat, lon) = match (body.lat, body.lon) {
+        (Some(lat), Some(lon)) => (lat, lon),
+        (None, None) => {
+            let d = districts::locate(&body.address)
+                .ok_or_else(|| crate::domain::DomainError::NoDistrict(body.address.clone()))?;
+            (d.lat, d.lon)
+        }
+        _ => return Err(Problem::invalid("lat and lon must be given together")),
+    };
+    let store = Store {
+        id: body.id,
+        name: body.name,
+        address: body.address,
+        lat,
+        lon,
+        open: body.open,
+        menu: body.menu,
+    };
+    store.validate()?;
+    let id = store.id.clone();
+    let store = state
+        .registry
+        .send_store(&id, Command(StoreCommand::Register(Box::new(store))))
+        .await??;
+    Ok(HttpResponse::Created().json(store))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MenuItemBody {
+    name: String,
+    price: u64,
+}
+
+async fn set_menu_item(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Json<MenuItemBody>,
+) -> ApiResult<HttpResponse> {
+    let (store_id, menu_id) = path.into_inner();
+    let body = body.into_inner();
+    let item = MenuItem {
+        id: menu_id,
+        name: body.name,
+        price: body.price,
+    };
+    item.validate()?;
+    let store = state
+        .registry
+        .send_store(&store_id, Command(StoreCommand::SetMenuItem(item)))
+        .await??;
+    Ok(HttpResponse::Ok().json(store))
+}

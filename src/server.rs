@@ -1,0 +1,130 @@
+//! Wires storage, actors, subscribers and HTTP together, and runs until
+//! SIGTERM or Ctrl-C (graceful: stop accepting, finish in-flight requests,
+//! flush, exit 0).
+
+use crate::actors::board::DeliveryBoard;
+use crate::actors::dispatcher::{pump, Projection, ProjectionActor};
+use crate::actors::kitchen::Kitchen;
+use crate::actors::mypage::MyPageView;
+use crate::actors::payment::{PaymentActor, Sandbox, SandboxRules};
+use crate::actors::refunds::{self, Refunds};
+use crate::actors::registry::{Env, Registry};
+use crate::config::{DurabilityMode, ServeArgs};
+use crate::error::AppError;
+use crate::http::{self, metrics::Metrics, AppState};
+use crate::storage::{Db, Durability, StorageConfig, StorageError};
+use crate::demo;
+use actix::prelude::*;
+use actix_web::dev::Service;
+use actix_web::{web, App, HttpServer};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tracing::Instrument;
+
+/// Why the server could not start or stop cleanly.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot open the database: {0}")]
+    Storage(#[from] StorageError),
+    #[error("cannot start: {0}")]
+    Start(#[from] AppError),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+}
+
+fn storage_config(args: &ServeArgs) -> StorageConfig {
+    StorageConfig {
+        path: args.data_dir.clone(),
+        durability: match args.durability {
+            DurabilityMode::Durable => Durability::Durable,
+            DurabilityMode::Relaxed => Durability::Relaxed {
+                interval: Duration::from_millis(args.flush_interval_ms),
+            },
+        },
+        cache_capacity_bytes: args.cache_mb * 1024 * 1024,
+    }
+}
+
+/// Starts a projection and its pump.
+fn subscribe<P: Projection>(projection: P, db: &Db) -> Result<Addr<ProjectionActor<P>>, AppError> {
+    let addr = ProjectionActor::new(projection, db.clone())?.start();
+    pump(P::NAME, db.clone(), addr.clone())?;
+    Ok(addr)
+}
+
+/// Runs the server until it is told to stop. Must run inside an actix System.
+pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
+    let db = Db::open(&storage_config(&args))?;
+    if !args.no_demo {
+        let added = demo::load(&db)?;
+        if added > 0 {
+            tracing::info!(stores = added, "loaded the demo stores");
+        }
+    }
+    let sandbox = Sandbox::new(SandboxRules::new(
+        args.sandbox_latency_ms,
+        args.sandbox_decline_over,
+        args.sandbox_decline_prefix.clone(),
+    ));
+    let payment = PaymentActor::new(sandbox).start();
+    let arbiters: Vec<Arbiter> = (0..args.arbiter_count()).map(|_| Arbiter::new()).collect();
+    let env = Env {
+        db: db.clone(),
+        payment: payment.clone(),
+        passivate_after: Duration::from_secs(args.passivate_after_secs),
+        mailbox_capacity: args.mailbox_capacity,
+    };
+    let registry = Registry::new(env, arbiters.iter().map(|a| a.handle()).collect());
+
+    subscribe(Kitchen, &db)?;
+    subscribe(MyPageView, &db)?;
+    let board = subscribe(DeliveryBoard::load(&db)?, &db)?;
+    pump(refunds::NAME, db.clone(), Refunds::new(db.clone(), payment).start())?;
+
+    let metrics = Arc::new(Metrics::new()?);
+    let state = web::Data::new(AppState {
+        registry,
+        db: db.clone(),
+        board,
+        metrics: metrics.clone(),
+    });
+    let server = HttpServer::new(move || {
+        let metrics = metrics.clone();
+        App::new()
+            .app_data(state.clone())
+            .wrap_fn(move |req, srv| {
+                let span = tracing::info_span!("request", method = %req.method(), path = %req.path());
+                let started = Instant::now();
+                let metrics = metrics.clone();
+                let call = srv.call(req);
+                async move {
+                    let res = call.await?;
+                    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+                    let status = res.status().as_u16();
+                    let seconds = started.elapsed().as_secs_f64();
+                    metrics.request(res.request().method().as_str(), &route, status, seconds);
+                    tracing::debug!(status, ms = seconds * 1e3, "answered");
+                    Ok(res)
+                }
+                .instrument(span)
+            })
+            .configure(http::configure)
+    })
+    .workers(args.http_worker_count())
+    .shutdown_timeout(30)
+    .bind(args.addr)?;
+    for addr in server.addrs() {
+        tracing::info!("listening on http://{addr}");
+    }
+    server.run().await?;
+
+    tracing::info!("stopped accepting; flushing");
+    db.flush()?;
+    for arbiter in arbiters {
+        arbiter.stop();
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
