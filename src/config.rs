@@ -6,7 +6,12 @@ use std::path::PathBuf;
 
 /// baedal: a food-delivery order platform backend.
 #[derive(Debug, Parser)]
-#[command(name = "baedal", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "baedal",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -104,7 +109,9 @@ impl ServeArgs {
 }
 
 fn cores() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
 }
 
 #[cfg(test)]
@@ -123,7 +130,9 @@ mod tests {
         assert!(bare.command.is_none());
         assert!(bare.serve.chaos);
         let serve = Cli::try_parse_from(["baedal", "serve", "--durability", "relaxed"]).unwrap();
-        let Some(Command::Serve(args)) = serve.command else { panic!("serve") };
+        let Some(Command::Serve(args)) = serve.command else {
+            panic!("serve")
+        };
         assert_eq!(args.durability, DurabilityMode::Relaxed);
     }
 }

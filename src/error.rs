@@ -15,7 +15,10 @@ pub enum AppError {
     Storage(#[from] StorageError),
     /// Temporarily unable to serve; the client may retry after a while.
     #[error("{message}")]
-    Unavailable { message: String, retry_after_secs: u64 },
+    Unavailable {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// A bug or a broken invariant.
     #[error("internal error: {0}")]
     Internal(String),
@@ -33,8 +36,12 @@ impl AppError {
 impl From<actix::MailboxError> for AppError {
     fn from(e: actix::MailboxError) -> Self {
         match e {
-            actix::MailboxError::Closed => AppError::unavailable("the service is restarting; try again", 1),
-            actix::MailboxError::Timeout => AppError::unavailable("the service is overloaded; try again shortly", 1),
+            actix::MailboxError::Closed => {
+                AppError::unavailable("the service is restarting; try again", 1)
+            }
+            actix::MailboxError::Timeout => {
+                AppError::unavailable("the service is overloaded; try again shortly", 1)
+            }
         }
     }
 }

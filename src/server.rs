@@ -10,10 +10,10 @@ use crate::actors::payment::{PaymentActor, Sandbox, SandboxRules};
 use crate::actors::refunds::{self, Refunds};
 use crate::actors::registry::{Env, Registry};
 use crate::config::{DurabilityMode, ServeArgs};
+use crate::demo;
 use crate::error::AppError;
 use crate::http::{self, metrics::Metrics, AppState};
 use crate::storage::{Db, Durability, StorageConfig, StorageError};
-use crate::demo;
 use actix::prelude::*;
 use actix_web::dev::Service;
 use actix_web::{web, App, HttpServer};
@@ -81,7 +81,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     subscribe(Kitchen, &db)?;
     subscribe(MyPageView, &db)?;
     let board = subscribe(DeliveryBoard::load(&db)?, &db)?;
-    pump(refunds::NAME, db.clone(), Refunds::new(db.clone(), payment).start())?;
+    pump(
+        refunds::NAME,
+        db.clone(),
+        Refunds::new(db.clone(), payment).start(),
+    )?;
 
     let metrics = Arc::new(Metrics::new()?);
     let state = web::Data::new(AppState {
@@ -95,13 +99,17 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         App::new()
             .app_data(state.clone())
             .wrap_fn(move |req, srv| {
-                let span = tracing::info_span!("request", method = %req.method(), path = %req.path());
+                let span =
+                    tracing::info_span!("request", method = %req.method(), path = %req.path());
                 let started = Instant::now();
                 let metrics = metrics.clone();
                 let call = srv.call(req);
                 async move {
                     let res = call.await?;
-                    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+                    let route = res
+                        .request()
+                        .match_pattern()
+                        .unwrap_or_else(|| "unmatched".into());
                     let status = res.status().as_u16();
                     let seconds = started.elapsed().as_secs_f64();
                     metrics.request(res.request().method().as_str(), &route, status, seconds);

@@ -59,7 +59,10 @@ impl Projection for DeliveryBoard {
     const NAME: &'static str = "deliveries";
 
     fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
-        let Event::Order { order_id, event, .. } = &record.event else {
+        let Event::Order {
+            order_id, event, ..
+        } = &record.event
+        else {
             return Ok(());
         };
         let key = keys::delivery(*order_id);

@@ -15,7 +15,9 @@ pub async fn place(registry: &Registry, req: OrderRequest) -> AppResult<Order> {
     checkout::locate(&req)?;
     let store_id = req.store_id.clone();
     let req = Box::new(req);
-    let quote = registry.send_store(&store_id, QuoteOrder(req.clone())).await??;
+    let quote = registry
+        .send_store(&store_id, QuoteOrder(req.clone()))
+        .await??;
     if let Some(coupon) = &req.coupon_id {
         // No coupon has been issued to anyone yet: every coupon is unknown.
         return Err(DomainError::UnknownCoupon(coupon.clone()).into());
@@ -32,5 +34,7 @@ pub async fn place(registry: &Registry, req: OrderRequest) -> AppResult<Order> {
         dropoff: quote.dropoff,
     };
     let id = registry.env().db.next_id()?;
-    registry.send_order(id, Place(Box::new(draft))).await?
+    // Sent once, never re-sent: a placement interrupted half-way is resolved
+    // from its pending payment, not by trying again.
+    registry.order(id).send(Place(Box::new(draft))).await?
 }

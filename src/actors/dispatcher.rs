@@ -49,7 +49,11 @@ pub struct ProjectionActor<P: Projection> {
 impl<P: Projection> ProjectionActor<P> {
     pub fn new(projection: P, db: Db) -> AppResult<Self> {
         let offset = db.get::<u64>(&keys::offset(P::NAME))?.unwrap_or(0);
-        Ok(ProjectionActor { projection, db, offset })
+        Ok(ProjectionActor {
+            projection,
+            db,
+            offset,
+        })
     }
 
     fn deliver(&mut self, records: &[LogRecord]) -> AppResult<u64> {
@@ -87,7 +91,8 @@ impl<P: Projection> Handler<Deliver> for ProjectionActor<P> {
     type Result = AppResult<u64>;
 
     fn handle(&mut self, msg: Deliver, _: &mut Context<Self>) -> Self::Result {
-        let _span = tracing::debug_span!("deliver", subscriber = P::NAME, records = msg.0.len()).entered();
+        let _span =
+            tracing::debug_span!("deliver", subscriber = P::NAME, records = msg.0.len()).entered();
         self.deliver(&msg.0)
     }
 }

@@ -38,7 +38,9 @@ impl Projection for Kitchen {
 
 /// A store's tickets, by order id.
 pub fn tickets(db: &Db, store_id: &str) -> Result<Vec<Ticket>, StorageError> {
-    db.scan::<Ticket>(&keys::tickets(store_id)).map(|r| r.map(|(_, t)| t)).collect()
+    db.scan::<Ticket>(&keys::tickets(store_id))
+        .map(|r| r.map(|(_, t)| t))
+        .collect()
 }
 
 /// One ticket, wherever its store.

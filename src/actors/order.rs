@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::storage::{keys, Ticket, WriteBatch};
 use actix::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
 /// An order about to be paid: everything but the transaction id.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,7 +96,9 @@ impl OrderActor {
         let next = events
             .iter()
             .fold(self.state.clone(), |s, e| order::apply(s, e, now))
-            .ok_or_else(|| AppError::Internal(format!("order {} vanished applying {cmd:?}", self.id)))?;
+            .ok_or_else(|| {
+                AppError::Internal(format!("order {} vanished applying {cmd:?}", self.id))
+            })?;
         let mut batch = WriteBatch::new();
         batch.put(keys::order(self.id), &next)?;
         if self.state.is_none() {
@@ -119,8 +122,15 @@ impl OrderActor {
     }
 
     /// A placement also settles its payment in the same batch.
-    fn finish_payment_in(&self, batch: &mut WriteBatch, cmd: &OrderCommand, now: Timestamp) -> AppResult<()> {
-        let OrderCommand::Place(new) = cmd else { return Ok(()) };
+    fn finish_payment_in(
+        &self,
+        batch: &mut WriteBatch,
+        cmd: &OrderCommand,
+        now: Timestamp,
+    ) -> AppResult<()> {
+        let OrderCommand::Place(new) = cmd else {
+            return Ok(());
+        };
         let payment = self.pending_payment()?.apply(
             &PaymentEvent::Approved {
                 transaction_id: new.transaction_id.clone(),
@@ -145,7 +155,12 @@ impl OrderActor {
         if self.state.is_some() || self.env.db.contains(&keys::payment(self.id))? {
             return Err(DomainError::OrderExists(self.id).into());
         }
-        let payment = Payment::pending(self.id, draft.customer_id.clone(), draft.amount, Timestamp::now());
+        let payment = Payment::pending(
+            self.id,
+            draft.customer_id.clone(),
+            draft.amount,
+            Timestamp::now(),
+        );
         let mut batch = WriteBatch::new();
         batch.put(keys::payment(self.id), &payment)?;
         batch.put(keys::pending(self.id), draft)?;
@@ -164,9 +179,12 @@ impl OrderActor {
                 let new = draft.into_new_order(self.id, transaction_id);
                 return self.execute(&OrderCommand::Place(Box::new(new)));
             }
-            ChargeOutcome::Declined { reason } => (reason.clone(), DomainError::PaymentDeclined(reason).into()),
+            ChargeOutcome::Declined { reason } => {
+                (reason.clone(), DomainError::PaymentDeclined(reason).into())
+            }
             ChargeOutcome::Unavailable { reason } => {
-                let message = format!("{reason}; nothing was charged, please pay again in a moment");
+                let message =
+                    format!("{reason}; nothing was charged, please pay again in a moment");
                 (reason, AppError::unavailable(message, 2))
             }
         };
@@ -227,7 +245,8 @@ impl Handler<Place> for OrderActor {
             .into_actor(self)
             .then(move |outcome: AppResult<ChargeOutcome>, act, ctx| {
                 let result = outcome.and_then(|outcome| act.settle(draft, outcome));
-                act.stop_if_absent(ctx);
+                // Stopping now would cancel this very answer: stop after it.
+                ctx.run_later(Duration::ZERO, |act, ctx| act.stop_if_absent(ctx));
                 act.answer(result).into_actor(act)
             }),
         ))

@@ -23,10 +23,16 @@ pub struct Charge {
 /// What the gateway answered to a charge.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChargeOutcome {
-    Approved { transaction_id: String },
-    Declined { reason: String },
+    Approved {
+        transaction_id: String,
+    },
+    Declined {
+        reason: String,
+    },
     /// The gateway could not be reached or failed; nothing was charged.
-    Unavailable { reason: String },
+    Unavailable {
+        reason: String,
+    },
 }
 
 /// Give an order's charge back.

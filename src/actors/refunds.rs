@@ -39,14 +39,24 @@ impl Handler<Deliver> for Refunds {
             let start = db.get::<u64>(&keys::offset(NAME))?.unwrap_or(0);
             let mut offset = start;
             for record in msg.0.iter().filter(|r| r.seq > start) {
-                let Event::Order { order_id, event, .. } = &record.event else {
+                let Event::Order {
+                    order_id, event, ..
+                } = &record.event
+                else {
                     offset = record.seq;
                     continue;
                 };
                 if matches!(event, OrderEvent::Rejected { .. } | OrderEvent::Canceled) {
                     let key = keys::payment(*order_id);
-                    if let Some(charged) = db.get::<Payment>(&key)?.filter(|p| p.status == PaymentStatus::Approved) {
-                        payment.send(Refund { order_id: *order_id }).await??;
+                    if let Some(charged) = db
+                        .get::<Payment>(&key)?
+                        .filter(|p| p.status == PaymentStatus::Approved)
+                    {
+                        payment
+                            .send(Refund {
+                                order_id: *order_id,
+                            })
+                            .await??;
                         let refunded = charged.apply(&PaymentEvent::Refunded, Timestamp::now())?;
                         let mut batch = WriteBatch::new();
                         batch.put(key, &refunded)?;

@@ -51,7 +51,10 @@ const ATTEMPTS: usize = 3;
 impl Registry {
     /// A registry whose actors run on `arbiters` (at least one).
     pub fn new(env: Env, arbiters: Vec<ArbiterHandle>) -> Self {
-        assert!(!arbiters.is_empty(), "the registry needs at least one arbiter");
+        assert!(
+            !arbiters.is_empty(),
+            "the registry needs at least one arbiter"
+        );
         Registry {
             inner: Arc::new(Inner {
                 env,
@@ -79,7 +82,9 @@ impl Registry {
         let (env, registry) = (self.inner.env.clone(), self.clone());
         let arbiter = self.arbiter_for(&id).clone();
         live_or_start(&self.inner.orders, id, || {
-            OrderActor::start_in_arbiter(&arbiter, move |ctx| OrderActor::load(id, env, registry, ctx))
+            OrderActor::start_in_arbiter(&arbiter, move |ctx| {
+                OrderActor::load(id, env, registry, ctx)
+            })
         })
     }
 
@@ -87,7 +92,9 @@ impl Registry {
         let (env, registry, key) = (self.inner.env.clone(), self.clone(), id.to_string());
         let arbiter = self.arbiter_for(&id).clone();
         live_or_start(&self.inner.stores, key.clone(), || {
-            StoreActor::start_in_arbiter(&arbiter, move |ctx| StoreActor::load(key, env, registry, ctx))
+            StoreActor::start_in_arbiter(&arbiter, move |ctx| {
+                StoreActor::load(key, env, registry, ctx)
+            })
         })
     }
 
@@ -96,7 +103,9 @@ impl Registry {
         let arbiter = self.arbiter_for(&id).clone();
         let env = self.inner.env.clone();
         live_or_start(&self.inner.riders, key.clone(), || {
-            RiderActor::start_in_arbiter(&arbiter, move |ctx| RiderActor::new(key, env, registry, ctx))
+            RiderActor::start_in_arbiter(&arbiter, move |ctx| {
+                RiderActor::new(key, env, registry, ctx)
+            })
         })
     }
 
@@ -154,7 +163,11 @@ impl Registry {
 /// The connected address under `key`, or a new actor put there. The entry
 /// lock is held while starting, so two callers never start two actors for
 /// one entity.
-fn live_or_start<K, A>(map: &DashMap<K, Addr<A>>, key: K, start: impl FnOnce() -> Addr<A>) -> Addr<A>
+fn live_or_start<K, A>(
+    map: &DashMap<K, Addr<A>>,
+    key: K,
+    start: impl FnOnce() -> Addr<A>,
+) -> Addr<A>
 where
     K: Hash + Eq,
     A: Actor,

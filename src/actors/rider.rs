@@ -2,8 +2,8 @@
 //! the order, which alone decides (first rider wins).
 
 use super::order::Command;
-use super::registry::{Env, Registry};
 use super::passivation::Idle;
+use super::registry::{Env, Registry};
 use crate::domain::order::{Order, OrderCommand};
 use crate::domain::OrderId;
 use crate::error::AppResult;

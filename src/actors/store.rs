@@ -59,7 +59,12 @@ impl StoreActor {
 /// Decides a store command, writing the new snapshot and its events as one
 /// batch. Shared by the actor and the demo loader (which runs before any
 /// actor exists).
-pub fn execute(db: &Db, id: &str, state: Option<&Store>, cmd: &StoreCommand) -> AppResult<(Store, Ticket)> {
+pub fn execute(
+    db: &Db,
+    id: &str,
+    state: Option<&Store>,
+    cmd: &StoreCommand,
+) -> AppResult<(Store, Ticket)> {
     let events = store::decide(state, id, cmd)?;
     let next = events
         .iter()
@@ -101,11 +106,12 @@ impl Handler<Command> for StoreActor {
 
     fn handle(&mut self, msg: Command, ctx: &mut Context<Self>) -> Self::Result {
         self.idle.touch();
-        let result = execute(&self.env.db, &self.id, self.state.as_ref(), &msg.0).map(|(store, ticket)| {
-            self.state = Some(store.clone());
-            self.last_write = self.last_write.max(ticket);
-            store
-        });
+        let result =
+            execute(&self.env.db, &self.id, self.state.as_ref(), &msg.0).map(|(store, ticket)| {
+                self.state = Some(store.clone());
+                self.last_write = self.last_write.max(ticket);
+                store
+            });
         self.stop_if_absent(ctx);
         let (db, ticket) = (self.env.db.clone(), self.last_write);
         Box::pin(async move {

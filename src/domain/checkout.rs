@@ -96,6 +96,9 @@ pub fn locate(req: &OrderRequest) -> Result<LatLon, DomainError> {
 /// Prices a validated request against the store: it must be open and sell
 /// every item. Lines naming the same dish are merged.
 pub fn quote(store: &Store, req: &OrderRequest) -> Result<Quote, DomainError> {
+    if !store.open {
+        return Err(DomainError::StoreClosed(store.id.clone()));
+    }
     let dropoff = locate(req)?;
     let mut lines: Vec<OrderLine> = Vec::with_capacity(req.items.len());
     for item in &req.items {
@@ -123,9 +126,6 @@ pub fn quote(store: &Store, req: &OrderRequest) -> Result<Quote, DomainError> {
                 line.menu_id
             ),
         ));
-    }
-    if !store.open {
-        return Err(DomainError::StoreClosed(store.id.clone()));
     }
     let subtotal = lines
         .iter()

@@ -42,7 +42,9 @@ impl TicketStatus {
             OrderStatus::Canceled => Self::Canceled,
             OrderStatus::Cooking => Self::Cooking,
             OrderStatus::Cooked => Self::Cooked,
-            OrderStatus::PickedUp | OrderStatus::Delivered | OrderStatus::Completed => Self::HandedOver,
+            OrderStatus::PickedUp | OrderStatus::Delivered | OrderStatus::Completed => {
+                Self::HandedOver
+            }
         }
     }
 }

@@ -37,7 +37,9 @@ pub fn apply(page: Option<&MyPage>, event: &OrderEvent, at: Timestamp) -> Option
                 history: vec![StatusChange { status, at }],
             })
         }
-        (Some(page), _) if !page.status.is_final() && !matches!(event, OrderEvent::Placed(_)) => page.clone(),
+        (Some(page), _) if !page.status.is_final() && !matches!(event, OrderEvent::Placed(_)) => {
+            page.clone()
+        }
         _ => return None,
     };
     if let OrderEvent::DeliveryPicked { rider_id } = event {
@@ -58,19 +60,38 @@ mod tests {
     fn follows_the_order_and_ignores_replays() {
         let placed = OrderEvent::Placed(Box::new(new_order(9, 12_000)));
         let p = apply(None, &placed, Timestamp(1)).unwrap();
-        assert_eq!((p.status, p.amount, p.history.len()), (OrderStatus::Placed, 12_000, 1));
+        assert_eq!(
+            (p.status, p.amount, p.history.len()),
+            (OrderStatus::Placed, 12_000, 1)
+        );
         assert_eq!(apply(Some(&p), &placed, Timestamp(2)), None);
         let p = apply(Some(&p), &OrderEvent::Accepted, Timestamp(2)).unwrap();
         let p = apply(Some(&p), &OrderEvent::Canceled, Timestamp(3)).unwrap();
         assert_eq!(p.status, OrderStatus::Canceled);
         assert_eq!(p.updated_at, Timestamp(3));
-        assert_eq!(apply(Some(&p), &OrderEvent::CookStarted, Timestamp(4)), None);
+        assert_eq!(
+            apply(Some(&p), &OrderEvent::CookStarted, Timestamp(4)),
+            None
+        );
     }
 
     #[test]
     fn shows_the_rider() {
-        let p = apply(None, &OrderEvent::Placed(Box::new(new_order(9, 1))), Timestamp(1)).unwrap();
-        let picked = OrderEvent::DeliveryPicked { rider_id: "r7".into() };
-        assert_eq!(apply(Some(&p), &picked, Timestamp(2)).unwrap().rider_id.as_deref(), Some("r7"));
+        let p = apply(
+            None,
+            &OrderEvent::Placed(Box::new(new_order(9, 1))),
+            Timestamp(1),
+        )
+        .unwrap();
+        let picked = OrderEvent::DeliveryPicked {
+            rider_id: "r7".into(),
+        };
+        assert_eq!(
+            apply(Some(&p), &picked, Timestamp(2))
+                .unwrap()
+                .rider_id
+                .as_deref(),
+            Some("r7")
+        );
     }
 }

@@ -33,20 +33,30 @@ struct NearbyQuery {
 
 async fn nearby(state: web::Data<AppState>, q: web::Query<NearbyQuery>) -> ApiResult<HttpResponse> {
     let (Some(lat), Some(lon)) = (q.lat, q.lon) else {
-        return Err(Problem::invalid("lat and lon are required: where is the rider?"));
+        return Err(Problem::invalid(
+            "lat and lon are required: where is the rider?",
+        ));
     };
     let at = LatLon::new(lat, lon)?;
     let radius_km = q.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
     if !(radius_km > 0.0 && radius_km <= MAX_RADIUS_KM) {
-        return Err(Problem::invalid(format!("radiusKm must be above 0 and at most {MAX_RADIUS_KM}")));
+        return Err(Problem::invalid(format!(
+            "radiusKm must be above 0 and at most {MAX_RADIUS_KM}"
+        )));
     }
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
-        return Err(Problem::invalid(format!("limit must be between 1 and {MAX_LIMIT}")));
+        return Err(Problem::invalid(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        )));
     }
     let found = state
         .board
-        .send(Nearby { at, radius_km, limit })
+        .send(Nearby {
+            at,
+            radius_km,
+            limit,
+        })
         .await
         .map_err(crate::error::AppError::from)?;
     Ok(HttpResponse::Ok().json(found))
@@ -64,7 +74,12 @@ struct RiderBody {
     rider_id: String,
 }
 
-async fn act(state: &AppState, order_id: OrderId, rider_id: &str, action: RiderAction) -> ApiResult<HttpResponse> {
+async fn act(
+    state: &AppState,
+    order_id: OrderId,
+    rider_id: &str,
+    action: RiderAction,
+) -> ApiResult<HttpResponse> {
     validate_id("riderId", rider_id)?;
     let order = state
         .registry

@@ -68,4 +68,3 @@ async fn start(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<
 async fn finish(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
     act(&state, *id, OrderCommand::FinishCooking).await
 }
-

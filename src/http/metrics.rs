@@ -2,7 +2,9 @@
 
 use crate::domain::order::Order;
 use crate::error::{AppError, AppResult};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, TextEncoder,
+};
 
 /// The metrics the server keeps.
 pub struct Metrics {
@@ -18,11 +20,18 @@ pub struct Metrics {
 impl Metrics {
     pub fn new() -> Result<Self, prometheus::Error> {
         let http_requests = IntCounterVec::new(
-            Opts::new("baedal_http_requests_total", "HTTP requests answered, by route and status"),
+            Opts::new(
+                "baedal_http_requests_total",
+                "HTTP requests answered, by route and status",
+            ),
             &["method", "route", "status"],
         )?;
         let http_seconds = HistogramVec::new(
-            HistogramOpts::new("baedal_http_request_duration_seconds", "HTTP request latency, by route").buckets(vec![
+            HistogramOpts::new(
+                "baedal_http_request_duration_seconds",
+                "HTTP request latency, by route",
+            )
+            .buckets(vec![
                 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
             ]),
             &["method", "route"],
@@ -32,12 +41,21 @@ impl Metrics {
             &["outcome"],
         )?;
         let live_actors = IntGaugeVec::new(
-            Opts::new("baedal_live_actors", "Entity actors in memory (not passivated), by kind"),
+            Opts::new(
+                "baedal_live_actors",
+                "Entity actors in memory (not passivated), by kind",
+            ),
             &["kind"],
         )?;
-        let log_seq = IntGauge::new("baedal_log_sequence", "Last acknowledged sequence of the event log")?;
+        let log_seq = IntGauge::new(
+            "baedal_log_sequence",
+            "Last acknowledged sequence of the event log",
+        )?;
         let subscriber_offset = IntGaugeVec::new(
-            Opts::new("baedal_subscriber_offset", "Last log sequence applied by each subscriber"),
+            Opts::new(
+                "baedal_subscriber_offset",
+                "Last log sequence applied by each subscriber",
+            ),
             &["subscriber"],
         )?;
         let registry = prometheus::Registry::new();
@@ -63,14 +81,18 @@ impl Metrics {
         self.http_requests
             .with_label_values(&[method, route, &status.to_string()])
             .inc();
-        self.http_seconds.with_label_values(&[method, route]).observe(seconds);
+        self.http_seconds
+            .with_label_values(&[method, route])
+            .observe(seconds);
     }
 
     /// Counts one checkout by how it ended.
     pub fn checkout(&self, result: &AppResult<Order>) {
         let outcome = match result {
             Ok(_) => "placed",
-            Err(AppError::Domain(e)) if e.kind() == crate::domain::ErrorKind::PaymentDeclined => "declined",
+            Err(AppError::Domain(e)) if e.kind() == crate::domain::ErrorKind::PaymentDeclined => {
+                "declined"
+            }
             Err(AppError::Unavailable { .. }) => "unavailable",
             Err(AppError::Domain(_)) => "refused",
             Err(_) => "failed",
@@ -79,14 +101,21 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition, with gauges read now.
-    pub fn render(&self, live: (usize, usize, usize), log_seq: u64, offsets: &[(&str, u64)]) -> String {
+    pub fn render(
+        &self,
+        live: (usize, usize, usize),
+        log_seq: u64,
+        offsets: &[(&str, u64)],
+    ) -> String {
         let (orders, stores, riders) = live;
         for (kind, n) in [("order", orders), ("store", stores), ("rider", riders)] {
             self.live_actors.with_label_values(&[kind]).set(n as i64);
         }
         self.log_seq.set(log_seq as i64);
         for (name, offset) in offsets {
-            self.subscriber_offset.with_label_values(&[name]).set(*offset as i64);
+            self.subscriber_offset
+                .with_label_values(&[name])
+                .set(*offset as i64);
         }
         let mut out = Vec::new();
         // Encoding into a Vec cannot fail for the text format.
@@ -94,4 +123,3 @@ impl Metrics {
         String::from_utf8(out).unwrap_or_default()
     }
 }
-

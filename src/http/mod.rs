@@ -53,5 +53,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn not_found(req: actix_web::HttpRequest) -> ApiResult<actix_web::HttpResponse> {
-    Err(Problem::not_found(format!("no route for {} {}", req.method(), req.path())))
+    Err(Problem::not_found(format!(
+        "no route for {} {}",
+        req.method(),
+        req.path()
+    )))
 }

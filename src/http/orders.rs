@@ -22,7 +22,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/payments/{orderId}", web::get().to(payment));
 }
 
-async fn place(state: web::Data<AppState>, body: web::Json<OrderRequest>) -> ApiResult<HttpResponse> {
+async fn place(
+    state: web::Data<AppState>,
+    body: web::Json<OrderRequest>,
+) -> ApiResult<HttpResponse> {
     let result = checkout::place(&state.registry, body.into_inner()).await;
     state.metrics.checkout(&result);
     Ok(HttpResponse::Created().json(result?))

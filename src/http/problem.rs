@@ -83,10 +83,18 @@ impl From<DomainError> for Problem {
             (ErrorKind::NotFound, _) => (StatusCode::NOT_FOUND, "not-found"),
             (ErrorKind::Forbidden, _) => (StatusCode::FORBIDDEN, "not-your-delivery"),
             (ErrorKind::PaymentDeclined, _) => (StatusCode::PAYMENT_REQUIRED, "payment-declined"),
-            (ErrorKind::Conflict, DomainError::AlreadyTaken { .. }) => (StatusCode::CONFLICT, "already-taken"),
-            (ErrorKind::Conflict, DomainError::CookingStarted(_)) => (StatusCode::CONFLICT, "cooking-started"),
-            (ErrorKind::Conflict, DomainError::StoreClosed(_)) => (StatusCode::CONFLICT, "store-closed"),
-            (ErrorKind::Conflict, DomainError::UnknownCoupon(_)) => (StatusCode::CONFLICT, "coupon-unusable"),
+            (ErrorKind::Conflict, DomainError::AlreadyTaken { .. }) => {
+                (StatusCode::CONFLICT, "already-taken")
+            }
+            (ErrorKind::Conflict, DomainError::CookingStarted(_)) => {
+                (StatusCode::CONFLICT, "cooking-started")
+            }
+            (ErrorKind::Conflict, DomainError::StoreClosed(_)) => {
+                (StatusCode::CONFLICT, "store-closed")
+            }
+            (ErrorKind::Conflict, DomainError::UnknownCoupon(_)) => {
+                (StatusCode::CONFLICT, "coupon-unusable")
+            }
             (ErrorKind::Conflict, _) => (StatusCode::CONFLICT, "conflict"),
         };
         Problem::new(status, kind, e.to_string())
@@ -104,7 +112,9 @@ impl From<AppError> for Problem {
                 retry_after_secs: Some(retry_after_secs),
                 ..Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
             },
-            AppError::Storage(s) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", s.to_string()),
+            AppError::Storage(s) => {
+                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", s.to_string())
+            }
             AppError::Internal(m) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m),
         }
     }
@@ -124,16 +134,25 @@ pub fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
             "unsupported-media-type",
             "the body must be JSON, sent with Content-Type: application/json",
         ),
-        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => Problem::new(
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload-too-large",
             format!("the body must be at most {limit} bytes"),
         ),
-        JsonPayloadError::Deserialize(e) if e.is_data() => Problem::invalid(format!("the body does not fit: {e}")),
-        JsonPayloadError::Deserialize(e) => {
-            Problem::new(StatusCode::BAD_REQUEST, "malformed-json", format!("the body is not valid JSON: {e}"))
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            Problem::invalid(format!("the body does not fit: {e}"))
         }
-        other => Problem::new(StatusCode::BAD_REQUEST, "bad-request", format!("the body could not be read: {other}")),
+        JsonPayloadError::Deserialize(e) => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            format!("the body is not valid JSON: {e}"),
+        ),
+        other => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            format!("the body could not be read: {other}"),
+        ),
     };
     problem.into()
 }

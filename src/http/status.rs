@@ -1,13 +1,20 @@
 //! Health and metrics.
 
 use super::{ApiResult, AppState};
-use crate::actors::{board::DeliveryBoard, dispatcher::Projection, kitchen::Kitchen, mypage::MyPageView, refunds};
+use crate::actors::{
+    board::DeliveryBoard, dispatcher::Projection, kitchen::Kitchen, mypage::MyPageView, refunds,
+};
 use crate::storage::keys;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
 /// The log's subscribers, by name.
-const SUBSCRIBERS: [&str; 4] = [Kitchen::NAME, DeliveryBoard::NAME, MyPageView::NAME, refunds::NAME];
+const SUBSCRIBERS: [&str; 4] = [
+    Kitchen::NAME,
+    DeliveryBoard::NAME,
+    MyPageView::NAME,
+    refunds::NAME,
+];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(health))
@@ -38,7 +45,9 @@ async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
 
 async fn metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let log_seq = state.db.horizon().borrow().log_seq;
-    let text = state.metrics.render(state.registry.live(), log_seq, &offsets(&state)?);
+    let text = state
+        .metrics
+        .render(state.registry.live(), log_seq, &offsets(&state)?);
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text))

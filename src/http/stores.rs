@@ -12,7 +12,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/stores", web::get().to(list))
         .route("/stores", web::post().to(register))
         .route("/stores/{storeId}", web::get().to(get))
-        .route("/stores/{storeId}/menu/{menuId}", web::put().to(set_menu_item));
+        .route(
+            "/stores/{storeId}/menu/{menuId}",
+            web::put().to(set_menu_item),
+        );
 }
 
 /// A store in the list (without its menu).
@@ -75,7 +78,10 @@ fn open_by_default() -> bool {
     true
 }
 
-async fn register(state: web::Data<AppState>, body: web::Json<NewStore>) -> ApiResult<HttpResponse> {
+async fn register(
+    state: web::Data<AppState>,
+    body: web::Json<NewStore>,
+) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let (lat, lon) = match (body.lat, body.lon) {
         (Some(lat), Some(lon)) => (lat, lon),

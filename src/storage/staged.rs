@@ -32,7 +32,11 @@ impl<'a> Staged<'a> {
         }
     }
 
-    pub fn put<T: Serialize + ?Sized>(&mut self, key: Vec<u8>, value: &T) -> Result<(), StorageError> {
+    pub fn put<T: Serialize + ?Sized>(
+        &mut self,
+        key: Vec<u8>,
+        value: &T,
+    ) -> Result<(), StorageError> {
         self.overlay.insert(key, Some(encode(value)?));
         Ok(())
     }

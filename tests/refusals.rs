@@ -1,0 +1,194 @@
+//! Every refusal of checkout: its status, a message that says what is
+//! wrong, and nothing charged or stored.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const STORE: &str = "gangnam-chicken";
+
+/// Nothing was stored for this customer: no order, no MyPage entry.
+async fn assert_nothing_for(api: &Api, customer: &str) {
+    let (_, orders) = api.get(&format!("/orders?customerId={customer}")).await;
+    assert_eq!(orders, json!([]), "orders of {customer}");
+    let (_, pages) = api.get(&format!("/myPages?customerId={customer}")).await;
+    assert_eq!(pages, json!([]), "MyPage of {customer}");
+}
+
+fn with(mut body: Value, key: &str, value: Value) -> Value {
+    body[key] = value;
+    body
+}
+
+#[tokio::test]
+async fn invalid_orders_are_refused_with_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = &server.api;
+    let good = order_body("bad", STORE);
+    let (menu, _) = demo_dish(STORE);
+    let cases: Vec<(Value, u16, &str)> = vec![
+        (
+            with(good.clone(), "items", json!([{ "menuId": menu, "qty": 0 }])),
+            422,
+            "qty",
+        ),
+        (
+            with(
+                good.clone(),
+                "items",
+                json!([{ "menuId": menu, "qty": 1_000_000_000_000u64 }]),
+            ),
+            422,
+            "qty",
+        ),
+        (
+            with(
+                good.clone(),
+                "items",
+                json!([{ "menuId": menu, "qty": -1 }]),
+            ),
+            422,
+            "does not fit",
+        ),
+        (
+            with(good.clone(), "items", json!([])),
+            422,
+            "at least one menu item",
+        ),
+        (
+            with(good.clone(), "address", json!("어딘가 아무데나 1")),
+            422,
+            "names no district",
+        ),
+        (with(good.clone(), "address", json!("")), 422, "address"),
+        (
+            with(good.clone(), "address", json!("강남구 ".repeat(2000))),
+            422,
+            "address",
+        ),
+        (
+            with(good.clone(), "customerId", json!("")),
+            422,
+            "customerId",
+        ),
+        (
+            with(good.clone(), "customerId", json!("x".repeat(65))),
+            422,
+            "customerId",
+        ),
+        (
+            with(good.clone(), "customerId", json!(42)),
+            422,
+            "does not fit",
+        ),
+        (
+            with(good.clone(), "surprise", json!(true)),
+            422,
+            "unknown field",
+        ),
+        (with(good.clone(), "lat", json!(37.5)), 422, "together"),
+        (
+            with(good.clone(), "storeId", json!("no-such-store")),
+            404,
+            "store \"no-such-store\" does not exist",
+        ),
+        (
+            with(
+                good.clone(),
+                "items",
+                json!([{ "menuId": "pizza", "qty": 1 }]),
+            ),
+            404,
+            "no menu item \"pizza\"",
+        ),
+        (
+            with(good.clone(), "storeId", json!("dobong-baekban")),
+            409,
+            "closed",
+        ),
+        (with(good.clone(), "couponId", json!("FREE")), 409, "coupon"),
+    ];
+    for (body, expected, needle) in cases {
+        let (status, problem) = api.post("/orders", body.clone()).await;
+        assert_problem(status, &problem, expected, needle);
+    }
+    assert_nothing_for(api, "bad").await;
+}
+
+#[tokio::test]
+async fn malformed_bodies_and_wrong_content_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = &server.api;
+    let (status, body) = api
+        .post_raw("/orders", "application/json", "{\"customerId\": ")
+        .await;
+    assert_problem(status, &body, 400, "not valid JSON");
+    let (status, body) = api
+        .post_raw("/orders", "application/json", "{\"customerId\" \"kim\"}")
+        .await;
+    assert_problem(status, &body, 400, "not valid JSON");
+    let (status, body) = api
+        .post_raw(
+            "/orders",
+            "text/plain",
+            order_body("bad", STORE).to_string(),
+        )
+        .await;
+    assert_problem(status, &body, 415, "Content-Type: application/json");
+    let (status, body) = api
+        .post_raw("/orders", "application/json", vec![0xffu8, 0xfe, 0x7b])
+        .await;
+    assert!(status == StatusCode::BAD_REQUEST, "{status} {body}");
+    let huge = format!("{{\"customerId\": \"{}\"}}", "x".repeat(100_000));
+    let (status, body) = api.post_raw("/orders", "application/json", huge).await;
+    assert_problem(status, &body, 413, "at most");
+    assert_nothing_for(api, "bad").await;
+    assert_nothing_for(api, &"x".repeat(64)).await;
+}
+
+#[tokio::test]
+async fn problems_are_problem_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let res = reqwest::get(format!("{}/orders/424242", server.api.base))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["title"], "Not Found");
+    assert_eq!(body["detail"], "order 424242 does not exist");
+    let (status, body) = server.api.get("/orders/not-a-number").await;
+    assert_problem(status, &body, 404, "no such resource");
+    let (status, body) = server.api.get("/orders").await;
+    assert_problem(status, &body, 422, "customerId");
+}
+
+#[tokio::test]
+async fn a_declined_payment_leaves_no_order_and_no_charge() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--sandbox-decline-over", "50000"]);
+    let api = &server.api;
+    let (menu, address) = demo_dish(STORE);
+    let body = json!({ "customerId": "poor", "storeId": STORE, "items": [{ "menuId": menu, "qty": 5 }], "address": address });
+    let (status, problem) = api.post("/orders", body).await;
+    assert_problem(status, &problem, 402, "declined");
+    assert_nothing_for(api, "poor").await;
+    let (_, health) = api.get("/health").await;
+    let log_before = health["logSequence"].clone();
+    // The refused attempt left its declined payment record, and no event.
+    let (status, _) = api.get("/payments/1").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, payment) = api.get("/payments/1").await;
+    assert_eq!(payment["status"], "Declined");
+    assert!(payment["approvedAt"].is_null());
+    // A smaller order of the same customer goes through.
+    let ok = api.place("poor", STORE).await;
+    assert_eq!(ok["status"], "Placed");
+    let (_, health) = api.get("/health").await;
+    assert!(health["logSequence"].as_u64() > log_before.as_u64());
+}
