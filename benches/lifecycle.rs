@@ -11,7 +11,10 @@ fn new_order() -> NewOrder {
         customer_id: "kim".into(),
         store_id: "gangnam-chicken".into(),
         store_name: "강남 바삭치킨".into(),
-        pickup: LatLon { lat: 37.5155, lon: 127.0436 },
+        pickup: LatLon {
+            lat: 37.5155,
+            lon: 127.0436,
+        },
         items: vec![OrderLine {
             menu_id: "fried".into(),
             name: "후라이드치킨".into(),
@@ -21,7 +24,10 @@ fn new_order() -> NewOrder {
         amount: 38_000,
         discount: 0,
         address: "서울 강남구 테헤란로 1".into(),
-        dropoff: LatLon { lat: 37.5172, lon: 127.0473 },
+        dropoff: LatLon {
+            lat: 37.5172,
+            lon: 127.0473,
+        },
         transaction_id: "sbx-1".into(),
     }
 }
@@ -32,8 +38,12 @@ fn lifecycle(c: &mut Criterion) {
         OrderCommand::Accept,
         OrderCommand::StartCooking,
         OrderCommand::FinishCooking,
-        OrderCommand::Pick { rider_id: "r1".into() },
-        OrderCommand::CompleteDelivery { rider_id: "r1".into() },
+        OrderCommand::Pick {
+            rider_id: "r1".into(),
+        },
+        OrderCommand::CompleteDelivery {
+            rider_id: "r1".into(),
+        },
         OrderCommand::Confirm,
     ];
     c.bench_function("decide+apply a whole lifecycle", |b| {

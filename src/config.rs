@@ -22,7 +22,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the HTTP and WebSocket API (the default).
+    /// Serve the HTTP API (the default).
     Serve(ServeArgs),
 }
 

@@ -68,7 +68,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         args.sandbox_decline_over,
         args.sandbox_decline_prefix.clone(),
     ));
-    let payment = PaymentActor::new(sandbox).start();
+    let payment = PaymentActor::new(sandbox.clone()).start();
     let arbiters: Vec<Arbiter> = (0..args.arbiter_count()).map(|_| Arbiter::new()).collect();
     let env = Env {
         db: db.clone(),
@@ -93,7 +93,12 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         db: db.clone(),
         board,
         metrics: metrics.clone(),
+        sandbox,
+        chaos: args.chaos,
     });
+    if args.chaos {
+        tracing::warn!("fault injection is on: /admin/chaos is served");
+    }
     let server = HttpServer::new(move || {
         let metrics = metrics.clone();
         App::new()
@@ -118,7 +123,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
                 }
                 .instrument(span)
             })
-            .configure(http::configure)
+            .configure(|cfg| http::configure(cfg, state.chaos))
     })
     .workers(args.http_worker_count())
     .shutdown_timeout(30)

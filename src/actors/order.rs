@@ -233,6 +233,8 @@ impl Handler<Place> for OrderActor {
     type Result = AtomicResponse<Self, AppResult<Order>>;
 
     fn handle(&mut self, msg: Place, _: &mut Context<Self>) -> Self::Result {
+        let _span =
+            tracing::debug_span!("order.place", order = self.id, amount = msg.0.amount).entered();
         self.idle.touch();
         let draft = *msg.0;
         let charge = self.begin_payment(&draft);
@@ -257,6 +259,8 @@ impl Handler<Command> for OrderActor {
     type Result = ResponseFuture<AppResult<Order>>;
 
     fn handle(&mut self, msg: Command, ctx: &mut Context<Self>) -> Self::Result {
+        let _span =
+            tracing::debug_span!("order.command", order = self.id, command = ?msg.0).entered();
         self.idle.touch();
         let result = self.execute(&msg.0);
         self.stop_if_absent(ctx);

@@ -46,6 +46,8 @@ pub struct Refund {
 #[derive(Debug, Default)]
 pub struct SandboxRules {
     latency_ms: AtomicU64,
+    /// Share of calls that fail as if the gateway were down, as f64 bits.
+    failure_rate: AtomicU64,
     /// Decline charges above this amount (0: never).
     decline_over: AtomicU64,
     decline_prefix: Option<String>,
@@ -55,6 +57,7 @@ impl SandboxRules {
     pub fn new(latency_ms: u64, decline_over: Option<Won>, decline_prefix: Option<String>) -> Self {
         SandboxRules {
             latency_ms: AtomicU64::new(latency_ms),
+            failure_rate: AtomicU64::new(0f64.to_bits()),
             decline_over: AtomicU64::new(decline_over.unwrap_or(0)),
             decline_prefix,
         }
@@ -62,6 +65,25 @@ impl SandboxRules {
 
     pub fn set_latency_ms(&self, ms: u64) {
         self.latency_ms.store(ms, Ordering::Relaxed);
+    }
+
+    pub fn latency_ms(&self) -> u64 {
+        self.latency_ms.load(Ordering::Relaxed)
+    }
+
+    /// Makes this share of calls (0.0–1.0) fail as if the gateway were down.
+    pub fn set_failure_rate(&self, rate: f64) {
+        self.failure_rate
+            .store(rate.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
+    }
+
+    pub fn failure_rate(&self) -> f64 {
+        f64::from_bits(self.failure_rate.load(Ordering::Relaxed))
+    }
+
+    fn fails_now(&self) -> bool {
+        let rate = self.failure_rate();
+        rate > 0.0 && fastrand::f64() < rate
     }
 
     fn decline_reason(&self, charge: &Charge) -> Option<String> {
@@ -114,6 +136,11 @@ impl Sandbox {
 
     async fn charge(&self, charge: Charge) -> ChargeOutcome {
         self.delay().await;
+        if self.rules.fails_now() {
+            return ChargeOutcome::Unavailable {
+                reason: "the payment gateway is not answering".into(),
+            };
+        }
         if let Some(existing) = self.ledger.get(&charge.order_id) {
             return ChargeOutcome::Approved {
                 transaction_id: existing.transaction_id.clone(),
@@ -135,6 +162,12 @@ impl Sandbox {
 
     async fn refund(&self, order_id: OrderId) -> AppResult<()> {
         self.delay().await;
+        if self.rules.fails_now() {
+            return Err(AppError::unavailable(
+                "the payment gateway is not answering",
+                1,
+            ));
+        }
         // The sandbox's memory does not survive a restart; a refund of a
         // charge it forgot is accepted, as the real record is ours.
         if let Some(mut entry) = self.ledger.get_mut(&order_id) {
@@ -211,5 +244,21 @@ mod tests {
         assert!(matches!(broke, ChargeOutcome::Declined { .. }));
         sandbox.refund(1).await.unwrap();
         assert!(sandbox.ledger.get(&1).unwrap().refunded);
+    }
+
+    #[tokio::test]
+    async fn fails_as_told() {
+        let sandbox = Sandbox::new(SandboxRules::new(0, None, None));
+        sandbox.rules().set_failure_rate(1.0);
+        assert!(matches!(
+            sandbox.charge(charge(1, "kim", 1)).await,
+            ChargeOutcome::Unavailable { .. }
+        ));
+        assert!(sandbox.refund(1).await.is_err());
+        sandbox.rules().set_failure_rate(0.0);
+        assert!(matches!(
+            sandbox.charge(charge(1, "kim", 1)).await,
+            ChargeOutcome::Approved { .. }
+        ));
     }
 }

@@ -59,6 +59,7 @@ impl Handler<Act> for RiderActor {
     type Result = ResponseFuture<AppResult<Order>>;
 
     fn handle(&mut self, msg: Act, _: &mut Context<Self>) -> Self::Result {
+        let _span = tracing::debug_span!("rider.act", rider = %self.id, order = msg.order_id, action = ?msg.action).entered();
         self.idle.touch();
         let rider_id = self.id.clone();
         let cmd = match msg.action {

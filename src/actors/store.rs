@@ -105,6 +105,8 @@ impl Handler<Command> for StoreActor {
     type Result = ResponseFuture<AppResult<Store>>;
 
     fn handle(&mut self, msg: Command, ctx: &mut Context<Self>) -> Self::Result {
+        let _span =
+            tracing::debug_span!("store.command", store = %self.id, command = ?msg.0).entered();
         self.idle.touch();
         let result =
             execute(&self.env.db, &self.id, self.state.as_ref(), &msg.0).map(|(store, ticket)| {
@@ -125,6 +127,7 @@ impl Handler<QuoteOrder> for StoreActor {
     type Result = AppResult<Quote>;
 
     fn handle(&mut self, msg: QuoteOrder, ctx: &mut Context<Self>) -> Self::Result {
+        let _span = tracing::debug_span!("store.quote", store = %self.id).entered();
         self.idle.touch();
         let result = match &self.state {
             Some(store) => checkout::quote(store, &msg.0).map_err(Into::into),

@@ -1,6 +1,7 @@
 //! The HTTP API (v1): thin handlers that validate, send to an actor or read
 //! a view, and answer JSON or problem+json.
 
+mod chaos;
 mod deliveries;
 mod kitchen;
 pub mod metrics;
@@ -14,6 +15,7 @@ pub use problem::Problem;
 
 use crate::actors::board::DeliveryBoard;
 use crate::actors::dispatcher::ProjectionActor;
+use crate::actors::payment::Sandbox;
 use crate::actors::Registry;
 use crate::storage::Db;
 use actix::Addr;
@@ -29,13 +31,21 @@ pub struct AppState {
     pub db: Db,
     pub board: Addr<ProjectionActor<DeliveryBoard>>,
     pub metrics: Arc<metrics::Metrics>,
+    /// The built-in payment gateway, for fault injection.
+    pub sandbox: Sandbox,
+    /// Whether `/admin/chaos` is served.
+    pub chaos: bool,
 }
 
 /// Handlers answer this.
 pub type ApiResult<T> = Result<T, Problem>;
 
-/// Registers every route and the extractors' error handling.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Registers every route and the extractors' error handling; the chaos
+/// routes only if `chaos`.
+pub fn configure(cfg: &mut web::ServiceConfig, chaos: bool) {
+    if chaos {
+        cfg.configure(chaos::routes);
+    }
     cfg.app_data(
         web::JsonConfig::default()
             .limit(MAX_BODY_BYTES)

@@ -1,0 +1,41 @@
+//! Fault injection, routed only when the server runs with `--chaos`.
+
+use super::{ApiResult, AppState, Problem};
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/chaos/payment", web::post().to(payment));
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PaymentChaos {
+    latency_ms: Option<u64>,
+    failure_rate: Option<f64>,
+}
+
+/// Sets the sandbox gateway's latency and failure rate.
+async fn payment(
+    state: web::Data<AppState>,
+    body: web::Json<PaymentChaos>,
+) -> ApiResult<HttpResponse> {
+    let rules = state.sandbox.rules();
+    if let Some(rate) = body.failure_rate {
+        if !(0.0..=1.0).contains(&rate) {
+            return Err(Problem::invalid("failureRate must be between 0.0 and 1.0"));
+        }
+        rules.set_failure_rate(rate);
+    }
+    if let Some(ms) = body.latency_ms {
+        if ms > 600_000 {
+            return Err(Problem::invalid("latencyMs must be at most 600000"));
+        }
+        rules.set_latency_ms(ms);
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "latencyMs": rules.latency_ms(),
+        "failureRate": rules.failure_rate(),
+    })))
+}
