@@ -1,8 +1,10 @@
 //! Command-line options and their environment variables.
 
+use crate::supervision::BreakerConfig;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// baedal: a food-delivery order platform backend.
 #[derive(Debug, Parser)]
@@ -96,6 +98,65 @@ pub struct ServeArgs {
     /// with this prefix.
     #[arg(long, env = "BAEDAL_SANDBOX_DECLINE_PREFIX")]
     pub sandbox_decline_prefix: Option<String>,
+
+    #[command(flatten)]
+    pub breaker: BreakerArgs,
+}
+
+/// The payment circuit breaker's settings.
+#[derive(Clone, Debug, Args)]
+pub struct BreakerArgs {
+    /// Calls in the breaker's sliding window.
+    #[arg(long, env = "BAEDAL_BREAKER_WINDOW", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub breaker_window: u64,
+
+    /// Calls needed in the window before the breaker may open.
+    #[arg(long, env = "BAEDAL_BREAKER_MIN_CALLS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub breaker_min_calls: u64,
+
+    /// Failure rate (0–1) in the window that opens the breaker.
+    #[arg(long, env = "BAEDAL_BREAKER_FAILURE_RATE", default_value_t = 0.5)]
+    pub breaker_failure_rate: f64,
+
+    /// A gateway call at least this long is slow, in milliseconds.
+    #[arg(long, env = "BAEDAL_BREAKER_SLOW_CALL_MS", default_value_t = 1_000)]
+    pub breaker_slow_call_ms: u64,
+
+    /// Slow-call rate (0–1) in the window that opens the breaker.
+    #[arg(long, env = "BAEDAL_BREAKER_SLOW_RATE", default_value_t = 0.5)]
+    pub breaker_slow_rate: f64,
+
+    /// A gateway call is abandoned (and failed) after this long, in milliseconds.
+    #[arg(long, env = "BAEDAL_BREAKER_CALL_TIMEOUT_MS", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub breaker_call_timeout_ms: u64,
+
+    /// How long the breaker stays open before trial calls, in milliseconds.
+    #[arg(long, env = "BAEDAL_BREAKER_OPEN_WAIT_MS", default_value_t = 5_000)]
+    pub breaker_open_wait_ms: u64,
+
+    /// Trial calls in the half-open state; all must succeed to close it.
+    #[arg(long, env = "BAEDAL_BREAKER_HALF_OPEN_CALLS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=1_000))]
+    pub breaker_half_open_calls: u64,
+
+    /// Bulkhead: most gateway calls in flight at once.
+    #[arg(long, env = "BAEDAL_BREAKER_MAX_CONCURRENT", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub breaker_max_concurrent: u64,
+}
+
+impl BreakerArgs {
+    pub fn config(&self) -> BreakerConfig {
+        BreakerConfig {
+            window: self.breaker_window as usize,
+            min_calls: self.breaker_min_calls as usize,
+            failure_rate: self.breaker_failure_rate,
+            slow_call: Duration::from_millis(self.breaker_slow_call_ms),
+            slow_rate: self.breaker_slow_rate,
+            call_timeout: Duration::from_millis(self.breaker_call_timeout_ms),
+            open_wait: Duration::from_millis(self.breaker_open_wait_ms),
+            half_open_calls: self.breaker_half_open_calls as usize,
+            max_concurrent: self.breaker_max_concurrent as usize,
+        }
+    }
 }
 
 impl ServeArgs {

@@ -14,3 +14,4 @@ pub mod error;
 pub mod http;
 pub mod server;
 pub mod storage;
+pub mod supervision;

@@ -9,11 +9,13 @@ use crate::actors::mypage::MyPageView;
 use crate::actors::payment::{PaymentActor, Sandbox, SandboxRules};
 use crate::actors::refunds::{self, Refunds};
 use crate::actors::registry::{Env, Registry};
+use crate::actors::resolver;
 use crate::config::{DurabilityMode, ServeArgs};
 use crate::demo;
 use crate::error::AppError;
 use crate::http::{self, metrics::Metrics, AppState};
 use crate::storage::{Db, Durability, StorageConfig, StorageError};
+use crate::supervision::Guard;
 use actix::prelude::*;
 use actix_web::dev::Service;
 use actix_web::{web, App, HttpServer};
@@ -63,16 +65,21 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
             tracing::info!(stores = added, "loaded the demo stores");
         }
     }
-    let sandbox = Sandbox::new(SandboxRules::new(
-        args.sandbox_latency_ms,
-        args.sandbox_decline_over,
-        args.sandbox_decline_prefix.clone(),
-    ));
-    let payment = PaymentActor::new(sandbox.clone()).start();
+    let sandbox = Sandbox::new(
+        SandboxRules::new(
+            args.sandbox_latency_ms,
+            args.sandbox_decline_over,
+            args.sandbox_decline_prefix.clone(),
+        ),
+        db.clone(),
+    );
+    let guard = Guard::new(args.breaker.config());
+    let payment = PaymentActor::new(sandbox.clone(), guard.clone()).start();
     let arbiters: Vec<Arbiter> = (0..args.arbiter_count()).map(|_| Arbiter::new()).collect();
     let env = Env {
         db: db.clone(),
         payment: payment.clone(),
+        payment_guard: guard.clone(),
         passivate_after: Duration::from_secs(args.passivate_after_secs),
         mailbox_capacity: args.mailbox_capacity,
     };
@@ -86,10 +93,12 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         db.clone(),
         Refunds::new(db.clone(), payment).start(),
     )?;
+    resolver::spawn(registry.clone(), args.breaker.config().call_timeout * 2);
 
     let metrics = Arc::new(Metrics::new()?);
     let state = web::Data::new(AppState {
         registry,
+        payment_guard: guard,
         db: db.clone(),
         board,
         metrics: metrics.clone(),

@@ -2,12 +2,13 @@
 //! store actor (pricing), the payment actor and the new order's actor.
 
 use super::order::{Draft, Place};
+use super::payment::retry_after_secs;
 use super::store::QuoteOrder;
 use super::Registry;
 use crate::domain::checkout::{self, OrderRequest};
 use crate::domain::order::Order;
 use crate::domain::DomainError;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// Places and pays for an order; on any refusal nothing is charged.
 pub async fn place(registry: &Registry, req: OrderRequest) -> AppResult<Order> {
@@ -33,6 +34,13 @@ pub async fn place(registry: &Registry, req: OrderRequest) -> AppResult<Order> {
         address: req.address,
         dropoff: quote.dropoff,
     };
+    // While the breaker is open, refuse before anything is written.
+    if let Err(rejection) = registry.env().payment_guard.check() {
+        return Err(AppError::unavailable(
+            "payment is unavailable right now; nothing was charged, please pay again in a moment",
+            retry_after_secs(rejection),
+        ));
+    }
     let id = registry.env().db.next_id()?;
     // Sent once, never re-sent: a placement interrupted half-way is resolved
     // from its pending payment, not by trying again.

@@ -12,6 +12,7 @@ pub mod passivation;
 pub mod payment;
 pub mod refunds;
 pub mod registry;
+pub mod resolver;
 pub mod rider;
 pub mod store;
 

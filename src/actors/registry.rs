@@ -13,6 +13,7 @@ use super::store::StoreActor;
 use crate::domain::OrderId;
 use crate::error::{AppError, AppResult};
 use crate::storage::Db;
+use crate::supervision::Guard;
 use actix::dev::ToEnvelope;
 use actix::prelude::*;
 use dashmap::mapref::entry::Entry;
@@ -26,6 +27,8 @@ use std::time::Duration;
 pub struct Env {
     pub db: Db,
     pub payment: Addr<PaymentActor>,
+    /// The payment circuit breaker, to refuse early while it is open.
+    pub payment_guard: Guard,
     pub passivate_after: Duration,
     pub mailbox_capacity: usize,
 }

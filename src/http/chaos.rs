@@ -1,12 +1,17 @@
 //! Fault injection, routed only when the server runs with `--chaos`.
 
 use super::{ApiResult, AppState, Problem};
+use crate::domain::OrderId;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/chaos/payment", web::post().to(payment));
+    cfg.route("/admin/chaos/payment", web::post().to(payment))
+        .route(
+            "/admin/chaos/payment/charges/{orderId}",
+            web::get().to(charge),
+        );
 }
 
 #[derive(Deserialize)]
@@ -38,4 +43,13 @@ async fn payment(
         "latencyMs": rules.latency_ms(),
         "failureRate": rules.failure_rate(),
     })))
+}
+
+/// What the sandbox gateway remembers of an order's charge (it answers even
+/// while told to fail: this is the operator looking at the gateway's books).
+async fn charge(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
+    let charge = state.sandbox.recorded(*id)?.ok_or_else(|| {
+        Problem::not_found(format!("the gateway has no charge for order {}", *id))
+    })?;
+    Ok(HttpResponse::Ok().json(charge))
 }

@@ -15,6 +15,8 @@ pub struct Metrics {
     live_actors: IntGaugeVec,
     log_seq: IntGauge,
     subscriber_offset: IntGaugeVec,
+    breaker_state: IntGaugeVec,
+    breaker_opened: IntGauge,
 }
 
 impl Metrics {
@@ -58,7 +60,20 @@ impl Metrics {
             ),
             &["subscriber"],
         )?;
+        let breaker_state = IntGaugeVec::new(
+            Opts::new(
+                "baedal_payment_breaker_state",
+                "1 for the payment circuit breaker's current state",
+            ),
+            &["state"],
+        )?;
+        let breaker_opened = IntGauge::new(
+            "baedal_payment_breaker_opened_total",
+            "Times the payment breaker opened",
+        )?;
         let registry = prometheus::Registry::new();
+        registry.register(Box::new(breaker_state.clone()))?;
+        registry.register(Box::new(breaker_opened.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_seconds.clone()))?;
         registry.register(Box::new(checkouts.clone()))?;
@@ -73,6 +88,8 @@ impl Metrics {
             live_actors,
             log_seq,
             subscriber_offset,
+            breaker_state,
+            breaker_opened,
         })
     }
 
@@ -106,7 +123,14 @@ impl Metrics {
         live: (usize, usize, usize),
         log_seq: u64,
         offsets: &[(&str, u64)],
+        breaker: (&str, u64),
     ) -> String {
+        for state in ["closed", "open", "half-open"] {
+            self.breaker_state
+                .with_label_values(&[state])
+                .set(i64::from(state == breaker.0));
+        }
+        self.breaker_opened.set(breaker.1 as i64);
         let (orders, stores, riders) = live;
         for (kind, n) in [("order", orders), ("store", stores), ("rider", riders)] {
             self.live_actors.with_label_values(&[kind]).set(n as i64);

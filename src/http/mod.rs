@@ -18,6 +18,7 @@ use crate::actors::dispatcher::ProjectionActor;
 use crate::actors::payment::Sandbox;
 use crate::actors::Registry;
 use crate::storage::Db;
+use crate::supervision::Guard;
 use actix::Addr;
 use actix_web::web;
 use std::sync::Arc;
@@ -28,6 +29,8 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// What every handler can reach.
 pub struct AppState {
     pub registry: Registry,
+    /// The payment circuit breaker, shown in `/health` and `/metrics`.
+    pub payment_guard: Guard,
     pub db: Db,
     pub board: Addr<ProjectionActor<DeliveryBoard>>,
     pub metrics: Arc<metrics::Metrics>,

@@ -37,6 +37,10 @@ async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
         .collect();
     Ok(HttpResponse::Ok().json(json!({
         "status": "ok",
+        "circuitBreaker": {
+            "state": state.payment_guard.state_name(),
+            "timesOpened": state.payment_guard.times_opened(),
+        },
         "logSequence": log_seq,
         "subscriberLag": lag,
         "liveActors": { "orders": orders, "stores": stores, "riders": riders },
@@ -45,9 +49,13 @@ async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
 
 async fn metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let log_seq = state.db.horizon().borrow().log_seq;
+    let breaker = (
+        state.payment_guard.state_name(),
+        state.payment_guard.times_opened(),
+    );
     let text = state
         .metrics
-        .render(state.registry.live(), log_seq, &offsets(&state)?);
+        .render(state.registry.live(), log_seq, &offsets(&state)?, breaker);
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text))

@@ -1,0 +1,310 @@
+//! Placing an order: its payment is recorded as pending before the gateway
+//! is called (idempotency key: the order id), and settled in the same batch
+//! that places the order. A pending payment left by a crash or a timeout is
+//! resolved later by asking the gateway what happened: never a charge
+//! without an order, never an order without a charge.
+
+use super::OrderActor;
+use crate::actors::payment::{Charge, ChargeOutcome, GatewayCharge, Lookup, Refund};
+use crate::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
+use crate::domain::payment::{Payment, PaymentEvent};
+use crate::domain::{DomainError, LatLon, OrderId, Timestamp, Won};
+use crate::error::{AppError, AppResult};
+use crate::storage::{keys, WriteBatch};
+use actix::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// An order about to be paid: everything but the transaction id.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub customer_id: String,
+    pub store_id: String,
+    pub store_name: String,
+    pub pickup: LatLon,
+    pub items: Vec<OrderLine>,
+    pub amount: Won,
+    pub discount: Won,
+    pub address: String,
+    pub dropoff: LatLon,
+}
+
+impl Draft {
+    fn into_new_order(self, id: OrderId, transaction_id: String) -> NewOrder {
+        NewOrder {
+            id,
+            customer_id: self.customer_id,
+            store_id: self.store_id,
+            store_name: self.store_name,
+            pickup: self.pickup,
+            items: self.items,
+            amount: self.amount,
+            discount: self.discount,
+            address: self.address,
+            dropoff: self.dropoff,
+            transaction_id,
+        }
+    }
+}
+
+/// What is kept while a payment is between "requested" and "settled".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct PendingPayment {
+    draft: Draft,
+    /// The customer was told it failed: if it was charged after all, the
+    /// charge is refunded rather than the order placed.
+    abandoned: bool,
+}
+
+/// Pay for a draft and, once approved, place the order.
+#[derive(Clone, Debug, Message)]
+#[rtype(result = "AppResult<Order>")]
+pub struct Place(pub Box<Draft>);
+
+/// Settle a pending payment left behind by a crash or a timeout.
+#[derive(Clone, Debug, Message)]
+#[rtype(result = "AppResult<Resolution>")]
+pub struct Resolve;
+
+/// How a pending payment was settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// Nothing was pending.
+    Nothing,
+    /// The gateway had charged it: the order is placed.
+    Placed,
+    /// It had been charged but the customer was told it failed: refunded.
+    Refunded,
+    /// The gateway never charged it: dropped.
+    Dropped,
+}
+
+/// A placement also settles its payment, in the same batch.
+pub(super) fn settle_payment_in(
+    actor: &OrderActor,
+    batch: &mut WriteBatch,
+    cmd: &OrderCommand,
+    now: Timestamp,
+) -> AppResult<()> {
+    let OrderCommand::Place(new) = cmd else {
+        return Ok(());
+    };
+    let approved = actor.payment()?.apply(
+        &PaymentEvent::Approved {
+            transaction_id: new.transaction_id.clone(),
+        },
+        now,
+    )?;
+    batch.put(keys::payment(actor.id), &approved)?;
+    batch.remove(keys::pending(actor.id));
+    Ok(())
+}
+
+impl OrderActor {
+    fn payment(&self) -> AppResult<Payment> {
+        self.env
+            .db
+            .get::<Payment>(&keys::payment(self.id))?
+            .ok_or_else(|| AppError::Internal(format!("order {} has no payment record", self.id)))
+    }
+
+    fn pending(&self) -> AppResult<Option<PendingPayment>> {
+        Ok(self.env.db.get(&keys::pending(self.id))?)
+    }
+
+    /// Records the payment as pending, before the gateway is called.
+    fn begin_payment(&mut self, draft: &Draft) -> AppResult<Charge> {
+        if self.state.is_some() || self.env.db.contains(&keys::payment(self.id))? {
+            return Err(DomainError::OrderExists(self.id).into());
+        }
+        let payment = Payment::pending(
+            self.id,
+            draft.customer_id.clone(),
+            draft.amount,
+            Timestamp::now(),
+        );
+        let pending = PendingPayment {
+            draft: draft.clone(),
+            abandoned: false,
+        };
+        let mut batch = WriteBatch::new();
+        batch.put(keys::payment(self.id), &payment)?;
+        batch.put(keys::pending(self.id), &pending)?;
+        self.last_write = self.env.db.commit(batch)?;
+        Ok(Charge {
+            order_id: self.id,
+            customer_id: draft.customer_id.clone(),
+            amount: draft.amount,
+        })
+    }
+
+    /// Ends a pending payment with `events` applied to it (none: as it is).
+    fn close_payment(&mut self, events: &[PaymentEvent]) -> AppResult<()> {
+        let now = Timestamp::now();
+        let mut payment = self.payment()?;
+        for e in events {
+            payment = payment.apply(e, now)?;
+        }
+        let mut batch = WriteBatch::new();
+        batch.put(keys::payment(self.id), &payment)?;
+        batch.remove(keys::pending(self.id));
+        self.last_write = self.env.db.commit(batch)?;
+        Ok(())
+    }
+
+    /// Places the order if the gateway approved; otherwise records why not.
+    fn settle(&mut self, draft: Draft, outcome: ChargeOutcome) -> AppResult<Order> {
+        match outcome {
+            ChargeOutcome::Approved { transaction_id } => {
+                let new = draft.into_new_order(self.id, transaction_id);
+                self.execute(&OrderCommand::Place(Box::new(new)))
+            }
+            ChargeOutcome::Declined { reason } => {
+                self.close_payment(&[PaymentEvent::Declined {
+                    reason: reason.clone(),
+                }])?;
+                Err(DomainError::PaymentDeclined(reason).into())
+            }
+            ChargeOutcome::Unavailable {
+                reason,
+                retry_after_secs,
+            } => {
+                self.close_payment(&[PaymentEvent::Declined {
+                    reason: reason.clone(),
+                }])?;
+                let message =
+                    format!("{reason}; nothing was charged, please pay again in a moment");
+                Err(AppError::unavailable(message, retry_after_secs))
+            }
+            ChargeOutcome::Unknown { reason } => {
+                // It may have been charged: keep it pending, marked so that
+                // a charge found later is refunded, not turned into an order.
+                let mut batch = WriteBatch::new();
+                batch.put(
+                    keys::pending(self.id),
+                    &PendingPayment {
+                        draft,
+                        abandoned: true,
+                    },
+                )?;
+                self.last_write = self.env.db.commit(batch)?;
+                let message =
+                    format!("{reason}; if you were charged it will be refunded, please pay again in a moment");
+                Err(AppError::unavailable(message, 2))
+            }
+        }
+    }
+
+    /// Settles what the gateway says of a pending payment.
+    fn conclude(
+        &mut self,
+        pending: PendingPayment,
+        charge: Option<GatewayCharge>,
+    ) -> AppResult<Conclusion> {
+        Ok(match charge {
+            None => {
+                let reason = "the payment was interrupted before the card was charged".to_string();
+                self.close_payment(&[PaymentEvent::Declined { reason }])?;
+                Conclusion::Done(Resolution::Dropped)
+            }
+            Some(c) if !pending.abandoned && !c.refunded => {
+                let outcome = ChargeOutcome::Approved {
+                    transaction_id: c.transaction_id,
+                };
+                self.settle(pending.draft, outcome)?;
+                Conclusion::Done(Resolution::Placed)
+            }
+            Some(c) if c.refunded => {
+                self.close_payment(&refunded(c.transaction_id))?;
+                Conclusion::Done(Resolution::Refunded)
+            }
+            Some(c) => Conclusion::Refund(c.transaction_id),
+        })
+    }
+}
+
+fn refunded(transaction_id: String) -> [PaymentEvent; 2] {
+    [
+        PaymentEvent::Approved { transaction_id },
+        PaymentEvent::Refunded,
+    ]
+}
+
+/// What is left to do after asking the gateway.
+enum Conclusion {
+    Done(Resolution),
+    /// Refund this transaction at the gateway, then record it.
+    Refund(String),
+}
+
+impl Handler<Place> for OrderActor {
+    type Result = AtomicResponse<Self, AppResult<Order>>;
+
+    fn handle(&mut self, msg: Place, _: &mut Context<Self>) -> Self::Result {
+        let _span =
+            tracing::debug_span!("order.place", order = self.id, amount = msg.0.amount).entered();
+        self.idle.touch();
+        let draft = *msg.0;
+        let charge = self.begin_payment(&draft);
+        let payment = self.env.payment.clone();
+        AtomicResponse::new(Box::pin(
+            async move { Ok(payment.send(charge?).await?) }
+                .into_actor(self)
+                .then(move |outcome: AppResult<ChargeOutcome>, act, ctx| {
+                    let result = outcome.and_then(|outcome| act.settle(draft, outcome));
+                    // Stopping now would cancel this very answer: stop after it.
+                    ctx.run_later(Duration::ZERO, |act, ctx| act.stop_if_absent(ctx));
+                    act.answer(result).into_actor(act)
+                }),
+        ))
+    }
+}
+
+impl Handler<Resolve> for OrderActor {
+    type Result = AtomicResponse<Self, AppResult<Resolution>>;
+
+    fn handle(&mut self, _: Resolve, _: &mut Context<Self>) -> Self::Result {
+        let _span = tracing::debug_span!("order.resolve", order = self.id).entered();
+        self.idle.touch();
+        let pending = match self.pending() {
+            Ok(Some(pending)) => pending,
+            other => {
+                return AtomicResponse::new(Box::pin(fut::ready(
+                    other.map(|_| Resolution::Nothing),
+                )))
+            }
+        };
+        let payment = self.env.payment.clone();
+        let id = self.id;
+        AtomicResponse::new(Box::pin(
+            async move { payment.send(Lookup { order_id: id }).await? }
+                .into_actor(self)
+                .then(move |charge, act, _| {
+                    let concluded = charge.and_then(|c| act.conclude(pending, c));
+                    let payment = act.env.payment.clone();
+                    async move {
+                        match concluded? {
+                            Conclusion::Done(r) => Ok(Ok(r)),
+                            Conclusion::Refund(tx) => {
+                                payment.send(Refund { order_id: id }).await??;
+                                Ok(Err(tx))
+                            }
+                        }
+                    }
+                    .into_actor(act)
+                })
+                .then(|refund: AppResult<Result<Resolution, String>>, act, ctx| {
+                    let result = match refund {
+                        Ok(Ok(r)) => Ok(r),
+                        Ok(Err(tx)) => act.close_payment(&refunded(tx)).map(|()| Resolution::Refunded),
+                        Err(e) => Err(e),
+                    };
+                    if let Ok(r) = &result {
+                        tracing::info!(order = act.id, resolution = ?r, "resolved a pending payment");
+                    }
+                    ctx.run_later(Duration::ZERO, |act, ctx| act.stop_if_absent(ctx));
+                    act.answer(result).into_actor(act)
+                }),
+        ))
+    }
+}

@@ -1,0 +1,151 @@
+//! The payment actor: every gateway call goes through the circuit breaker
+//! (sliding-window failure and slow-call rates, per-call timeout, open wait,
+//! half-open trials, bulkhead), with the order id as idempotency key.
+
+mod sandbox;
+
+pub use sandbox::{Answer, GatewayCharge, GatewayError, Sandbox, SandboxRules};
+
+use crate::domain::{OrderId, Won};
+use crate::error::{AppError, AppResult};
+use crate::supervision::{CallError, Guard, Rejection};
+use actix::prelude::*;
+
+/// Charge a customer for an order.
+#[derive(Clone, Debug, Message)]
+#[rtype(result = "ChargeOutcome")]
+pub struct Charge {
+    pub order_id: OrderId,
+    pub customer_id: String,
+    pub amount: Won,
+}
+
+/// How a charge ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChargeOutcome {
+    Approved {
+        transaction_id: String,
+    },
+    Declined {
+        reason: String,
+    },
+    /// Not charged: the gateway failed or the breaker refused the call.
+    Unavailable {
+        reason: String,
+        retry_after_secs: u64,
+    },
+    /// The call timed out: it may have been charged. Resolved later.
+    Unknown {
+        reason: String,
+    },
+}
+
+/// Give an order's charge back (idempotent).
+#[derive(Clone, Debug, Message)]
+#[rtype(result = "AppResult<()>")]
+pub struct Refund {
+    pub order_id: OrderId,
+}
+
+/// Ask the gateway what became of an order's charge.
+#[derive(Clone, Debug, Message)]
+#[rtype(result = "AppResult<Option<GatewayCharge>>")]
+pub struct Lookup {
+    pub order_id: OrderId,
+}
+
+/// The payment actor. Calls run concurrently; the breaker bounds them.
+pub struct PaymentActor {
+    gateway: Sandbox,
+    guard: Guard,
+}
+
+impl PaymentActor {
+    pub fn new(gateway: Sandbox, guard: Guard) -> Self {
+        PaymentActor { gateway, guard }
+    }
+}
+
+impl Actor for PaymentActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.set_mailbox_capacity(4096);
+    }
+}
+
+/// Seconds to wait before paying again, for `Retry-After`.
+pub fn retry_after_secs(rejection: Rejection) -> u64 {
+    match rejection {
+        Rejection::Open { retry_after } => retry_after.as_secs_f64().ceil().max(1.0) as u64,
+        Rejection::Trying | Rejection::Bulkhead => 1,
+    }
+}
+
+fn unavailable(e: CallError<GatewayError>) -> AppError {
+    match e {
+        CallError::Rejected(r) => {
+            AppError::unavailable("the payment gateway is unavailable", retry_after_secs(r))
+        }
+        CallError::TimedOut => {
+            AppError::unavailable("the payment gateway did not answer in time", 1)
+        }
+        CallError::Failed(e) => AppError::unavailable(e.to_string(), 1),
+    }
+}
+
+impl Handler<Charge> for PaymentActor {
+    type Result = ResponseFuture<ChargeOutcome>;
+
+    fn handle(&mut self, msg: Charge, _: &mut Context<Self>) -> Self::Result {
+        let (gateway, guard) = (self.gateway.clone(), self.guard.clone());
+        Box::pin(async move {
+            let call = gateway.charge(msg.order_id, &msg.customer_id, msg.amount);
+            match guard.call(call).await {
+                Ok(Answer::Approved { transaction_id }) => {
+                    ChargeOutcome::Approved { transaction_id }
+                }
+                Ok(Answer::Declined { reason }) => ChargeOutcome::Declined { reason },
+                Err(CallError::Rejected(r)) => ChargeOutcome::Unavailable {
+                    reason: "payment is unavailable right now".into(),
+                    retry_after_secs: retry_after_secs(r),
+                },
+                Err(CallError::Failed(e)) => ChargeOutcome::Unavailable {
+                    reason: e.to_string(),
+                    retry_after_secs: 1,
+                },
+                Err(CallError::TimedOut) => ChargeOutcome::Unknown {
+                    reason: "the payment gateway did not answer in time".into(),
+                },
+            }
+        })
+    }
+}
+
+impl Handler<Refund> for PaymentActor {
+    type Result = ResponseFuture<AppResult<()>>;
+
+    fn handle(&mut self, msg: Refund, _: &mut Context<Self>) -> Self::Result {
+        let (gateway, guard) = (self.gateway.clone(), self.guard.clone());
+        Box::pin(async move {
+            guard
+                .call(gateway.refund(msg.order_id))
+                .await
+                .map_err(unavailable)
+        })
+    }
+}
+
+impl Handler<Lookup> for PaymentActor {
+    type Result = ResponseFuture<AppResult<Option<GatewayCharge>>>;
+
+    fn handle(&mut self, msg: Lookup, _: &mut Context<Self>) -> Self::Result {
+        let (gateway, guard) = (self.gateway.clone(), self.guard.clone());
+        Box::pin(async move {
+            guard
+                .call(gateway.lookup(msg.order_id))
+                .await
+                .map_err(unavailable)
+        })
+    }
+}

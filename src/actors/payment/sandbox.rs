@@ -1,0 +1,281 @@
+//! The built-in sandbox payment gateway.
+//!
+//! It behaves as an external gateway would: it remembers every charge
+//! (durably: here, in its own keys of the same database) by the idempotency
+//! key it was given, so charging a key twice charges once, and it can be
+//! asked later what became of a key. It approves unless a rule says
+//! otherwise, and answers after a configurable latency. A charge is recorded
+//! before the latency, like a gateway whose approval is slow to come back:
+//! the case that makes payment-pending recovery necessary.
+
+use crate::domain::{OrderId, Won};
+use crate::storage::{Db, WriteBatch};
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The gateway failed to answer properly.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct GatewayError(pub String);
+
+/// What the gateway answered to a charge it handled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Approved { transaction_id: String },
+    Declined { reason: String },
+}
+
+/// A charge as the gateway remembers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayCharge {
+    pub transaction_id: String,
+    pub amount: Won,
+    pub refunded: bool,
+}
+
+/// The sandbox's rules, adjustable while running (for fault injection).
+#[derive(Debug, Default)]
+pub struct SandboxRules {
+    latency_ms: AtomicU64,
+    /// Share of calls that fail as if the gateway were down, as f64 bits.
+    failure_rate: AtomicU64,
+    /// Decline charges above this amount (0: never).
+    decline_over: AtomicU64,
+    decline_prefix: Option<String>,
+}
+
+impl SandboxRules {
+    pub fn new(latency_ms: u64, decline_over: Option<Won>, decline_prefix: Option<String>) -> Self {
+        SandboxRules {
+            latency_ms: AtomicU64::new(latency_ms),
+            failure_rate: AtomicU64::new(0f64.to_bits()),
+            decline_over: AtomicU64::new(decline_over.unwrap_or(0)),
+            decline_prefix,
+        }
+    }
+
+    pub fn set_latency_ms(&self, ms: u64) {
+        self.latency_ms.store(ms, Ordering::Relaxed);
+    }
+
+    pub fn latency_ms(&self) -> u64 {
+        self.latency_ms.load(Ordering::Relaxed)
+    }
+
+    /// Makes this share of calls (0.0–1.0) fail as if the gateway were down.
+    pub fn set_failure_rate(&self, rate: f64) {
+        self.failure_rate
+            .store(rate.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
+    }
+
+    pub fn failure_rate(&self) -> f64 {
+        f64::from_bits(self.failure_rate.load(Ordering::Relaxed))
+    }
+
+    fn fails_now(&self) -> bool {
+        let rate = self.failure_rate();
+        rate > 0.0 && fastrand::f64() < rate
+    }
+
+    fn decline_reason(&self, customer_id: &str, amount: Won) -> Option<String> {
+        let over = self.decline_over.load(Ordering::Relaxed);
+        if over > 0 && amount > over {
+            return Some(format!("the card limit of {over} won is exceeded"));
+        }
+        match &self.decline_prefix {
+            Some(prefix) if customer_id.starts_with(prefix.as_str()) => {
+                Some("the card was declined by its issuer".to_string())
+            }
+            _ => None,
+        }
+    }
+}
+
+const DOWN: &str = "the payment gateway is not answering";
+
+/// The sandbox gateway.
+#[derive(Clone)]
+pub struct Sandbox {
+    rules: Arc<SandboxRules>,
+    db: Db,
+}
+
+fn key(order_id: OrderId) -> Vec<u8> {
+    let mut k = b"sandbox/".to_vec();
+    k.extend_from_slice(&order_id.to_be_bytes());
+    k
+}
+
+impl Sandbox {
+    pub fn new(rules: SandboxRules, db: Db) -> Self {
+        Sandbox {
+            rules: Arc::new(rules),
+            db,
+        }
+    }
+
+    pub fn rules(&self) -> &SandboxRules {
+        &self.rules
+    }
+
+    async fn delay(&self) {
+        let ms = self.rules.latency_ms();
+        if ms > 0 {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
+    }
+
+    async fn remember(
+        &self,
+        order_id: OrderId,
+        charge: &GatewayCharge,
+    ) -> Result<(), GatewayError> {
+        let mut batch = WriteBatch::new();
+        batch
+            .put(key(order_id), charge)
+            .map_err(|e| GatewayError(e.to_string()))?;
+        let ticket = self
+            .db
+            .commit(batch)
+            .map_err(|e| GatewayError(e.to_string()))?;
+        self.db.acknowledged(ticket).await;
+        Ok(())
+    }
+
+    /// Charges `amount` under the idempotency key `order_id`.
+    pub async fn charge(
+        &self,
+        order_id: OrderId,
+        customer_id: &str,
+        amount: Won,
+    ) -> Result<Answer, GatewayError> {
+        if self.rules.fails_now() {
+            self.delay().await;
+            return Err(GatewayError(DOWN.into()));
+        }
+        let answer = match self.lookup_now(order_id)? {
+            Some(existing) => Answer::Approved {
+                transaction_id: existing.transaction_id,
+            },
+            None => match self.rules.decline_reason(customer_id, amount) {
+                Some(reason) => Answer::Declined { reason },
+                None => {
+                    let charge = GatewayCharge {
+                        transaction_id: format!("sbx-{order_id:010}"),
+                        amount,
+                        refunded: false,
+                    };
+                    self.remember(order_id, &charge).await?;
+                    Answer::Approved {
+                        transaction_id: charge.transaction_id,
+                    }
+                }
+            },
+        };
+        self.delay().await;
+        Ok(answer)
+    }
+
+    /// Gives back the charge under `order_id`; refunding twice refunds once.
+    pub async fn refund(&self, order_id: OrderId) -> Result<(), GatewayError> {
+        self.delay().await;
+        if self.rules.fails_now() {
+            return Err(GatewayError(DOWN.into()));
+        }
+        match self.lookup_now(order_id)? {
+            Some(charge) if !charge.refunded => {
+                self.remember(
+                    order_id,
+                    &GatewayCharge {
+                        refunded: true,
+                        ..charge
+                    },
+                )
+                .await
+            }
+            Some(_) => Ok(()),
+            None => Err(GatewayError(format!(
+                "no charge under order {order_id} to refund"
+            ))),
+        }
+    }
+
+    /// What became of the idempotency key `order_id`.
+    pub async fn lookup(&self, order_id: OrderId) -> Result<Option<GatewayCharge>, GatewayError> {
+        self.delay().await;
+        if self.rules.fails_now() {
+            return Err(GatewayError(DOWN.into()));
+        }
+        self.lookup_now(order_id)
+    }
+
+    /// The gateway's record, read directly (operators and tests).
+    pub fn recorded(
+        &self,
+        order_id: OrderId,
+    ) -> Result<Option<GatewayCharge>, crate::storage::StorageError> {
+        self.db.get(&key(order_id))
+    }
+
+    fn lookup_now(&self, order_id: OrderId) -> Result<Option<GatewayCharge>, GatewayError> {
+        self.db
+            .get(&key(order_id))
+            .map_err(|e| GatewayError(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::{Durability, StorageConfig};
+
+    fn sandbox(rules: SandboxRules) -> (tempfile::TempDir, Sandbox) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&StorageConfig {
+            path: dir.path().join("db"),
+            durability: Durability::Durable,
+            cache_capacity_bytes: 8 << 20,
+        })
+        .unwrap();
+        (dir, Sandbox::new(rules, db))
+    }
+
+    #[tokio::test]
+    async fn charges_once_per_key_and_declines_by_rule() {
+        let (_dir, s) = sandbox(SandboxRules::new(0, Some(100_000), Some("broke-".into())));
+        let first = s.charge(1, "kim", 20_000).await.unwrap();
+        assert_eq!(s.charge(1, "kim", 20_000).await.unwrap(), first);
+        assert!(matches!(first, Answer::Approved { .. }));
+        let big = s.charge(2, "kim", 100_001).await.unwrap();
+        assert!(matches!(big, Answer::Declined { reason } if reason.contains("100000")));
+        assert!(matches!(
+            s.charge(3, "broke-lee", 1).await.unwrap(),
+            Answer::Declined { .. }
+        ));
+        assert_eq!(s.lookup(2).await.unwrap(), None);
+        s.refund(1).await.unwrap();
+        s.refund(1).await.unwrap();
+        assert!(s.lookup(1).await.unwrap().unwrap().refunded);
+        assert!(s.refund(3).await.is_err(), "nothing to refund");
+    }
+
+    #[tokio::test]
+    async fn fails_as_told() {
+        let (_dir, s) = sandbox(SandboxRules::new(0, None, None));
+        s.rules().set_failure_rate(1.0);
+        assert!(s.charge(1, "kim", 1).await.is_err());
+        assert_eq!(
+            s.lookup_now(1).unwrap(),
+            None,
+            "a failed call charges nothing"
+        );
+        s.rules().set_failure_rate(0.0);
+        assert!(matches!(
+            s.charge(1, "kim", 1).await.unwrap(),
+            Answer::Approved { .. }
+        ));
+    }
+}
