@@ -123,7 +123,9 @@ async fn canceling_while_cooking_is_refused_and_changes_nothing() {
     assert_problem(status, &body, 409, "cooking has started");
     let (_, after) = api.get(&format!("/orders/{id}")).await;
     assert_eq!(after, before);
-    await_field(api, &format!("/foodCookings/{id}"), "status", "Cooking").await;
+    caught_up(api).await;
+    let (_, ticket) = api.get(&format!("/foodCookings/{id}")).await;
+    assert_eq!(ticket["status"], "Cooking");
     let (_, payment) = api.get(&format!("/payments/{id}")).await;
     assert_eq!(payment["status"], "Approved");
 }

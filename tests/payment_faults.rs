@@ -48,6 +48,12 @@ async fn an_unavailable_gateway_is_a_503_with_retry_after_and_no_charge() {
     assert_problem(StatusCode::SERVICE_UNAVAILABLE, &body, 503, "pay again");
     let (_, orders) = api.get("/orders?customerId=unlucky").await;
     assert_eq!(orders, json!([]));
+    // Nothing charged: the gateway has no charge, the payment says why.
+    let (status, _) = api.get("/admin/chaos/payment/charges/1").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, payment) = api.get("/payments/1").await;
+    assert_eq!(payment["status"], "Declined");
+    assert_eq!(payment["customerId"], "unlucky");
 
     api.post("/admin/chaos/payment", json!({ "failureRate": 0.0 }))
         .await;

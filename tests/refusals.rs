@@ -11,6 +11,7 @@ const STORE: &str = "gangnam-chicken";
 
 /// Nothing was stored for this customer: no order, no MyPage entry.
 async fn assert_nothing_for(api: &Api, customer: &str) {
+    caught_up(api).await;
     let (_, orders) = api.get(&format!("/orders?customerId={customer}")).await;
     assert_eq!(orders, json!([]), "orders of {customer}");
     let (_, pages) = api.get(&format!("/myPages?customerId={customer}")).await;
@@ -169,21 +170,39 @@ async fn problems_are_problem_json() {
 }
 
 #[tokio::test]
+async fn concurrent_requests_for_what_does_not_exist_are_all_404() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = &server.api;
+    let body = with(order_body("ghost", STORE), "storeId", json!("nope"));
+    let orders = (0..8).map(|_| api.post("/orders", body.clone()));
+    for (status, problem) in futures_util::future::join_all(orders).await {
+        assert_problem(status, &problem, 404, "store \"nope\" does not exist");
+    }
+    let cancels = (0..8).map(|_| api.post_empty("/orders/999999/cancel"));
+    for (status, problem) in futures_util::future::join_all(cancels).await {
+        assert_problem(status, &problem, 404, "order 999999 does not exist");
+    }
+    // An order placed afterwards is not disturbed by the lingering actors.
+    api.place("ghost", STORE).await;
+}
+
+#[tokio::test]
 async fn a_declined_payment_leaves_no_order_and_no_charge() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &["--sandbox-decline-over", "50000"]);
     let api = &server.api;
     let (menu, address) = demo_dish(STORE);
     let body = json!({ "customerId": "poor", "storeId": STORE, "items": [{ "menuId": menu, "qty": 5 }], "address": address });
+    let log_before = api.get("/health").await.1["logSequence"].clone();
     let (status, problem) = api.post("/orders", body).await;
     assert_problem(status, &problem, 402, "declined");
     assert_nothing_for(api, "poor").await;
-    let (_, health) = api.get("/health").await;
-    let log_before = health["logSequence"].clone();
-    // The refused attempt left its declined payment record, and no event.
-    let (status, _) = api.get("/payments/1").await;
-    assert_eq!(status, StatusCode::OK);
+    // The refused attempt left its declined payment record (the first id of
+    // a new database), no event and no charge at the gateway.
+    assert_eq!(api.get("/health").await.1["logSequence"], log_before);
     let (_, payment) = api.get("/payments/1").await;
+    assert_eq!(payment["customerId"], "poor");
     assert_eq!(payment["status"], "Declined");
     assert!(payment["approvedAt"].is_null());
     // A smaller order of the same customer goes through.

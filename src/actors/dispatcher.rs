@@ -10,10 +10,10 @@
 use crate::domain::LogRecord;
 use crate::error::AppResult;
 use crate::storage::{keys, Db, Staged};
+use crate::supervision::Backoff;
 use actix::dev::ToEnvelope;
 use actix::prelude::*;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Records read from the log per delivery.
 const BATCH: usize = 512;
@@ -143,22 +143,4 @@ where
         }
     });
     Ok(())
-}
-
-/// Exponential backoff between failed deliveries, capped.
-#[derive(Default)]
-struct Backoff {
-    failures: u32,
-}
-
-impl Backoff {
-    async fn wait(&mut self) {
-        let ms = 50u64.saturating_mul(1 << self.failures.min(7)).min(5_000);
-        self.failures += 1;
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
-
-    fn reset(&mut self) {
-        self.failures = 0;
-    }
 }

@@ -3,6 +3,11 @@
 
 use std::time::{Duration, Instant};
 
+/// How long an actor that holds nothing (an unknown id) lingers after
+/// answering before it stops. Not zero: requests already queued behind the
+/// first are answered by it instead of bouncing off a stopping mailbox.
+pub const ABSENT_GRACE: Duration = Duration::from_millis(200);
+
 /// When an actor was last used, and how long it may idle.
 #[derive(Clone, Copy, Debug)]
 pub struct Idle {

@@ -1,7 +1,7 @@
 //! One actor per store: its profile, open flag and menu; it prices orders
 //! at checkout so that a menu edit and a checkout never interleave.
 
-use super::passivation::Idle;
+use super::passivation::{Idle, ABSENT_GRACE};
 use super::registry::{Env, Registry};
 use crate::domain::checkout::{self, OrderRequest, Quote};
 use crate::domain::store::{self, Store, StoreCommand};
@@ -24,6 +24,8 @@ pub struct QuoteOrder(pub Box<OrderRequest>);
 pub struct StoreActor {
     id: String,
     state: Option<Store>,
+    /// Whether `state` was read from disk (a failed read is retried).
+    loaded: bool,
     env: Env,
     registry: Registry,
     last_write: Ticket,
@@ -33,26 +35,45 @@ pub struct StoreActor {
 impl StoreActor {
     pub fn load(id: String, env: Env, registry: Registry, ctx: &mut Context<Self>) -> Self {
         ctx.set_mailbox_capacity(env.mailbox_capacity);
-        let state = env.db.get::<Store>(&keys::store(&id)).unwrap_or_else(|e| {
-            tracing::error!(store = %id, error = %e, "cannot load store");
-            None
-        });
         let idle = Idle::new(env.passivate_after);
-        StoreActor {
+        let mut actor = StoreActor {
             id,
-            state,
+            state: None,
+            loaded: false,
             env,
             registry,
             last_write: Ticket::default(),
             idle,
+        };
+        // A failure is retried by the first message (and answered as one).
+        let _ = actor.ensure_loaded();
+        actor
+    }
+
+    /// Reads the state from disk unless already read: a store that cannot
+    /// be read is not mistaken for one that does not exist (and overwritten).
+    fn ensure_loaded(&mut self) -> AppResult<()> {
+        if !self.loaded {
+            self.state = self
+                .env
+                .db
+                .get::<Store>(&keys::store(&self.id))
+                .map_err(|e| {
+                    tracing::error!(store = %self.id, error = %e, "cannot load store");
+                    e
+                })?;
+            self.loaded = true;
         }
+        Ok(())
     }
 
     fn stop_if_absent(&self, ctx: &mut Context<Self>) {
-        if self.state.is_none() {
-            self.registry.forget_store(&self.id, &ctx.address());
-            ctx.stop();
-        }
+        ctx.run_later(ABSENT_GRACE, |act, ctx| {
+            if act.loaded && act.state.is_none() {
+                act.registry.forget_store(&act.id, &ctx.address());
+                ctx.stop();
+            }
+        });
     }
 }
 
@@ -108,8 +129,10 @@ impl Handler<Command> for StoreActor {
         let _span =
             tracing::debug_span!("store.command", store = %self.id, command = ?msg.0).entered();
         self.idle.touch();
-        let result =
-            execute(&self.env.db, &self.id, self.state.as_ref(), &msg.0).map(|(store, ticket)| {
+        let result = self
+            .ensure_loaded()
+            .and_then(|()| execute(&self.env.db, &self.id, self.state.as_ref(), &msg.0))
+            .map(|(store, ticket)| {
                 self.state = Some(store.clone());
                 self.last_write = self.last_write.max(ticket);
                 store
@@ -129,10 +152,10 @@ impl Handler<QuoteOrder> for StoreActor {
     fn handle(&mut self, msg: QuoteOrder, ctx: &mut Context<Self>) -> Self::Result {
         let _span = tracing::debug_span!("store.quote", store = %self.id).entered();
         self.idle.touch();
-        let result = match &self.state {
+        let result = self.ensure_loaded().and_then(|()| match &self.state {
             Some(store) => checkout::quote(store, &msg.0).map_err(Into::into),
             None => Err(DomainError::StoreNotFound(self.id.clone()).into()),
-        };
+        });
         self.stop_if_absent(ctx);
         result
     }

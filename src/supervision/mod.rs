@@ -8,3 +8,14 @@ pub mod guard;
 pub use backoff::Backoff;
 pub use circuit_breaker::{Breaker, BreakerConfig, Rejection};
 pub use guard::{CallError, Guard};
+
+/// The message of a caught panic, for logs and error replies.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".to_string()
+    }
+}

@@ -276,6 +276,17 @@ where
     }
 }
 
+/// Waits until every subscriber of the log has applied all of it, so the
+/// views (kitchen, deliveries, MyPage, refunds) show every effect there is.
+pub async fn caught_up(api: &Api) {
+    eventually("subscribers to catch up", || async {
+        let (_, health) = api.get("/health").await;
+        let lag = health["subscriberLag"].as_object()?.clone();
+        lag.values().all(|v| v == 0).then_some(())
+    })
+    .await;
+}
+
 /// Waits until a resource answers 200 with `field` equal to `value`.
 pub async fn await_field(api: &Api, path: &str, field: &str, value: &str) -> Value {
     eventually(&format!("{path} to have {field} = {value}"), || async {

@@ -5,7 +5,7 @@ mod placement;
 
 pub use placement::{Draft, Place, Resolution, Resolve};
 
-use super::passivation::Idle;
+use super::passivation::{Idle, ABSENT_GRACE};
 use super::registry::{Env, Registry};
 use crate::domain::order::{self, Order, OrderCommand};
 use crate::domain::{Event, OrderId, Timestamp};
@@ -22,6 +22,8 @@ pub struct Command(pub OrderCommand);
 pub struct OrderActor {
     id: OrderId,
     state: Option<Order>,
+    /// Whether `state` was read from disk (a failed read is retried).
+    loaded: bool,
     env: Env,
     registry: Registry,
     /// The last write of this actor: every answer waits for it, so nothing
@@ -34,26 +36,42 @@ impl OrderActor {
     /// Loads the order's state from disk (none for a new order).
     pub fn load(id: OrderId, env: Env, registry: Registry, ctx: &mut Context<Self>) -> Self {
         ctx.set_mailbox_capacity(env.mailbox_capacity);
-        let state = env.db.get::<Order>(&keys::order(id)).unwrap_or_else(|e| {
-            // Stopping here would make the order unreachable; it is loaded
-            // again (and the error logged again) when the actor restarts.
-            tracing::error!(order = id, error = %e, "cannot load order");
-            None
-        });
         let idle = Idle::new(env.passivate_after);
-        OrderActor {
+        let mut actor = OrderActor {
             id,
-            state,
+            state: None,
+            loaded: false,
             env,
             registry,
             last_write: Ticket::default(),
             idle,
+        };
+        // A failure is retried by the first message (and answered as one).
+        let _ = actor.ensure_loaded();
+        actor
+    }
+
+    /// Reads the state from disk unless already read: an order that cannot
+    /// be read is not mistaken for one that does not exist.
+    fn ensure_loaded(&mut self) -> AppResult<()> {
+        if !self.loaded {
+            self.state = self
+                .env
+                .db
+                .get::<Order>(&keys::order(self.id))
+                .map_err(|e| {
+                    tracing::error!(order = self.id, error = %e, "cannot load order");
+                    e
+                })?;
+            self.loaded = true;
         }
+        Ok(())
     }
 
     /// Decides, persists and applies one command; the state changes only
     /// once its write is in.
     fn execute(&mut self, cmd: &OrderCommand) -> AppResult<Order> {
+        self.ensure_loaded()?;
         let events = order::decide(self.state.as_ref(), self.id, cmd)?;
         let now = Timestamp::now();
         let next = events
@@ -86,10 +104,12 @@ impl OrderActor {
 
     /// No such order (unknown, or its payment failed): keep no actor for it.
     fn stop_if_absent(&self, ctx: &mut Context<Self>) {
-        if self.state.is_none() {
-            self.registry.forget_order(self.id, &ctx.address());
-            ctx.stop();
-        }
+        ctx.run_later(ABSENT_GRACE, |act, ctx| {
+            if act.loaded && act.state.is_none() {
+                act.registry.forget_order(act.id, &ctx.address());
+                ctx.stop();
+            }
+        });
     }
 
     /// Answers after this actor's last write is acknowledged.

@@ -13,7 +13,6 @@ use crate::error::{AppError, AppResult};
 use crate::storage::{keys, WriteBatch};
 use actix::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
 
 /// An order about to be paid: everything but the transaction id.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -108,12 +107,14 @@ impl OrderActor {
             .ok_or_else(|| AppError::Internal(format!("order {} has no payment record", self.id)))
     }
 
-    fn pending(&self) -> AppResult<Option<PendingPayment>> {
+    fn pending(&mut self) -> AppResult<Option<PendingPayment>> {
+        self.ensure_loaded()?;
         Ok(self.env.db.get(&keys::pending(self.id))?)
     }
 
     /// Records the payment as pending, before the gateway is called.
     fn begin_payment(&mut self, draft: &Draft) -> AppResult<Charge> {
+        self.ensure_loaded()?;
         if self.state.is_some() || self.env.db.contains(&keys::payment(self.id))? {
             return Err(DomainError::OrderExists(self.id).into());
         }
@@ -246,16 +247,25 @@ impl Handler<Place> for OrderActor {
         self.idle.touch();
         let draft = *msg.0;
         let charge = self.begin_payment(&draft);
-        let payment = self.env.payment.clone();
+        let (payment, db, pending_written) = (
+            self.env.payment.clone(),
+            self.env.db.clone(),
+            self.last_write,
+        );
         AtomicResponse::new(Box::pin(
-            async move { Ok(payment.send(charge?).await?) }
-                .into_actor(self)
-                .then(move |outcome: AppResult<ChargeOutcome>, act, ctx| {
-                    let result = outcome.and_then(|outcome| act.settle(draft, outcome));
-                    // Stopping now would cancel this very answer: stop after it.
-                    ctx.run_later(Duration::ZERO, |act, ctx| act.stop_if_absent(ctx));
-                    act.answer(result).into_actor(act)
-                }),
+            async move {
+                let charge = charge?;
+                // The gateway is called only once the pending record is on
+                // disk: a crash after the charge must find it.
+                db.acknowledged(pending_written).await;
+                Ok(payment.send(charge).await?)
+            }
+            .into_actor(self)
+            .then(move |outcome: AppResult<ChargeOutcome>, act, ctx| {
+                let result = outcome.and_then(|outcome| act.settle(draft, outcome));
+                act.stop_if_absent(ctx);
+                act.answer(result).into_actor(act)
+            }),
         ))
     }
 }
@@ -302,7 +312,7 @@ impl Handler<Resolve> for OrderActor {
                     if let Ok(r) = &result {
                         tracing::info!(order = act.id, resolution = ?r, "resolved a pending payment");
                     }
-                    ctx.run_later(Duration::ZERO, |act, ctx| act.stop_if_absent(ctx));
+                    act.stop_if_absent(ctx);
                     act.answer(result).into_actor(act)
                 }),
         ))
