@@ -15,7 +15,7 @@ use crate::demo;
 use crate::error::AppError;
 use crate::http::{self, metrics::Metrics, AppState};
 use crate::storage::{Db, Durability, StorageConfig, StorageError};
-use crate::supervision::Guard;
+use crate::supervision::{Faults, Guard};
 use actix::prelude::*;
 use actix_web::dev::Service;
 use actix_web::{web, App, HttpServer};
@@ -74,12 +74,14 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         db.clone(),
     );
     let guard = Guard::new(args.breaker.config());
+    let faults = Arc::new(Faults::default());
     let payment = PaymentActor::new(sandbox.clone(), guard.clone()).start();
     let arbiters: Vec<Arbiter> = (0..args.arbiter_count()).map(|_| Arbiter::new()).collect();
     let env = Env {
         db: db.clone(),
         payment: payment.clone(),
         payment_guard: guard.clone(),
+        faults: faults.clone(),
         passivate_after: Duration::from_secs(args.passivate_after_secs),
         mailbox_capacity: args.mailbox_capacity,
     };
@@ -103,6 +105,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         board,
         metrics: metrics.clone(),
         sandbox,
+        faults,
         chaos: args.chaos,
     });
     if args.chaos {

@@ -13,7 +13,7 @@ use super::store::StoreActor;
 use crate::domain::OrderId;
 use crate::error::{AppError, AppResult};
 use crate::storage::Db;
-use crate::supervision::Guard;
+use crate::supervision::{Faults, Guard};
 use actix::dev::ToEnvelope;
 use actix::prelude::*;
 use dashmap::mapref::entry::Entry;
@@ -29,6 +29,8 @@ pub struct Env {
     pub payment: Addr<PaymentActor>,
     /// The payment circuit breaker, to refuse early while it is open.
     pub payment_guard: Guard,
+    /// Injected faults (`--chaos`).
+    pub faults: Arc<Faults>,
     pub passivate_after: Duration,
     pub mailbox_capacity: usize,
 }

@@ -7,6 +7,7 @@ use super::registry::{Env, Registry};
 use crate::domain::order::{Order, OrderCommand};
 use crate::domain::OrderId;
 use crate::error::AppResult;
+use crate::supervision::{Faults, Restarts, Supervised};
 use actix::prelude::*;
 
 /// What a rider can do to a delivery.
@@ -27,8 +28,10 @@ pub struct Act {
 /// The actor of one rider.
 pub struct RiderActor {
     id: String,
+    env: Env,
     registry: Registry,
     idle: Idle,
+    restarts: Restarts,
 }
 
 impl RiderActor {
@@ -36,10 +39,31 @@ impl RiderActor {
         ctx.set_mailbox_capacity(env.mailbox_capacity);
         RiderActor {
             id,
-            registry,
             idle: Idle::new(env.passivate_after),
+            env,
+            registry,
+            restarts: Restarts::new("rider"),
         }
     }
+}
+
+impl Supervised for RiderActor {
+    const KIND: &'static str = "rider";
+
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+
+    fn faults(&self) -> &Faults {
+        &self.env.faults
+    }
+
+    fn restarts(&mut self) -> &mut Restarts {
+        &mut self.restarts
+    }
+
+    /// A rider keeps nothing that needs reloading.
+    fn reload(&mut self) {}
 }
 
 impl Actor for RiderActor {
@@ -58,15 +82,17 @@ impl Actor for RiderActor {
 impl Handler<Act> for RiderActor {
     type Result = ResponseFuture<AppResult<Order>>;
 
-    fn handle(&mut self, msg: Act, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: Act, ctx: &mut Context<Self>) -> Self::Result {
         let _span = tracing::debug_span!("rider.act", rider = %self.id, order = msg.order_id, action = ?msg.action).entered();
         self.idle.touch();
-        let rider_id = self.id.clone();
-        let cmd = match msg.action {
-            RiderAction::Pick => OrderCommand::Pick { rider_id },
-            RiderAction::Complete => OrderCommand::CompleteDelivery { rider_id },
-        };
+        let cmd = self.supervised(ctx, |act| {
+            let rider_id = act.id.clone();
+            Ok(match msg.action {
+                RiderAction::Pick => OrderCommand::Pick { rider_id },
+                RiderAction::Complete => OrderCommand::CompleteDelivery { rider_id },
+            })
+        });
         let registry = self.registry.clone();
-        Box::pin(async move { registry.send_order(msg.order_id, Command(cmd)).await? })
+        Box::pin(async move { registry.send_order(msg.order_id, Command(cmd?)).await? })
     }
 }

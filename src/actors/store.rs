@@ -8,6 +8,7 @@ use crate::domain::store::{self, Store, StoreCommand};
 use crate::domain::{DomainError, Event, Timestamp};
 use crate::error::AppResult;
 use crate::storage::{keys, Db, Ticket, WriteBatch};
+use crate::supervision::{Faults, Restarts, Supervised};
 use actix::prelude::*;
 
 /// A store owner's command.
@@ -30,6 +31,7 @@ pub struct StoreActor {
     registry: Registry,
     last_write: Ticket,
     idle: Idle,
+    restarts: Restarts,
 }
 
 impl StoreActor {
@@ -44,6 +46,7 @@ impl StoreActor {
             registry,
             last_write: Ticket::default(),
             idle,
+            restarts: Restarts::new("store"),
         };
         // A failure is retried by the first message (and answered as one).
         let _ = actor.ensure_loaded();
@@ -109,6 +112,28 @@ pub fn execute(
     Ok((next, db.commit(batch)?))
 }
 
+impl Supervised for StoreActor {
+    const KIND: &'static str = "store";
+
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+
+    fn faults(&self) -> &Faults {
+        &self.env.faults
+    }
+
+    fn restarts(&mut self) -> &mut Restarts {
+        &mut self.restarts
+    }
+
+    fn reload(&mut self) {
+        self.loaded = false;
+        self.state = None;
+        let _ = self.ensure_loaded();
+    }
+}
+
 impl Actor for StoreActor {
     type Context = Context<Self>;
 
@@ -129,14 +154,13 @@ impl Handler<Command> for StoreActor {
         let _span =
             tracing::debug_span!("store.command", store = %self.id, command = ?msg.0).entered();
         self.idle.touch();
-        let result = self
-            .ensure_loaded()
-            .and_then(|()| execute(&self.env.db, &self.id, self.state.as_ref(), &msg.0))
-            .map(|(store, ticket)| {
-                self.state = Some(store.clone());
-                self.last_write = self.last_write.max(ticket);
-                store
-            });
+        let result = self.supervised(ctx, |act| {
+            act.ensure_loaded()?;
+            let (store, ticket) = execute(&act.env.db, &act.id, act.state.as_ref(), &msg.0)?;
+            act.state = Some(store.clone());
+            act.last_write = act.last_write.max(ticket);
+            Ok(store)
+        });
         self.stop_if_absent(ctx);
         let (db, ticket) = (self.env.db.clone(), self.last_write);
         Box::pin(async move {
@@ -152,9 +176,12 @@ impl Handler<QuoteOrder> for StoreActor {
     fn handle(&mut self, msg: QuoteOrder, ctx: &mut Context<Self>) -> Self::Result {
         let _span = tracing::debug_span!("store.quote", store = %self.id).entered();
         self.idle.touch();
-        let result = self.ensure_loaded().and_then(|()| match &self.state {
-            Some(store) => checkout::quote(store, &msg.0).map_err(Into::into),
-            None => Err(DomainError::StoreNotFound(self.id.clone()).into()),
+        let result = self.supervised(ctx, |act| {
+            act.ensure_loaded()?;
+            match &act.state {
+                Some(store) => Ok(checkout::quote(store, &msg.0)?),
+                None => Err(DomainError::StoreNotFound(act.id.clone()).into()),
+            }
         });
         self.stop_if_absent(ctx);
         result

@@ -11,7 +11,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/chaos/payment/charges/{orderId}",
             web::get().to(charge),
-        );
+        )
+        .route("/admin/chaos/panic", web::post().to(panic));
 }
 
 #[derive(Deserialize)]
@@ -52,4 +53,21 @@ async fn charge(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult
         Problem::not_found(format!("the gateway has no charge for order {}", *id))
     })?;
     Ok(HttpResponse::Ok().json(charge))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PanicChaos {
+    kind: String,
+    id: String,
+}
+
+/// Makes one order, store or rider actor panic on its next message.
+async fn panic(state: web::Data<AppState>, body: web::Json<PanicChaos>) -> ApiResult<HttpResponse> {
+    if !matches!(body.kind.as_str(), "order" | "store" | "rider") {
+        return Err(Problem::invalid("kind must be order, store or rider"));
+    }
+    state.faults.inject_panic(&body.kind, &body.id);
+    Ok(HttpResponse::Ok()
+        .json(json!({ "kind": body.kind, "id": body.id, "panicsOnNextMessage": true })))
 }

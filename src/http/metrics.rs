@@ -72,6 +72,7 @@ impl Metrics {
             "Times the payment breaker opened",
         )?;
         let registry = prometheus::Registry::new();
+        registry.register(Box::new(crate::supervision::restart::RESTARTS.clone()))?;
         registry.register(Box::new(breaker_state.clone()))?;
         registry.register(Box::new(breaker_opened.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;

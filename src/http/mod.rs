@@ -18,7 +18,7 @@ use crate::actors::dispatcher::ProjectionActor;
 use crate::actors::payment::Sandbox;
 use crate::actors::Registry;
 use crate::storage::Db;
-use crate::supervision::Guard;
+use crate::supervision::{Faults, Guard};
 use actix::Addr;
 use actix_web::web;
 use std::sync::Arc;
@@ -36,6 +36,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// The built-in payment gateway, for fault injection.
     pub sandbox: Sandbox,
+    /// Faults to inject, for `/admin/chaos/panic`.
+    pub faults: Arc<Faults>,
     /// Whether `/admin/chaos` is served.
     pub chaos: bool,
 }

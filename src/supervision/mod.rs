@@ -3,11 +3,15 @@
 
 pub mod backoff;
 pub mod circuit_breaker;
+pub mod faults;
 pub mod guard;
+pub mod restart;
 
 pub use backoff::Backoff;
 pub use circuit_breaker::{Breaker, BreakerConfig, Rejection};
+pub use faults::Faults;
 pub use guard::{CallError, Guard};
+pub use restart::{catch, Restarts, Supervised};
 
 /// The message of a caught panic, for logs and error replies.
 pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {

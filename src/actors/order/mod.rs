@@ -11,6 +11,7 @@ use crate::domain::order::{self, Order, OrderCommand};
 use crate::domain::{Event, OrderId, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, Ticket, WriteBatch};
+use crate::supervision::{Faults, Restarts, Supervised};
 use actix::prelude::*;
 
 /// A lifecycle command on an existing order.
@@ -30,6 +31,7 @@ pub struct OrderActor {
     /// is said about a state that a crash could still undo.
     last_write: Ticket,
     idle: Idle,
+    restarts: Restarts,
 }
 
 impl OrderActor {
@@ -45,6 +47,7 @@ impl OrderActor {
             registry,
             last_write: Ticket::default(),
             idle,
+            restarts: Restarts::new("order"),
         };
         // A failure is retried by the first message (and answered as one).
         let _ = actor.ensure_loaded();
@@ -122,6 +125,28 @@ impl OrderActor {
     }
 }
 
+impl Supervised for OrderActor {
+    const KIND: &'static str = "order";
+
+    fn id(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn faults(&self) -> &Faults {
+        &self.env.faults
+    }
+
+    fn restarts(&mut self) -> &mut Restarts {
+        &mut self.restarts
+    }
+
+    fn reload(&mut self) {
+        self.loaded = false;
+        self.state = None;
+        let _ = self.ensure_loaded();
+    }
+}
+
 impl Actor for OrderActor {
     type Context = Context<Self>;
 
@@ -142,7 +167,7 @@ impl Handler<Command> for OrderActor {
         let _span =
             tracing::debug_span!("order.command", order = self.id, command = ?msg.0).entered();
         self.idle.touch();
-        let result = self.execute(&msg.0);
+        let result = self.supervised(ctx, |act| act.execute(&msg.0));
         self.stop_if_absent(ctx);
         self.answer(result)
     }

@@ -11,6 +11,7 @@ use crate::domain::payment::{Payment, PaymentEvent};
 use crate::domain::{DomainError, LatLon, OrderId, Timestamp, Won};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, WriteBatch};
+use crate::supervision::Supervised;
 use actix::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -241,12 +242,12 @@ enum Conclusion {
 impl Handler<Place> for OrderActor {
     type Result = AtomicResponse<Self, AppResult<Order>>;
 
-    fn handle(&mut self, msg: Place, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: Place, ctx: &mut Context<Self>) -> Self::Result {
         let _span =
             tracing::debug_span!("order.place", order = self.id, amount = msg.0.amount).entered();
         self.idle.touch();
         let draft = *msg.0;
-        let charge = self.begin_payment(&draft);
+        let charge = self.supervised(ctx, |act| act.begin_payment(&draft));
         let (payment, db, pending_written) = (
             self.env.payment.clone(),
             self.env.db.clone(),
@@ -262,7 +263,8 @@ impl Handler<Place> for OrderActor {
             }
             .into_actor(self)
             .then(move |outcome: AppResult<ChargeOutcome>, act, ctx| {
-                let result = outcome.and_then(|outcome| act.settle(draft, outcome));
+                let result = outcome
+                    .and_then(|outcome| act.supervised(ctx, |act| act.settle(draft, outcome)));
                 act.stop_if_absent(ctx);
                 act.answer(result).into_actor(act)
             }),
@@ -289,8 +291,8 @@ impl Handler<Resolve> for OrderActor {
         AtomicResponse::new(Box::pin(
             async move { payment.send(Lookup { order_id: id }).await? }
                 .into_actor(self)
-                .then(move |charge, act, _| {
-                    let concluded = charge.and_then(|c| act.conclude(pending, c));
+                .then(move |charge, act, ctx| {
+                    let concluded = charge.and_then(|c| act.supervised(ctx, |act| act.conclude(pending, c)));
                     let payment = act.env.payment.clone();
                     async move {
                         match concluded? {
