@@ -68,25 +68,6 @@ impl Restarts {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn catches_panics_and_backs_off() {
-        assert_eq!(catch(|| 7), Ok(7));
-        let caught = catch(|| -> u8 { panic!("boom {}", 1) });
-        assert_eq!(caught, Err("boom 1".to_string()));
-        let mut r = Restarts::new("test");
-        let first = r.panicked("1", "boom");
-        let second = r.panicked("1", "boom");
-        assert!(second > first);
-        r.succeeded();
-        assert_eq!(r.panicked("1", "boom"), first);
-        assert_eq!(RESTARTS.with_label_values(&["test"]).get(), 3);
-    }
-}
-
 /// An entity actor whose handlers run under supervision.
 pub trait Supervised: actix::Actor<Context = actix::Context<Self>> {
     /// `order`, `store` or `rider`: for logs, metrics and injected faults.
@@ -127,5 +108,24 @@ pub trait Supervised: actix::Actor<Context = actix::Context<Self>> {
                 )))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catches_panics_and_backs_off() {
+        assert_eq!(catch(|| 7), Ok(7));
+        let caught = catch(|| -> u8 { panic!("boom {}", 1) });
+        assert_eq!(caught, Err("boom 1".to_string()));
+        let mut r = Restarts::new("test");
+        let first = r.panicked("1", "boom");
+        let second = r.panicked("1", "boom");
+        assert!(second > first);
+        r.succeeded();
+        assert_eq!(r.panicked("1", "boom"), first);
+        assert_eq!(RESTARTS.with_label_values(&["test"]).get(), 3);
     }
 }
