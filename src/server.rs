@@ -82,6 +82,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         payment: payment.clone(),
         payment_guard: guard.clone(),
         faults: faults.clone(),
+        checkout_keys: Default::default(),
         passivate_after: Duration::from_secs(args.passivate_after_secs),
         mailbox_capacity: args.mailbox_capacity,
     };

@@ -1,28 +1,143 @@
 //! Checkout: from an order request to a paid, placed order, across the
 //! store actor (pricing), the payment actor and the new order's actor.
+//!
+//! With an `Idempotency-Key`, the same key and body answer what the first
+//! attempt answered and charge nothing more (also after a restart); the same
+//! key with another body is refused. A first attempt that charged nothing
+//! (the gateway was unavailable) lets the customer pay again.
 
-use super::order::{Draft, Place};
+use super::order::{Draft, IdempotencyRecord, Place};
 use super::payment::retry_after_secs;
 use super::store::QuoteOrder;
 use super::Registry;
 use crate::domain::checkout::{self, OrderRequest};
 use crate::domain::order::Order;
-use crate::domain::DomainError;
+use crate::domain::payment::{Payment, PaymentStatus};
+use crate::domain::{DomainError, OrderId};
 use crate::error::{AppError, AppResult};
+use crate::storage::{keys, Db};
+use dashmap::DashMap;
+use std::sync::Arc;
+
+/// Longest `Idempotency-Key` accepted.
+pub const MAX_KEY_CHARS: usize = 255;
+
+/// One lock per key in use, so concurrent retries with one key are
+/// answered one after the other (the second sees what the first did).
+#[derive(Debug, Default)]
+pub struct KeyLocks {
+    locks: DashMap<String, Arc<tokio::sync::Mutex<()>>>,
+}
+
+impl KeyLocks {
+    async fn with_lock<T>(&self, key: &str, f: impl std::future::Future<Output = T>) -> T {
+        let lock = self.locks.entry(key.to_string()).or_default().clone();
+        let result = {
+            let _held = lock.lock().await;
+            f.await
+        };
+        // Forget the lock unless another request is waiting on it.
+        self.locks.remove_if(key, |_, l| Arc::strong_count(l) <= 2);
+        result
+    }
+}
+
+/// Checks an `Idempotency-Key`: 1–255 visible ASCII characters.
+pub fn validate_key(key: &str) -> AppResult<()> {
+    if key.is_empty() || key.len() > MAX_KEY_CHARS || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(DomainError::Invalid {
+            field: "Idempotency-Key",
+            reason: format!("must be 1 to {MAX_KEY_CHARS} visible ASCII characters"),
+        }
+        .into());
+    }
+    Ok(())
+}
 
 /// Places and pays for an order; on any refusal nothing is charged.
-pub async fn place(registry: &Registry, req: OrderRequest) -> AppResult<Order> {
+pub async fn place(
+    registry: &Registry,
+    req: OrderRequest,
+    key: Option<String>,
+) -> AppResult<Order> {
     checkout::validate(&req)?;
     checkout::locate(&req)?;
+    let Some(key) = key else {
+        return place_new(registry, req, None).await;
+    };
+    validate_key(&key)?;
+    let locks = registry.env().checkout_keys.clone();
+    locks
+        .with_lock(&key, async {
+            let db = &registry.env().db;
+            if let Some(first) = db.get::<IdempotencyRecord>(&keys::idempotency(&key))? {
+                if first.request != req {
+                    return Err(DomainError::Invalid {
+                        field: "Idempotency-Key",
+                        reason: format!(
+                            "was already used for a different order (order {})",
+                            first.order_id
+                        ),
+                    }
+                    .into());
+                }
+                if let Some(answer) = replay(db, first.order_id)? {
+                    return answer;
+                }
+            }
+            place_new(registry, req, Some(key.clone())).await
+        })
+        .await
+}
+
+/// The first attempt's answer, or `None` if it charged nothing and the
+/// customer may pay again.
+fn replay(db: &Db, order_id: OrderId) -> AppResult<Option<AppResult<Order>>> {
+    let Some(payment) = db.get::<Payment>(&keys::payment(order_id))? else {
+        return Ok(None);
+    };
+    let reason = payment.decline_reason.clone().unwrap_or_default();
+    Ok(match payment.status {
+        PaymentStatus::Approved | PaymentStatus::Refunded => {
+            db.get::<Order>(&keys::order(order_id))?.map(Ok)
+        }
+        PaymentStatus::Declined => Some(Err(DomainError::PaymentDeclined(reason).into())),
+        PaymentStatus::Pending => Some(Err(AppError::unavailable(
+            "the payment for this Idempotency-Key is still being settled; try again in a moment",
+            1,
+        ))),
+        PaymentStatus::Failed => None,
+    })
+}
+
+async fn place_new(
+    registry: &Registry,
+    req: OrderRequest,
+    key: Option<String>,
+) -> AppResult<Order> {
     let store_id = req.store_id.clone();
-    let req = Box::new(req);
     let quote = registry
-        .send_store(&store_id, QuoteOrder(req.clone()))
+        .send_store(&store_id, QuoteOrder(Box::new(req.clone())))
         .await??;
     if let Some(coupon) = &req.coupon_id {
         // No coupon has been issued to anyone yet: every coupon is unknown.
         return Err(DomainError::UnknownCoupon(coupon.clone()).into());
     }
+    // While the breaker is open, refuse before anything is written.
+    if let Err(rejection) = registry.env().payment_guard.check() {
+        return Err(AppError::unavailable(
+            "payment is unavailable right now; nothing was charged, please pay again in a moment",
+            retry_after_secs(rejection),
+        ));
+    }
+    let id = registry.env().db.next_id()?;
+    let idempotency = key.map(|key| {
+        let record = IdempotencyRecord {
+            request: req.clone(),
+            order_id: id,
+        };
+        (key, record)
+    });
     let draft = Draft {
         customer_id: req.customer_id,
         store_id,
@@ -34,15 +149,13 @@ pub async fn place(registry: &Registry, req: OrderRequest) -> AppResult<Order> {
         address: req.address,
         dropoff: quote.dropoff,
     };
-    // While the breaker is open, refuse before anything is written.
-    if let Err(rejection) = registry.env().payment_guard.check() {
-        return Err(AppError::unavailable(
-            "payment is unavailable right now; nothing was charged, please pay again in a moment",
-            retry_after_secs(rejection),
-        ));
-    }
-    let id = registry.env().db.next_id()?;
     // Sent once, never re-sent: a placement interrupted half-way is resolved
     // from its pending payment, not by trying again.
-    registry.order(id).send(Place(Box::new(draft))).await?
+    registry
+        .order(id)
+        .send(Place {
+            draft: Box::new(draft),
+            idempotency,
+        })
+        .await?
 }

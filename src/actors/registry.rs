@@ -6,6 +6,7 @@
 //! removes its own entry; a message that reaches it as it stops comes back
 //! as `Closed` and is re-sent to a fresh actor (it was never handled).
 
+use super::checkout::KeyLocks;
 use super::order::OrderActor;
 use super::payment::PaymentActor;
 use super::rider::RiderActor;
@@ -31,6 +32,8 @@ pub struct Env {
     pub payment_guard: Guard,
     /// Injected faults (`--chaos`).
     pub faults: Arc<Faults>,
+    /// Locks of the `Idempotency-Key`s being used right now.
+    pub checkout_keys: Arc<KeyLocks>,
     pub passivate_after: Duration,
     pub mailbox_capacity: usize,
 }

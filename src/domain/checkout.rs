@@ -7,7 +7,7 @@ use super::ids::{validate_id, validate_text};
 use super::order::OrderLine;
 use super::store::Store;
 use super::Won;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Most lines one order may have.
 pub const MAX_LINES: usize = 50;
@@ -17,7 +17,7 @@ pub const MAX_QTY: u64 = 99;
 pub const MAX_ADDRESS_CHARS: usize = 200;
 
 /// One requested line: a menu item and how many.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ItemRequest {
     pub menu_id: String,
@@ -25,7 +25,7 @@ pub struct ItemRequest {
 }
 
 /// What a customer asks for at checkout (`POST /orders`).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrderRequest {
     pub customer_id: String,

@@ -12,7 +12,11 @@ pub enum PaymentStatus {
     /// interrupted it.
     Pending,
     Approved,
+    /// The gateway refused the card.
     Declined,
+    /// Not charged: the gateway was unavailable or the attempt was cut
+    /// short. Paying again is fine.
+    Failed,
     Refunded,
 }
 
@@ -36,6 +40,7 @@ pub struct Payment {
 pub enum PaymentEvent {
     Approved { transaction_id: String },
     Declined { reason: String },
+    Failed { reason: String },
     Refunded,
 }
 
@@ -92,6 +97,10 @@ impl Payment {
             }
             (P::Pending, PaymentEvent::Declined { reason }) => {
                 next.status = P::Declined;
+                next.decline_reason = Some(reason.clone());
+            }
+            (P::Pending, PaymentEvent::Failed { reason }) => {
+                next.status = P::Failed;
                 next.decline_reason = Some(reason.clone());
             }
             (P::Approved, PaymentEvent::Refunded) => {
@@ -158,6 +167,24 @@ mod tests {
             .unwrap();
         assert_eq!((d.charged(), d.kept(), d.refunded()), (0, 0, 0));
         assert!(d.apply(&PaymentEvent::Refunded, Timestamp(3)).is_err());
+    }
+
+    #[test]
+    fn failed_keeps_nothing_and_says_why() {
+        let f = pending()
+            .apply(
+                &PaymentEvent::Failed {
+                    reason: "gateway down".into(),
+                },
+                Timestamp(2),
+            )
+            .unwrap();
+        assert_eq!(
+            (f.status, f.charged(), f.kept()),
+            (PaymentStatus::Failed, 0, 0)
+        );
+        assert_eq!(f.decline_reason.as_deref(), Some("gateway down"));
+        assert!(f.apply(&PaymentEvent::Refunded, Timestamp(3)).is_err());
     }
 
     #[test]

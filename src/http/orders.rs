@@ -9,7 +9,7 @@ use crate::domain::order::{Order, OrderCommand};
 use crate::domain::payment::Payment;
 use crate::domain::{DomainError, OrderId};
 use crate::storage::keys;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -24,9 +24,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 async fn place(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<OrderRequest>,
 ) -> ApiResult<HttpResponse> {
-    let result = checkout::place(&state.registry, body.into_inner()).await;
+    let key = match req.headers().get("Idempotency-Key") {
+        Some(value) => Some(
+            value
+                .to_str()
+                .map_err(|_| Problem::invalid("Idempotency-Key must be visible ASCII characters"))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    let result = checkout::place(&state.registry, body.into_inner(), key).await;
     state.metrics.checkout(&result);
     Ok(HttpResponse::Created().json(result?))
 }

@@ -314,3 +314,15 @@ pub fn assert_problem(status: StatusCode, body: &Value, expected: u16, needle: &
         "{body}"
     );
 }
+
+impl Api {
+    /// `POST /orders` with an `Idempotency-Key`.
+    pub async fn post_keyed(&self, key: &str, body: Value) -> (StatusCode, Value) {
+        let req = self
+            .http
+            .post(format!("{}/orders", self.base))
+            .header("Idempotency-Key", key)
+            .json(&body);
+        self.send(req).await
+    }
+}

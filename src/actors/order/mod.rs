@@ -3,7 +3,7 @@
 
 mod placement;
 
-pub use placement::{Draft, Place, Resolution, Resolve};
+pub use placement::{Draft, IdempotencyRecord, Place, Resolution, Resolve};
 
 use super::passivation::{Idle, ABSENT_GRACE};
 use super::registry::{Env, Registry};

@@ -6,6 +6,7 @@
 
 use super::OrderActor;
 use crate::actors::payment::{Charge, ChargeOutcome, GatewayCharge, Lookup, Refund};
+use crate::domain::checkout::OrderRequest;
 use crate::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
 use crate::domain::payment::{Payment, PaymentEvent};
 use crate::domain::{DomainError, LatLon, OrderId, Timestamp, Won};
@@ -59,7 +60,20 @@ struct PendingPayment {
 /// Pay for a draft and, once approved, place the order.
 #[derive(Clone, Debug, Message)]
 #[rtype(result = "AppResult<Order>")]
-pub struct Place(pub Box<Draft>);
+pub struct Place {
+    pub draft: Box<Draft>,
+    /// The `Idempotency-Key` this attempt answers, remembered with the
+    /// pending payment (so before anything is charged).
+    pub idempotency: Option<(String, IdempotencyRecord)>,
+}
+
+/// What an `Idempotency-Key` is remembered as: the request it came with and
+/// the order (id) that request became.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    pub request: OrderRequest,
+    pub order_id: OrderId,
+}
 
 /// Settle a pending payment left behind by a crash or a timeout.
 #[derive(Clone, Debug, Message)]
@@ -114,7 +128,11 @@ impl OrderActor {
     }
 
     /// Records the payment as pending, before the gateway is called.
-    fn begin_payment(&mut self, draft: &Draft) -> AppResult<Charge> {
+    fn begin_payment(
+        &mut self,
+        draft: &Draft,
+        idempotency: Option<(String, IdempotencyRecord)>,
+    ) -> AppResult<Charge> {
         self.ensure_loaded()?;
         if self.state.is_some() || self.env.db.contains(&keys::payment(self.id))? {
             return Err(DomainError::OrderExists(self.id).into());
@@ -132,6 +150,9 @@ impl OrderActor {
         let mut batch = WriteBatch::new();
         batch.put(keys::payment(self.id), &payment)?;
         batch.put(keys::pending(self.id), &pending)?;
+        if let Some((key, record)) = idempotency {
+            batch.put(keys::idempotency(&key), &record)?;
+        }
         self.last_write = self.env.db.commit(batch)?;
         Ok(Charge {
             order_id: self.id,
@@ -171,7 +192,7 @@ impl OrderActor {
                 reason,
                 retry_after_secs,
             } => {
-                self.close_payment(&[PaymentEvent::Declined {
+                self.close_payment(&[PaymentEvent::Failed {
                     reason: reason.clone(),
                 }])?;
                 let message =
@@ -206,7 +227,7 @@ impl OrderActor {
         Ok(match charge {
             None => {
                 let reason = "the payment was interrupted before the card was charged".to_string();
-                self.close_payment(&[PaymentEvent::Declined { reason }])?;
+                self.close_payment(&[PaymentEvent::Failed { reason }])?;
                 Conclusion::Done(Resolution::Dropped)
             }
             Some(c) if !pending.abandoned && !c.refunded => {
@@ -243,11 +264,11 @@ impl Handler<Place> for OrderActor {
     type Result = AtomicResponse<Self, AppResult<Order>>;
 
     fn handle(&mut self, msg: Place, ctx: &mut Context<Self>) -> Self::Result {
-        let _span =
-            tracing::debug_span!("order.place", order = self.id, amount = msg.0.amount).entered();
+        let _span = tracing::debug_span!("order.place", order = self.id, amount = msg.draft.amount)
+            .entered();
         self.idle.touch();
-        let draft = *msg.0;
-        let charge = self.supervised(ctx, |act| act.begin_payment(&draft));
+        let draft = *msg.draft;
+        let charge = self.supervised(ctx, |act| act.begin_payment(&draft, msg.idempotency));
         let (payment, db, pending_written) = (
             self.env.payment.clone(),
             self.env.db.clone(),
