@@ -52,7 +52,7 @@ async fn an_unavailable_gateway_is_a_503_with_retry_after_and_no_charge() {
     let (status, _) = api.get("/admin/chaos/payment/charges/1").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, payment) = api.get("/payments/1").await;
-    assert_eq!(payment["status"], "Declined");
+    assert_eq!(payment["status"], "Failed");
     assert_eq!(payment["customerId"], "unlucky");
 
     api.post("/admin/chaos/payment", json!({ "failureRate": 0.0 }))
