@@ -4,7 +4,7 @@
 
 use crate::actors::board::DeliveryBoard;
 use crate::actors::dispatcher::{pump, Projection, ProjectionActor};
-use crate::actors::kitchen::Kitchen;
+use crate::actors::kitchen::{self, Kitchen};
 use crate::actors::mypage::MyPageView;
 use crate::actors::payment::{PaymentActor, Sandbox, SandboxRules};
 use crate::actors::refunds::{self, Refunds};
@@ -88,7 +88,14 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     };
     let registry = Registry::new(env, arbiters.iter().map(|a| a.handle()).collect());
 
-    subscribe(Kitchen, &db)?;
+    let held_back = kitchen::drain_all(&db)?;
+    if held_back > 0 {
+        tracing::info!(
+            events = held_back,
+            "delivered events held back from stores that were down"
+        );
+    }
+    let kitchen = subscribe(Kitchen::default(), &db)?;
     subscribe(MyPageView, &db)?;
     let board = subscribe(DeliveryBoard::load(&db)?, &db)?;
     pump(
@@ -104,6 +111,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         payment_guard: guard,
         db: db.clone(),
         board,
+        kitchen,
         metrics: metrics.clone(),
         sandbox,
         faults,

@@ -56,6 +56,11 @@ impl<P: Projection> ProjectionActor<P> {
         })
     }
 
+    /// The database the projection keeps its state in.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
     fn deliver(&mut self, records: &[LogRecord]) -> AppResult<u64> {
         let fresh: Vec<&LogRecord> = records.iter().filter(|r| r.seq > self.offset).collect();
         let Some(last) = fresh.last().map(|r| r.seq) else {

@@ -1,7 +1,9 @@
 //! Fault injection, routed only when the server runs with `--chaos`.
 
 use super::{ApiResult, AppState, Problem};
+use crate::actors::kitchen::SetStoreDown;
 use crate::domain::OrderId;
+use crate::error::AppError;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -12,7 +14,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/chaos/payment/charges/{orderId}",
             web::get().to(charge),
         )
-        .route("/admin/chaos/panic", web::post().to(panic));
+        .route("/admin/chaos/panic", web::post().to(panic))
+        .route(
+            "/admin/chaos/stores/{storeId}/down",
+            web::post().to(store_down),
+        )
+        .route("/admin/chaos/stores/{storeId}/up", web::post().to(store_up));
 }
 
 #[derive(Deserialize)]
@@ -70,4 +77,25 @@ async fn panic(state: web::Data<AppState>, body: web::Json<PanicChaos>) -> ApiRe
     state.faults.inject_panic(&body.kind, &body.id);
     Ok(HttpResponse::Ok()
         .json(json!({ "kind": body.kind, "id": body.id, "panicsOnNextMessage": true })))
+}
+
+async fn set_store_down(state: &AppState, store_id: String, down: bool) -> ApiResult<HttpResponse> {
+    crate::domain::ids::validate_id("storeId", &store_id)?;
+    let msg = SetStoreDown {
+        store_id: store_id.clone(),
+        down,
+    };
+    let delivered = state.kitchen.send(msg).await.map_err(AppError::from)??;
+    Ok(HttpResponse::Ok()
+        .json(json!({ "storeId": store_id, "down": down, "delivered": delivered })))
+}
+
+/// The store's side stops receiving its orders (they wait in a backlog).
+async fn store_down(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    set_store_down(&state, id.into_inner(), true).await
+}
+
+/// The store's side is back: it receives what it missed, in order, once.
+async fn store_up(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    set_store_down(&state, id.into_inner(), false).await
 }

@@ -15,6 +15,7 @@ pub use problem::Problem;
 
 use crate::actors::board::DeliveryBoard;
 use crate::actors::dispatcher::ProjectionActor;
+use crate::actors::kitchen::Kitchen;
 use crate::actors::payment::Sandbox;
 use crate::actors::Registry;
 use crate::storage::Db;
@@ -33,6 +34,7 @@ pub struct AppState {
     pub payment_guard: Guard,
     pub db: Db,
     pub board: Addr<ProjectionActor<DeliveryBoard>>,
+    pub kitchen: Addr<ProjectionActor<Kitchen>>,
     pub metrics: Arc<metrics::Metrics>,
     /// The built-in payment gateway, for fault injection.
     pub sandbox: Sandbox,

@@ -92,6 +92,17 @@ pub fn ticket_store(id: OrderId) -> Vec<u8> {
     with_u64(b"ticketstore/", id)
 }
 
+/// Events held back from a store whose side is down, in log order.
+pub const KITCHEN_BACKLOG: &[u8] = b"kitchenq/";
+pub fn kitchen_backlogs(store: &str) -> Vec<u8> {
+    under(KITCHEN_BACKLOG, store)
+}
+pub fn kitchen_backlog(store: &str, seq: u64) -> Vec<u8> {
+    let mut k = kitchen_backlogs(store);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
 /// Index: a customer's MyPage entries.
 pub fn mypages(customer: &str) -> Vec<u8> {
     under(b"mypagec/", customer)
