@@ -14,6 +14,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/chaos/payment/charges/{orderId}",
             web::get().to(charge),
         )
+        .route("/admin/chaos/payment/charges", web::get().to(charges))
         .route("/admin/chaos/panic", web::post().to(panic))
         .route(
             "/admin/chaos/stores/{storeId}/down",
@@ -98,4 +99,15 @@ async fn store_down(state: web::Data<AppState>, id: web::Path<String>) -> ApiRes
 /// The store's side is back: it receives what it missed, in order, once.
 async fn store_up(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
     set_store_down(&state, id.into_inner(), false).await
+}
+
+/// Every charge the sandbox gateway remembers, by order id.
+async fn charges(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let all: Vec<serde_json::Value> = state
+        .sandbox
+        .all_recorded()?
+        .into_iter()
+        .map(|(order_id, c)| json!({ "orderId": order_id, "transactionId": c.transaction_id, "amount": c.amount, "refunded": c.refunded }))
+        .collect();
+    Ok(HttpResponse::Ok().json(all))
 }

@@ -326,3 +326,20 @@ impl Api {
         self.send(req).await
     }
 }
+
+impl Api {
+    /// A POST that may meet a dead server: `None` when nothing answered.
+    pub async fn try_post(&self, path: &str, body: Option<&Value>) -> Option<(StatusCode, Value)> {
+        let mut req = self.http.post(format!("{}{path}", self.base));
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let res = req.send().await.ok()?;
+        let status = res.status();
+        let text = res.text().await.ok()?;
+        Some((
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        ))
+    }
+}

@@ -103,8 +103,11 @@ pub struct Sandbox {
     db: Db,
 }
 
+/// The sandbox's own keys.
+const PREFIX: &[u8] = b"sandbox/";
+
 fn key(order_id: OrderId) -> Vec<u8> {
-    let mut k = b"sandbox/".to_vec();
+    let mut k = PREFIX.to_vec();
     k.extend_from_slice(&order_id.to_be_bytes());
     k
 }
@@ -218,6 +221,16 @@ impl Sandbox {
         order_id: OrderId,
     ) -> Result<Option<GatewayCharge>, crate::storage::StorageError> {
         self.db.get(&key(order_id))
+    }
+
+    /// Every charge the gateway remembers, by order id (operators and tests).
+    pub fn all_recorded(
+        &self,
+    ) -> Result<Vec<(OrderId, GatewayCharge)>, crate::storage::StorageError> {
+        self.db
+            .scan::<GatewayCharge>(PREFIX)
+            .map(|r| r.map(|(k, c)| (crate::storage::keys::trailing_u64(&k).unwrap_or(0), c)))
+            .collect()
     }
 
     fn lookup_now(&self, order_id: OrderId) -> Result<Option<GatewayCharge>, GatewayError> {

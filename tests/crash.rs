@@ -1,0 +1,300 @@
+//! Crash safety, proved by killing it: several clients drive order
+//! lifecycles (with cancels and rejections) against the real binary, which
+//! is SIGKILLed at a seeded moment, restarted on the same directory and
+//! checked, round after round:
+//!
+//! - every order that got a 201 exists, and every transition that got a 200
+//!   is in its history, in order;
+//! - no payment is left pending, no order is charged twice or refunded
+//!   twice, and no charge stands without its order;
+//! - money is conserved: charged at the gateway = refunded + kept by live
+//!   orders, order by order;
+//! - the kitchen, the delivery board and MyPage converge to each order;
+//! - the restarted server takes new orders at once.
+//!
+//! Seeds: `BAEDAL_CRASH_SEEDS=7,8,9` replaces the default ones.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+const STORES: [&str; 4] = [
+    "gangnam-chicken",
+    "mangwon-ramen",
+    "hwagok-pizza",
+    "bongcheon-gukbap",
+];
+const CLIENTS: usize = 4;
+
+/// What the clients were told, by order id.
+#[derive(Default)]
+struct Ledger {
+    /// Statuses acknowledged (201 or 200), in order.
+    acked: BTreeMap<u64, Vec<String>>,
+    /// `refundedAt` of each refund seen, to catch a second refund.
+    refunded_at: HashMap<u64, Value>,
+}
+
+/// One lifecycle's plan: the statuses to drive it through after Placed.
+fn plan(rng: &mut fastrand::Rng) -> Vec<&'static str> {
+    let full = [
+        "Accepted",
+        "Cooking",
+        "Cooked",
+        "PickedUp",
+        "Delivered",
+        "Completed",
+    ];
+    match rng.u8(0..10) {
+        0 | 1 => vec!["Canceled"],
+        2 => vec!["Accepted", "Canceled"],
+        3 => vec!["Rejected"],
+        4 | 5 => full[..rng.usize(0..full.len())].to_vec(),
+        _ => full.to_vec(),
+    }
+}
+
+fn step(id: u64, to: &str, rider: &str) -> (String, Option<Value>) {
+    let (path, body) = match to {
+        "Accepted" => ("/foodCookings/{id}/accept", None),
+        "Rejected" => (
+            "/foodCookings/{id}/reject",
+            Some(json!({ "reason": "sold out" })),
+        ),
+        "Canceled" => ("/orders/{id}/cancel", None),
+        "Cooking" => ("/foodCookings/{id}/start", None),
+        "Cooked" => ("/foodCookings/{id}/finish", None),
+        "PickedUp" => ("/deliveries/{id}/pick", Some(json!({ "riderId": rider }))),
+        "Delivered" => (
+            "/deliveries/{id}/complete",
+            Some(json!({ "riderId": rider })),
+        ),
+        "Completed" => ("/orders/{id}/confirm", None),
+        other => panic!("no step to {other}"),
+    };
+    (path.replace("{id}", &id.to_string()), body)
+}
+
+/// Drives lifecycles until the server stops answering.
+async fn client(api: Api, seed: u64, n: usize, ledger: Arc<Mutex<Ledger>>, ops: Arc<AtomicUsize>) {
+    let mut rng = fastrand::Rng::with_seed(seed * 1000 + n as u64);
+    for i in 0.. {
+        let customer = format!("s{seed}-c{n}-{i}");
+        let store = STORES[rng.usize(0..STORES.len())];
+        let Some((status, order)) = api
+            .try_post("/orders", Some(&order_body(&customer, store)))
+            .await
+        else {
+            return;
+        };
+        assert_eq!(status, StatusCode::CREATED, "{order}");
+        let id = order["id"].as_u64().unwrap();
+        ledger
+            .lock()
+            .unwrap()
+            .acked
+            .insert(id, vec!["Placed".into()]);
+        ops.fetch_add(1, Ordering::SeqCst);
+        for to in plan(&mut rng) {
+            let (path, body) = step(id, to, &format!("rider-{n}"));
+            let Some((status, answer)) = api.try_post(&path, body.as_ref()).await else {
+                return;
+            };
+            assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+            ledger
+                .lock()
+                .unwrap()
+                .acked
+                .get_mut(&id)
+                .unwrap()
+                .push(to.to_string());
+            ops.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+fn ticket_status(order: &str) -> &'static str {
+    match order {
+        "Placed" => "Requested",
+        "Accepted" => "Accepted",
+        "Rejected" => "Rejected",
+        "Canceled" => "Canceled",
+        "Cooking" => "Cooking",
+        "Cooked" => "Cooked",
+        _ => "HandedOver",
+    }
+}
+
+fn delivery_status(order: &str) -> &'static str {
+    match order {
+        "Placed" | "Accepted" | "Cooking" => "Pending",
+        "Rejected" | "Canceled" => "Canceled",
+        "Cooked" => "Ready",
+        "PickedUp" => "PickedUp",
+        _ => "Delivered",
+    }
+}
+
+/// Everything that must hold after a restart.
+async fn verify(api: &Api, ledger: &mut Ledger) {
+    caught_up(api).await;
+    eventually("pending payments to be settled", || async {
+        (api.get("/health").await.1["pendingPayments"] == 0).then_some(())
+    })
+    .await;
+    caught_up(api).await;
+    let mut orders = HashMap::new();
+    for (id, acked) in &ledger.acked {
+        let (status, order) = api.get(&format!("/orders/{id}")).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "order {id} got a 201 and must exist"
+        );
+        let history: Vec<&str> = order["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["status"].as_str().unwrap())
+            .collect();
+        assert!(
+            history.starts_with(&acked.iter().map(String::as_str).collect::<Vec<_>>()),
+            "order {id}: acknowledged {acked:?}, history {history:?}"
+        );
+        orders.insert(*id, order);
+    }
+    // Every charge at the gateway: refunded, or kept by its live order.
+    let (_, charges) = api.get("/admin/chaos/payment/charges").await;
+    let (mut charged, mut refunded, mut kept) = (0u64, 0u64, 0u64);
+    for charge in charges.as_array().unwrap() {
+        let id = charge["orderId"].as_u64().unwrap();
+        let amount = charge["amount"].as_u64().unwrap();
+        charged += amount;
+        let (_, payment) = api.get(&format!("/payments/{id}")).await;
+        assert_eq!(
+            payment["transactionId"], charge["transactionId"],
+            "order {id}"
+        );
+        if charge["refunded"] == true {
+            refunded += amount;
+            assert_eq!(payment["status"], "Refunded", "order {id}");
+            let at = payment["refundedAt"].clone();
+            let first = ledger.refunded_at.entry(id).or_insert_with(|| at.clone());
+            assert_eq!(*first, at, "order {id} refunded twice");
+        } else {
+            kept += amount;
+            assert_eq!(payment["status"], "Approved", "order {id}");
+            let (status, order) = api.get(&format!("/orders/{id}")).await;
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "a kept charge of order {id} without its order"
+            );
+            assert_eq!(order["amount"], amount, "order {id}");
+            let s = order["status"].as_str().unwrap();
+            assert!(
+                s != "Canceled" && s != "Rejected",
+                "order {id} is {s} but was not refunded"
+            );
+        }
+    }
+    assert_eq!(charged, refunded + kept);
+    // Every acknowledged order was charged once, and its views agree.
+    let charged_ids: HashMap<u64, &Value> = charges
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["orderId"].as_u64().unwrap(), c))
+        .collect();
+    for (id, order) in &orders {
+        assert!(
+            charged_ids.contains_key(id),
+            "order {id} exists without a charge"
+        );
+        let status = order["status"].as_str().unwrap();
+        let (_, ticket) = api.get(&format!("/foodCookings/{id}")).await;
+        assert_eq!(
+            ticket["status"],
+            ticket_status(status),
+            "kitchen of order {id}"
+        );
+        let (_, delivery) = api.get(&format!("/deliveries/{id}")).await;
+        assert_eq!(
+            delivery["status"],
+            delivery_status(status),
+            "delivery of order {id}"
+        );
+        let (_, page) = api.get(&format!("/myPages/{id}")).await;
+        assert_eq!(page["status"], status, "MyPage of order {id}");
+        assert_eq!(page["history"], order["history"], "MyPage of order {id}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_at_random_moments_it_loses_nothing_and_does_nothing_twice() {
+    let seeds: Vec<u64> = std::env::var("BAEDAL_CRASH_SEEDS")
+        .map(|s| {
+            s.split(',')
+                .map(|n| n.trim().parse().expect("a seed"))
+                .collect()
+        })
+        .unwrap_or_else(|_| vec![11, 23, 37, 41, 59]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::default();
+    for &seed in &seeds {
+        let server = Server::start(dir.path(), &["--chaos"]);
+        let shared = Arc::new(Mutex::new(std::mem::take(&mut ledger)));
+        let ops = Arc::new(AtomicUsize::new(0));
+        let kill_at = fastrand::Rng::with_seed(seed).usize(150..300);
+        let clients: Vec<_> = (0..CLIENTS)
+            .map(|n| {
+                tokio::spawn(client(
+                    server.api.clone(),
+                    seed,
+                    n,
+                    shared.clone(),
+                    ops.clone(),
+                ))
+            })
+            .collect();
+        eventually("the clients to reach the kill point", || async {
+            (ops.load(Ordering::SeqCst) >= kill_at).then_some(())
+        })
+        .await;
+        server.kill();
+        for c in clients {
+            c.await.expect("a client saw something wrong");
+        }
+        ledger = Arc::try_unwrap(shared).ok().unwrap().into_inner().unwrap();
+        let orders = ledger.acked.len();
+        eprintln!(
+            "seed {seed}: killed after {} acknowledged requests; {orders} orders so far",
+            ops.load(Ordering::SeqCst)
+        );
+
+        let server = Server::start(dir.path(), &["--chaos"]);
+        let fresh = server.api.place(&format!("s{seed}-after"), STORES[0]).await;
+        assert_eq!(
+            fresh["status"], "Placed",
+            "the restarted server takes orders at once"
+        );
+        ledger
+            .acked
+            .insert(fresh["id"].as_u64().unwrap(), vec!["Placed".into()]);
+        verify(&server.api, &mut ledger).await;
+        assert!(server.stop().success());
+    }
+    assert!(
+        ledger.acked.len() >= 200,
+        "only {} orders",
+        ledger.acked.len()
+    );
+    // A last graceful restart replays nothing that was applied.
+    let server = Server::start(dir.path(), &["--chaos"]);
+    verify(&server.api, &mut ledger).await;
+}
