@@ -82,6 +82,10 @@ pub struct ServeArgs {
     #[arg(long, env = "BAEDAL_MAILBOX_CAPACITY", default_value_t = 256)]
     pub mailbox_capacity: usize,
 
+    /// Requests served at once; more are refused with 503 at once.
+    #[arg(long, env = "BAEDAL_MAX_IN_FLIGHT", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_in_flight: u64,
+
     /// Do not load the demo stores on first start.
     #[arg(long, env = "BAEDAL_NO_DEMO")]
     pub no_demo: bool,

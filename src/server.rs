@@ -13,15 +13,13 @@ use crate::actors::resolver;
 use crate::config::{DurabilityMode, ServeArgs};
 use crate::demo;
 use crate::error::AppError;
-use crate::http::{self, metrics::Metrics, AppState};
+use crate::http::{self, admission::Admission, metrics::Metrics, AppState};
 use crate::storage::{Db, Durability, StorageConfig, StorageError};
 use crate::supervision::{Faults, Guard};
 use actix::prelude::*;
-use actix_web::dev::Service;
 use actix_web::{web, App, HttpServer};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tracing::Instrument;
+use std::time::Duration;
 
 /// Why the server could not start or stop cleanly.
 #[derive(Debug, thiserror::Error)]
@@ -120,30 +118,12 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     if args.chaos {
         tracing::warn!("fault injection is on: /admin/chaos is served");
     }
+    let admission = Admission::new(args.max_in_flight as usize);
     let server = HttpServer::new(move || {
-        let metrics = metrics.clone();
+        let (metrics, admission) = (metrics.clone(), admission.clone());
         App::new()
             .app_data(state.clone())
-            .wrap_fn(move |req, srv| {
-                let span =
-                    tracing::info_span!("request", method = %req.method(), path = %req.path());
-                let started = Instant::now();
-                let metrics = metrics.clone();
-                let call = srv.call(req);
-                async move {
-                    let res = call.await?;
-                    let route = res
-                        .request()
-                        .match_pattern()
-                        .unwrap_or_else(|| "unmatched".into());
-                    let status = res.status().as_u16();
-                    let seconds = started.elapsed().as_secs_f64();
-                    metrics.request(res.request().method().as_str(), &route, status, seconds);
-                    tracing::debug!(status, ms = seconds * 1e3, "answered");
-                    Ok(res)
-                }
-                .instrument(span)
-            })
+            .wrap_fn(move |req, srv| http::observe(req, srv, &metrics, &admission))
             .configure(|cfg| http::configure(cfg, state.chaos))
     })
     .workers(args.http_worker_count())

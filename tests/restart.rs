@@ -176,3 +176,60 @@ async fn idle_actors_passivate_and_come_back() {
     let order = api.advance(id, "r", "Completed").await;
     assert_eq!(order["history"].as_array().unwrap().len(), 7);
 }
+
+#[tokio::test]
+async fn sigterm_finishes_what_is_in_flight_and_the_restart_replays_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--chaos"]);
+    let api = server.api.clone();
+    server.api.place("early", STORE).await;
+    caught_up(&api).await;
+    // A checkout whose gateway answers in a second is in flight at SIGTERM.
+    api.post("/admin/chaos/payment", json!({ "latencyMs": 1000 }))
+        .await;
+    let in_flight = tokio::spawn({
+        let api = api.clone();
+        async move { api.post("/orders", order_body("late", STORE)).await }
+    });
+    eventually("the checkout to reach the gateway", || async {
+        (api.get("/health").await.1["pendingPayments"] == 1).then_some(())
+    })
+    .await;
+    let status = tokio::task::spawn_blocking(move || server.stop())
+        .await
+        .unwrap();
+    assert!(
+        status.success(),
+        "exit 0 after a graceful stop, got {status:?}"
+    );
+    let (status, order) = in_flight.await.unwrap();
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "the in-flight checkout finished: {order}"
+    );
+
+    let server = Server::start(dir.path(), &[]);
+    let (_, health) = server.api.get("/health").await;
+    assert_eq!(health["pendingPayments"], 0);
+    let log = health["logSequence"].as_u64().unwrap();
+    caught_up(&server.api).await;
+    assert_eq!(
+        server.api.get("/health").await.1["logSequence"],
+        log,
+        "nothing new was logged"
+    );
+    assert!(
+        !server.log().contains("pending payment settled"),
+        "nothing was left to settle"
+    );
+    let (_, late) = server.api.get(&format!("/orders/{}", order["id"])).await;
+    assert_eq!(late["status"], "Placed");
+    await_field(
+        &server.api,
+        &format!("/myPages/{}", order["id"]),
+        "status",
+        "Placed",
+    )
+    .await;
+}

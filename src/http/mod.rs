@@ -1,16 +1,19 @@
 //! The HTTP API (v1): thin handlers that validate, send to an actor or read
 //! a view, and answer JSON or problem+json.
 
+pub mod admission;
 mod chaos;
 mod deliveries;
 mod kitchen;
 pub mod metrics;
 mod mypages;
+mod observe;
 mod orders;
 mod problem;
 mod status;
 mod stores;
 
+pub use observe::observe;
 pub use problem::Problem;
 
 use crate::actors::board::DeliveryBoard;
