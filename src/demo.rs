@@ -13,8 +13,9 @@ pub fn stores() -> AppResult<Vec<Store>> {
 
 /// Loads the demo stores once: on first start, and never again (a store the
 /// operator already has is left as it is). Runs before any actor starts, so
-/// it is the single writer of the stores it adds. Returns how many it added.
-pub fn load(db: &Db) -> AppResult<usize> {
+/// it is the single writer of the stores it adds. Returns how many it added,
+/// once they are on disk.
+pub async fn load(db: &Db) -> AppResult<usize> {
     if db.contains(keys::DEMO_LOADED)? {
         return Ok(0);
     }
@@ -29,7 +30,8 @@ pub fn load(db: &Db) -> AppResult<usize> {
     }
     let mut done = WriteBatch::new();
     done.put(keys::DEMO_LOADED.to_vec(), &added)?;
-    db.commit(done)?;
+    let ticket = db.commit(done)?;
+    db.acknowledged(ticket).await;
     Ok(added)
 }
 
@@ -54,8 +56,8 @@ mod tests {
         assert!(districts_seen.len() >= 20, "{districts_seen:?}");
     }
 
-    #[test]
-    fn loading_twice_adds_nothing() {
+    #[tokio::test]
+    async fn loading_twice_adds_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&StorageConfig {
             path: dir.path().join("db"),
@@ -65,9 +67,14 @@ mod tests {
             cache_capacity_bytes: 8 << 20,
         })
         .unwrap();
-        let n = load(&db).unwrap();
+        let n = load(&db).await.unwrap();
         assert_eq!(n, stores().unwrap().len());
-        assert_eq!(load(&db).unwrap(), 0);
+        assert_eq!(
+            db.horizon().borrow().log_seq,
+            n as u64,
+            "on disk before it returns"
+        );
+        assert_eq!(load(&db).await.unwrap(), 0);
         assert_eq!(db.scan::<Store>(keys::STORES).count(), n);
     }
 }

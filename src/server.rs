@@ -58,7 +58,7 @@ fn subscribe<P: Projection>(projection: P, db: &Db) -> Result<Addr<ProjectionAct
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let db = Db::open(&storage_config(&args))?;
     if !args.no_demo {
-        let added = demo::load(&db)?;
+        let added = demo::load(&db).await?;
         if added > 0 {
             tracing::info!(stores = added, "loaded the demo stores");
         }
