@@ -10,6 +10,7 @@ use crate::actors::payment::{PaymentActor, Sandbox, SandboxRules};
 use crate::actors::refunds::{self, Refunds};
 use crate::actors::registry::{Env, Registry};
 use crate::actors::resolver;
+use crate::actors::wallet::PointsBook;
 use crate::config::{DurabilityMode, ServeArgs};
 use crate::demo;
 use crate::error::AppError;
@@ -95,6 +96,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     }
     let kitchen = subscribe(Kitchen::default(), &db)?;
     subscribe(MyPageView, &db)?;
+    subscribe(PointsBook, &db)?;
     let board = subscribe(DeliveryBoard::load(&db)?, &db)?;
     pump(
         refunds::NAME,

@@ -15,5 +15,6 @@ pub mod registry;
 pub mod resolver;
 pub mod rider;
 pub mod store;
+pub mod wallet;
 
 pub use registry::Registry;

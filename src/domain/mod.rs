@@ -15,6 +15,7 @@ pub mod kitchen;
 pub mod mypage;
 pub mod order;
 pub mod payment;
+pub mod points;
 pub mod store;
 pub mod time;
 

@@ -12,6 +12,7 @@ mod orders;
 mod problem;
 mod status;
 mod stores;
+mod wallet;
 
 pub use observe::observe;
 pub use problem::Problem;
@@ -69,6 +70,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, chaos: bool) {
     .configure(deliveries::routes)
     .configure(mypages::routes)
     .configure(status::routes)
+    .configure(wallet::routes)
     .default_service(web::to(not_found));
 }
 

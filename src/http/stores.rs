@@ -15,7 +15,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/stores/{storeId}/menu/{menuId}",
             web::put().to(set_menu_item),
-        );
+        )
+        .route("/stores/{storeId}/open", web::put().to(set_open));
 }
 
 /// A store in the list (without its menu).
@@ -133,6 +134,26 @@ async fn set_menu_item(
     let store = state
         .registry
         .send_store(&store_id, Command(StoreCommand::SetMenuItem(item)))
+        .await??;
+    Ok(HttpResponse::Ok().json(store))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpenBody {
+    open: bool,
+}
+
+/// Opens or closes a store: a closed store's checkouts are refused (409)
+/// before anything is charged.
+async fn set_open(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<OpenBody>,
+) -> ApiResult<HttpResponse> {
+    let store = state
+        .registry
+        .send_store(&id, Command(StoreCommand::SetOpen(body.open)))
         .await??;
     Ok(HttpResponse::Ok().json(store))
 }

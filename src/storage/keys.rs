@@ -59,6 +59,10 @@ pub fn mypage(id: OrderId) -> Vec<u8> {
 pub fn store(id: &str) -> Vec<u8> {
     with_str(STORES, id)
 }
+/// A customer's points.
+pub fn points(customer: &str) -> Vec<u8> {
+    with_str(b"points/", customer)
+}
 /// A subscriber's last applied log sequence.
 pub fn offset(subscriber: &str) -> Vec<u8> {
     with_str(b"offset/", subscriber)

@@ -1,0 +1,42 @@
+//! The customer wallet's points, kept from the log.
+
+use super::dispatcher::Projection;
+use crate::domain::points::Points;
+use crate::domain::{Event, LogRecord};
+use crate::error::AppResult;
+use crate::storage::{keys, Db, Staged, StorageError};
+
+/// The points subscriber.
+#[derive(Default)]
+pub struct PointsBook;
+
+impl Projection for PointsBook {
+    const NAME: &'static str = "points";
+
+    fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
+        let Event::Order {
+            order_id,
+            customer_id,
+            event,
+            ..
+        } = &record.event
+        else {
+            return Ok(());
+        };
+        let key = keys::points(customer_id);
+        let current = staged
+            .get::<Points>(&key)?
+            .unwrap_or_else(|| Points::new(customer_id));
+        if let Some(next) = current.apply(*order_id, event, record.at) {
+            staged.put(key, &next)?;
+        }
+        Ok(())
+    }
+}
+
+/// A customer's points (none yet: a zero balance).
+pub fn points(db: &Db, customer_id: &str) -> Result<Points, StorageError> {
+    Ok(db
+        .get(&keys::points(customer_id))?
+        .unwrap_or_else(|| Points::new(customer_id)))
+}
