@@ -148,8 +148,9 @@ pub struct BreakerArgs {
 }
 
 impl BreakerArgs {
-    pub fn config(&self) -> BreakerConfig {
-        BreakerConfig {
+    /// The breaker's settings, refused if it could never work with them.
+    pub fn config(&self) -> Result<BreakerConfig, String> {
+        let config = BreakerConfig {
             window: self.breaker_window as usize,
             min_calls: self.breaker_min_calls as usize,
             failure_rate: self.breaker_failure_rate,
@@ -159,7 +160,9 @@ impl BreakerArgs {
             open_wait: Duration::from_millis(self.breaker_open_wait_ms),
             half_open_calls: self.breaker_half_open_calls as usize,
             max_concurrent: self.breaker_max_concurrent as usize,
-        }
+        };
+        config.validate()?;
+        Ok(config)
     }
 }
 

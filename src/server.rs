@@ -31,6 +31,8 @@ pub enum ServeError {
     Start(#[from] AppError),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
+    #[error("invalid settings: {0}")]
+    Config(String),
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),
 }
@@ -72,7 +74,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         ),
         db.clone(),
     );
-    let guard = Guard::new(args.breaker.config());
+    let breaker = args.breaker.config().map_err(ServeError::Config)?;
+    let guard = Guard::new(breaker.clone());
     let faults = Arc::new(Faults::default());
     let payment = PaymentActor::new(sandbox.clone(), guard.clone()).start();
     let arbiters: Vec<Arbiter> = (0..args.arbiter_count()).map(|_| Arbiter::new()).collect();
@@ -103,7 +106,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         db.clone(),
         Refunds::new(db.clone(), payment).start(),
     )?;
-    resolver::spawn(registry.clone(), args.breaker.config().call_timeout * 2);
+    resolver::spawn(registry.clone(), breaker.call_timeout * 2);
 
     let metrics = Arc::new(Metrics::new()?);
     let state = web::Data::new(AppState {

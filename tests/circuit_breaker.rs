@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 
 const STORE: &str = "gangnam-chicken";
 
-/// A server whose breaker opens after 4 bad calls and waits 300 ms.
+/// A server whose breaker opens after 4 bad calls and stays open 3 s (long
+/// enough that "open" is still open when a loaded machine looks).
 fn start(extra: &[&str]) -> (tempfile::TempDir, Server) {
     let dir = tempfile::tempdir().unwrap();
     let mut args = vec![
@@ -20,7 +21,7 @@ fn start(extra: &[&str]) -> (tempfile::TempDir, Server) {
         "--breaker-min-calls",
         "4",
         "--breaker-open-wait-ms",
-        "300",
+        "3000",
         "--breaker-half-open-calls",
         "2",
     ];
@@ -73,8 +74,15 @@ async fn failures_open_it_and_trial_calls_close_it() {
     assert_eq!(breaker(api).await, "open");
     // Open: refused before the gateway is called, with the time to wait.
     let (status, body, retry) = checkout(api, "unlucky").await;
-    assert_problem(status, &body, 503, "please pay again in a moment");
-    assert_eq!(retry.as_deref(), Some("1"));
+    assert_problem(status, &body, 503, "payment is unavailable right now");
+    let wait: u64 = retry.unwrap().parse().unwrap();
+    assert!((1..=3).contains(&wait), "Retry-After {wait}");
+    let (status, _) = api.get("/payments/5").await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "refused before any payment was recorded"
+    );
     assert_eq!(api.get("/orders?customerId=unlucky").await.1, json!([]));
     let (_, health) = api.get("/health").await;
     assert_eq!(health["circuitBreaker"]["timesOpened"], 1);

@@ -248,6 +248,12 @@ async fn killed_at_random_moments_it_loses_nothing_and_does_nothing_twice() {
     let mut ledger = Ledger::default();
     for &seed in &seeds {
         let server = Server::start(dir.path(), &["--chaos"]);
+        // A little gateway latency, so kills also land while payments are
+        // pending (resolved on restart).
+        server
+            .api
+            .post("/admin/chaos/payment", json!({ "latencyMs": 15 }))
+            .await;
         let shared = Arc::new(Mutex::new(std::mem::take(&mut ledger)));
         let ops = Arc::new(AtomicUsize::new(0));
         let kill_at = fastrand::Rng::with_seed(seed).usize(150..300);

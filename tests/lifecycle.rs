@@ -305,6 +305,7 @@ async fn nearby_search_finds_ready_deliveries_within_the_radius_only() {
     for id in [seoul, busan_by_coordinates] {
         api.advance(id, "r", "Cooked").await;
     }
+    caught_up(api).await;
     // `pending` is not cooked: not offered to riders.
     let _ = pending;
     // From Gangnam station: the Gangnam store's delivery, not Busan's, not a pending one.

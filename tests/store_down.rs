@@ -121,6 +121,9 @@ async fn held_back_events_are_delivered_after_a_restart() {
 
     let server = Server::start(dir.path(), &["--chaos"]);
     let api = &server.api;
+    // The backlog (if it was flushed before the kill) or the log (if not)
+    // delivers them: either way, all of them, in order, once.
+    caught_up(api).await;
     assert_eq!(ticket_ids(api).await, held);
     let statuses: Vec<Value> = {
         let (_, tickets) = api.get(&format!("/foodCookings?storeId={STORE}")).await;

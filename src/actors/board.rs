@@ -4,17 +4,18 @@
 use super::dispatcher::{Projection, ProjectionActor};
 use crate::domain::delivery::{self, Delivery, DeliveryStatus};
 use crate::domain::geo::round_km;
+use crate::domain::grid::Grid;
 use crate::domain::{Event, LatLon, LogRecord, OrderId};
 use crate::error::AppResult;
 use crate::storage::{keys, Db, Staged, StorageError};
 use actix::prelude::*;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// The delivery board subscriber.
 #[derive(Default)]
 pub struct DeliveryBoard {
-    ready: HashMap<OrderId, Delivery>,
+    /// Ready deliveries by their pickup point.
+    ready: Grid<OrderId, Delivery>,
     /// Index changes staged by `apply`, made once committed.
     staged: Vec<(OrderId, Option<Delivery>)>,
 }
@@ -23,35 +24,42 @@ impl DeliveryBoard {
     /// The board, with its index of ready deliveries read from disk (only
     /// the ready ones: start-up does not load every delivery).
     pub fn load(db: &Db) -> Result<Self, StorageError> {
-        let ready = db
+        let ready: Vec<Delivery> = db
             .scan::<Delivery>(keys::READY)
-            .map(|r| r.map(|(_, d)| (d.order_id, d)))
+            .map(|r| r.map(|(_, d)| d))
             .collect::<Result<_, _>>()?;
-        Ok(DeliveryBoard {
+        Ok(Self::with_ready(ready))
+    }
+
+    /// A board holding these ready deliveries.
+    pub fn with_ready(deliveries: impl IntoIterator<Item = Delivery>) -> Self {
+        let mut ready = Grid::default();
+        for d in deliveries {
+            ready.insert(d.order_id, d.pickup, d);
+        }
+        DeliveryBoard {
             ready,
             staged: Vec::new(),
-        })
+        }
     }
 
     /// Ready deliveries whose pickup lies within `radius_km` of `at`,
     /// nearest first.
     pub fn nearby(&self, at: LatLon, radius_km: f64, limit: usize) -> Vec<NearbyDelivery> {
-        let mut found: Vec<(f64, &Delivery)> = self
-            .ready
-            .values()
-            .map(|d| (at.distance_km(&d.pickup), d))
-            .filter(|(km, _)| *km <= radius_km)
-            .collect();
-        found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.order_id.cmp(&b.1.order_id)));
-        found
+        self.ready
+            .nearby(at, radius_km, limit)
             .into_iter()
-            .take(limit)
             .map(|(km, d)| NearbyDelivery {
                 distance_to_store_km: round_km(km),
                 distance_to_customer_km: round_km(at.distance_km(&d.dropoff_point())),
                 delivery: d.clone(),
             })
             .collect()
+    }
+
+    /// How many deliveries wait for a rider.
+    pub fn ready_count(&self) -> usize {
+        self.ready.len()
     }
 }
 
@@ -84,9 +92,11 @@ impl Projection for DeliveryBoard {
     fn committed(&mut self) {
         for (id, change) in self.staged.drain(..) {
             match change {
-                Some(d) => self.ready.insert(id, d),
-                None => self.ready.remove(&id),
-            };
+                Some(d) => self.ready.insert(id, d.pickup, d),
+                None => {
+                    self.ready.remove(&id);
+                }
+            }
         }
     }
 

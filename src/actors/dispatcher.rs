@@ -140,8 +140,10 @@ where
                     backoff.wait().await;
                 }
                 Err(MailboxError::Closed) => {
-                    tracing::info!(subscriber = name, "subscriber stopped; delivery ends");
-                    return;
+                    // The subscriber's actor is gone; its events stay in the
+                    // log. Keep trying, loudly, rather than end delivery.
+                    tracing::error!(subscriber = name, "subscriber stopped; retrying");
+                    backoff.wait().await;
                 }
                 Err(MailboxError::Timeout) => backoff.wait().await,
             }

@@ -7,9 +7,12 @@ use super::payment::{PaymentActor, Refund};
 use crate::domain::order::OrderEvent;
 use crate::domain::payment::{Payment, PaymentEvent, PaymentStatus};
 use crate::domain::{Event, Timestamp};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::storage::{keys, Db, WriteBatch};
+use crate::supervision::panic_message;
 use actix::prelude::*;
+use futures_util::FutureExt;
+use std::panic::AssertUnwindSafe;
 
 /// The subscriber's name (and offset key).
 pub const NAME: &str = "refunds";
@@ -35,7 +38,7 @@ impl Handler<Deliver> for Refunds {
 
     fn handle(&mut self, msg: Deliver, _: &mut Context<Self>) -> Self::Result {
         let (db, payment) = (self.db.clone(), self.payment.clone());
-        Box::pin(async move {
+        let refund = async move {
             let start = db.get::<u64>(&keys::offset(NAME))?.unwrap_or(0);
             let mut offset = start;
             for record in msg.0.iter().filter(|r| r.seq > start) {
@@ -72,6 +75,19 @@ impl Handler<Deliver> for Refunds {
                 db.commit(batch)?;
             }
             Ok(offset)
+        };
+        // A panic is a failed delivery (retried from the offset on disk),
+        // not the end of refunds.
+        Box::pin(async move {
+            AssertUnwindSafe(refund)
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|panic| {
+                    Err(AppError::Internal(format!(
+                        "refunds panicked: {}",
+                        panic_message(&*panic)
+                    )))
+                })
         })
     }
 }

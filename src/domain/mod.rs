@@ -10,6 +10,7 @@ pub mod districts;
 pub mod error;
 pub mod event;
 pub mod geo;
+pub mod grid;
 pub mod ids;
 pub mod kitchen;
 pub mod mypage;

@@ -57,6 +57,8 @@ async fn payment(
 /// What the sandbox gateway remembers of an order's charge (it answers even
 /// while told to fail: this is the operator looking at the gateway's books).
 async fn charge(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
+    // What is shown is on disk: a test may kill the server right after.
+    state.db.settled().await;
     let charge = state.sandbox.recorded(*id)?.ok_or_else(|| {
         Problem::not_found(format!("the gateway has no charge for order {}", *id))
     })?;
@@ -103,6 +105,7 @@ async fn store_up(state: web::Data<AppState>, id: web::Path<String>) -> ApiResul
 
 /// Every charge the sandbox gateway remembers, by order id.
 async fn charges(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    state.db.settled().await;
     let all: Vec<serde_json::Value> = state
         .sandbox
         .all_recorded()?

@@ -223,6 +223,20 @@ impl Db {
         let _ = rx.wait_for(|h| h.writes >= ticket.0).await;
     }
 
+    /// Waits until everything written so far is acknowledged.
+    pub async fn settled(&self) {
+        let writes = {
+            let written = self
+                .inner
+                .shared
+                .written
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            written.horizon.writes
+        };
+        self.acknowledged(Ticket(writes)).await;
+    }
+
     /// Watches the acknowledged horizon (for the log's subscribers).
     pub fn horizon(&self) -> watch::Receiver<Horizon> {
         self.inner.shared.acknowledged.subscribe()

@@ -28,6 +28,28 @@ pub struct BreakerConfig {
     pub max_concurrent: usize,
 }
 
+impl BreakerConfig {
+    /// Refuses settings under which the breaker could never work.
+    pub fn validate(&self) -> Result<(), String> {
+        let rate_ok = |r: f64| r > 0.0 && r <= 1.0;
+        if self.window == 0 || self.min_calls == 0 || self.min_calls > self.window {
+            return Err(format!(
+                "the breaker needs 1 <= min calls ({}) <= window ({})",
+                self.min_calls, self.window
+            ));
+        }
+        if !rate_ok(self.failure_rate) || !rate_ok(self.slow_rate) {
+            return Err("breaker failure and slow-call rates must be above 0 and at most 1".into());
+        }
+        if self.half_open_calls == 0 || self.max_concurrent == 0 || self.call_timeout.is_zero() {
+            return Err(
+                "breaker half-open calls, bulkhead and call timeout must be above 0".into(),
+            );
+        }
+        Ok(())
+    }
+}
+
 impl Default for BreakerConfig {
     fn default() -> Self {
         BreakerConfig {
@@ -77,6 +99,10 @@ pub struct Breaker {
     state: State,
     window: VecDeque<Outcome>,
     in_flight: usize,
+    /// Bumped on every change of state: a call that began under another
+    /// state does not count towards this one (a late success must not pass
+    /// for a half-open trial).
+    generation: u64,
     /// How many times it opened, for metrics.
     opened: u64,
 }
@@ -88,6 +114,7 @@ impl Breaker {
             config,
             state: State::Closed,
             in_flight: 0,
+            generation: 0,
             opened: 0,
         }
     }
@@ -100,10 +127,10 @@ impl Breaker {
     pub fn state(&mut self, now: Instant) -> State {
         if let State::Open { until } = self.state {
             if now >= until {
-                self.state = State::HalfOpen {
+                self.set(State::HalfOpen {
                     started: 0,
                     succeeded: 0,
-                };
+                });
             }
         }
         self.state
@@ -140,20 +167,39 @@ impl Breaker {
         }
     }
 
-    /// Takes a permit for one call; `finish` must follow.
-    pub fn acquire(&mut self, now: Instant) -> Result<(), Rejection> {
+    fn set(&mut self, state: State) {
+        self.state = state;
+        self.generation += 1;
+    }
+
+    /// Takes a permit for one call; `finish` (or `release`) must follow
+    /// with the generation it returns.
+    pub fn acquire(&mut self, now: Instant) -> Result<u64, Rejection> {
         self.check(now)?;
         if let State::HalfOpen { started, .. } = &mut self.state {
             *started += 1;
         }
         self.in_flight += 1;
-        Ok(())
+        Ok(self.generation)
+    }
+
+    /// Gives back a permit whose call was abandoned without an outcome.
+    pub fn release(&mut self, generation: u64) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        if generation == self.generation {
+            if let State::HalfOpen { started, .. } = &mut self.state {
+                *started = started.saturating_sub(1);
+            }
+        }
     }
 
     /// Records a call that held a permit: whether it failed, and how long
-    /// it took.
-    pub fn finish(&mut self, now: Instant, failed: bool, took: Duration) {
+    /// it took. A call from an earlier state only gives its permit back.
+    pub fn finish(&mut self, now: Instant, generation: u64, failed: bool, took: Duration) {
         self.in_flight = self.in_flight.saturating_sub(1);
+        if generation != self.generation {
+            return;
+        }
         let outcome = Outcome {
             failed: failed || took >= self.config.call_timeout,
             slow: took >= self.config.slow_call,
@@ -172,7 +218,7 @@ impl Breaker {
                 if outcome.failed || outcome.slow {
                     self.open(now);
                 } else if succeeded + 1 >= self.config.half_open_calls {
-                    self.state = State::Closed;
+                    self.set(State::Closed);
                     self.window.clear();
                 } else {
                     self.state = State::HalfOpen {
@@ -197,9 +243,9 @@ impl Breaker {
     }
 
     fn open(&mut self, now: Instant) {
-        self.state = State::Open {
+        self.set(State::Open {
             until: now + self.config.open_wait,
-        };
+        });
         self.window.clear();
         self.opened += 1;
         tracing::warn!(

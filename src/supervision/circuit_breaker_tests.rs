@@ -18,8 +18,8 @@ fn config() -> BreakerConfig {
 
 /// Runs one call that holds a permit.
 fn call(b: &mut Breaker, now: Instant, failed: bool, took: Duration) -> Result<(), Rejection> {
-    b.acquire(now)?;
-    b.finish(now + took, failed, took);
+    let generation = b.acquire(now)?;
+    b.finish(now + took, generation, failed, took);
     Ok(())
 }
 
@@ -93,12 +93,12 @@ fn half_open_trials_close_it_or_open_it_again() {
     }
     let later = t + 1_002 * MS;
     // Two trials may start; a third waits.
-    b.acquire(later).unwrap();
+    let g = b.acquire(later).unwrap();
     b.acquire(later).unwrap();
     assert_eq!(b.acquire(later), Err(Rejection::Trying));
-    b.finish(later, false, MS);
+    b.finish(later, g, false, MS);
     assert_eq!(b.state_name(later), "half-open");
-    b.finish(later, false, MS);
+    b.finish(later, g, false, MS);
     assert_eq!(b.state_name(later), "closed");
 
     for _ in 0..4 {
@@ -117,13 +117,65 @@ fn half_open_trials_close_it_or_open_it_again() {
 fn the_bulkhead_caps_concurrent_calls() {
     let t = Instant::now();
     let mut b = Breaker::new(config());
+    let mut g = 0;
     for _ in 0..3 {
-        b.acquire(t).unwrap();
+        g = b.acquire(t).unwrap();
     }
     assert_eq!(b.acquire(t), Err(Rejection::Bulkhead));
     assert_eq!(b.check(t), Err(Rejection::Bulkhead));
-    b.finish(t, false, MS);
+    b.finish(t, g, false, MS);
     b.acquire(t).unwrap();
+}
+
+#[test]
+fn a_call_from_before_the_breaker_opened_does_not_count_as_a_trial() {
+    let t = Instant::now();
+    let mut b = Breaker::new(config());
+    let early = b.acquire(t).unwrap();
+    for _ in 0..4 {
+        call(&mut b, t, true, MS).unwrap();
+    }
+    let later = t + 1_002 * MS;
+    assert_eq!(b.state_name(later), "half-open");
+    // The early call succeeds late: it is not one of the trials.
+    b.finish(later, early, false, MS);
+    let trial = b.acquire(later).unwrap();
+    b.finish(later, trial, false, MS);
+    assert_eq!(b.state_name(later), "half-open", "one real trial of two");
+    // An abandoned trial gives its place back.
+    let abandoned = b.acquire(later).unwrap();
+    b.release(abandoned);
+    call(&mut b, later, false, MS).unwrap();
+    assert_eq!(b.state_name(later), "closed");
+}
+
+#[test]
+fn settings_that_could_never_work_are_refused() {
+    assert!(config().validate().is_ok());
+    assert!(BreakerConfig {
+        min_calls: 11,
+        ..config()
+    }
+    .validate()
+    .is_err());
+    assert!(BreakerConfig {
+        failure_rate: 0.0,
+        ..config()
+    }
+    .validate()
+    .is_err());
+    assert!(BreakerConfig {
+        slow_rate: f64::NAN,
+        ..config()
+    }
+    .validate()
+    .is_err());
+    assert!(BreakerConfig {
+        half_open_calls: 0,
+        ..config()
+    }
+    .validate()
+    .is_err());
 }
 
 #[test]

@@ -55,20 +55,41 @@ impl Guard {
         &self,
         call: impl Future<Output = Result<T, E>>,
     ) -> Result<T, CallError<E>> {
-        let timeout = {
+        let (generation, timeout) = {
             let mut b = self.lock();
-            b.acquire(Instant::now()).map_err(CallError::Rejected)?;
-            b.config().call_timeout
+            let generation = b.acquire(Instant::now()).map_err(CallError::Rejected)?;
+            (generation, b.config().call_timeout)
+        };
+        // If this future is dropped mid-call, the permit is given back.
+        let mut permit = Permit {
+            guard: self,
+            generation: Some(generation),
         };
         let started = Instant::now();
         let result = tokio::time::timeout(timeout, call).await;
         let failed = !matches!(result, Ok(Ok(_)));
+        permit.generation = None;
         self.lock()
-            .finish(Instant::now(), failed, started.elapsed());
+            .finish(Instant::now(), generation, failed, started.elapsed());
         match result {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(CallError::Failed(e)),
             Err(_) => Err(CallError::TimedOut),
+        }
+    }
+}
+
+/// A permit held by a call in progress.
+struct Permit<'a> {
+    guard: &'a Guard,
+    /// `None` once the call finished and was recorded.
+    generation: Option<u64>,
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        if let Some(generation) = self.generation {
+            self.guard.lock().release(generation);
         }
     }
 }

@@ -202,20 +202,30 @@ impl OrderActor {
             ChargeOutcome::Unknown { reason } => {
                 // It may have been charged: keep it pending, marked so that
                 // a charge found later is refunded, not turned into an order.
-                let mut batch = WriteBatch::new();
-                batch.put(
-                    keys::pending(self.id),
-                    &PendingPayment {
-                        draft,
-                        abandoned: true,
-                    },
-                )?;
-                self.last_write = self.env.db.commit(batch)?;
+                self.abandon()?;
                 let message =
                     format!("{reason}; if you were charged it will be refunded, please pay again in a moment");
                 Err(AppError::unavailable(message, 2))
             }
         }
+    }
+
+    /// Marks the pending payment as given up on: the customer was told it
+    /// failed, so a charge found later is refunded.
+    fn abandon(&mut self) -> AppResult<()> {
+        let Some(pending) = self.pending()? else {
+            return Ok(());
+        };
+        let mut batch = WriteBatch::new();
+        batch.put(
+            keys::pending(self.id),
+            &PendingPayment {
+                abandoned: true,
+                ..pending
+            },
+        )?;
+        self.last_write = self.env.db.commit(batch)?;
+        Ok(())
     }
 
     /// Settles what the gateway says of a pending payment.
@@ -244,6 +254,13 @@ impl OrderActor {
             Some(c) => Conclusion::Refund(c.transaction_id),
         })
     }
+}
+
+fn charged_but_not_placed() -> AppError {
+    AppError::unavailable(
+        "the order could not be placed after the card was charged; the charge will be refunded, please order again in a moment",
+        2,
+    )
 }
 
 fn refunded(transaction_id: String) -> [PaymentEvent; 2] {
@@ -284,8 +301,16 @@ impl Handler<Place> for OrderActor {
             }
             .into_actor(self)
             .then(move |outcome: AppResult<ChargeOutcome>, act, ctx| {
-                let result = outcome
+                let approved = matches!(outcome, Ok(ChargeOutcome::Approved { .. }));
+                let mut result = outcome
                     .and_then(|outcome| act.supervised(ctx, |act| act.settle(draft, outcome)));
+                if approved && result.is_err() {
+                    // Charged, but the order could not be placed: the
+                    // customer is told so, and the charge will be refunded.
+                    result = act
+                        .supervised(ctx, |act| act.abandon())
+                        .and_then(|()| Err(charged_but_not_placed()));
+                }
                 act.stop_if_absent(ctx);
                 act.answer(result).into_actor(act)
             }),
@@ -329,7 +354,9 @@ impl Handler<Resolve> for OrderActor {
                 .then(|refund: AppResult<Result<Resolution, String>>, act, ctx| {
                     let result = match refund {
                         Ok(Ok(r)) => Ok(r),
-                        Ok(Err(tx)) => act.close_payment(&refunded(tx)).map(|()| Resolution::Refunded),
+                        Ok(Err(tx)) => act
+                            .supervised(ctx, |act| act.close_payment(&refunded(tx)))
+                            .map(|()| Resolution::Refunded),
                         Err(e) => Err(e),
                     };
                     if let Ok(r) = &result {
