@@ -1,12 +1,14 @@
-//! One actor per rider: a rider's requests pass through it on their way to
-//! the order, which alone decides (first rider wins).
+//! One actor per rider: the rider's location and duty, and the way their
+//! pick-ups reach the order (which alone decides: first rider wins).
 
 use super::order::Command;
 use super::passivation::Idle;
 use super::registry::{Env, Registry};
 use crate::domain::order::{Order, OrderCommand};
-use crate::domain::OrderId;
+use crate::domain::rider::{self, Rider, RiderCommand};
+use crate::domain::{OrderId, Timestamp};
 use crate::error::AppResult;
+use crate::storage::{keys, Ticket, WriteBatch};
 use crate::supervision::{Faults, Restarts, Supervised};
 use actix::prelude::*;
 
@@ -25,11 +27,18 @@ pub struct Act {
     pub action: RiderAction,
 }
 
+/// A rider's location or duty.
+#[derive(Clone, Debug, Message)]
+#[rtype(result = "AppResult<Rider>")]
+pub struct Update(pub RiderCommand);
+
 /// The actor of one rider.
 pub struct RiderActor {
     id: String,
+    state: Option<Rider>,
     env: Env,
     registry: Registry,
+    last_write: Ticket,
     idle: Idle,
     restarts: Restarts,
 }
@@ -39,11 +48,31 @@ impl RiderActor {
         ctx.set_mailbox_capacity(env.mailbox_capacity);
         RiderActor {
             id,
+            state: None,
             idle: Idle::new(env.passivate_after),
             env,
             registry,
+            last_write: Ticket::default(),
             restarts: Restarts::new("rider"),
         }
+    }
+
+    /// The rider, read from disk on first use (a new rider if none).
+    fn rider(&mut self) -> AppResult<&Rider> {
+        if self.state.is_none() {
+            let stored = self.env.db.get::<Rider>(&keys::rider(&self.id))?;
+            self.state = Some(stored.unwrap_or_else(|| Rider::new(&self.id)));
+        }
+        Ok(self.state.get_or_insert_with(|| Rider::new(&self.id)))
+    }
+
+    fn update(&mut self, cmd: &RiderCommand) -> AppResult<Rider> {
+        let next = rider::apply(self.rider()?, cmd, Timestamp::now());
+        let mut batch = WriteBatch::new();
+        batch.put(keys::rider(&self.id), &next)?;
+        self.last_write = self.env.db.commit(batch)?;
+        self.state = Some(next.clone());
+        Ok(next)
     }
 }
 
@@ -62,8 +91,9 @@ impl Supervised for RiderActor {
         &mut self.restarts
     }
 
-    /// A rider keeps nothing that needs reloading.
-    fn reload(&mut self) {}
+    fn reload(&mut self) {
+        self.state = None;
+    }
 }
 
 impl Actor for RiderActor {
@@ -83,16 +113,36 @@ impl Handler<Act> for RiderActor {
     type Result = ResponseFuture<AppResult<Order>>;
 
     fn handle(&mut self, msg: Act, ctx: &mut Context<Self>) -> Self::Result {
-        let _span = tracing::debug_span!("rider.act", rider = %self.id, order = msg.order_id, action = ?msg.action).entered();
+        let _span = tracing::debug_span!("rider.act", rider = %self.id, order = msg.order_id, action = ?msg.action)
+            .entered();
         self.idle.touch();
         let cmd = self.supervised(ctx, |act| {
             let rider_id = act.id.clone();
             Ok(match msg.action {
-                RiderAction::Pick => OrderCommand::Pick { rider_id },
+                RiderAction::Pick => {
+                    act.rider()?.check_can_pick()?;
+                    OrderCommand::Pick { rider_id }
+                }
                 RiderAction::Complete => OrderCommand::CompleteDelivery { rider_id },
             })
         });
         let registry = self.registry.clone();
         Box::pin(async move { registry.send_order(msg.order_id, Command(cmd?)).await? })
+    }
+}
+
+impl Handler<Update> for RiderActor {
+    type Result = ResponseFuture<AppResult<Rider>>;
+
+    fn handle(&mut self, msg: Update, ctx: &mut Context<Self>) -> Self::Result {
+        let _span =
+            tracing::debug_span!("rider.update", rider = %self.id, command = ?msg.0).entered();
+        self.idle.touch();
+        let result = self.supervised(ctx, |act| act.update(&msg.0));
+        let (db, ticket) = (self.env.db.clone(), self.last_write);
+        Box::pin(async move {
+            db.acknowledged(ticket).await;
+            result
+        })
     }
 }

@@ -53,6 +53,8 @@ pub enum DomainError {
     AlreadyTaken { order: OrderId, rider: String },
     #[error("delivery of order {order} is not yours: rider {rider:?} picked it")]
     NotYourDelivery { order: OrderId, rider: String },
+    #[error("rider {0:?} is off duty; go on duty to take deliveries")]
+    OffDuty(String),
     #[error("payment declined: {0}")]
     PaymentDeclined(String),
 }
@@ -69,6 +71,7 @@ impl DomainError {
             | UnknownCoupon(_)
             | OrderExists(_)
             | WrongState { .. }
+            | OffDuty(_)
             | CookingStarted(_)
             | AlreadyFinal { .. }
             | AlreadyTaken { .. } => ErrorKind::Conflict,

@@ -17,6 +17,7 @@ pub mod mypage;
 pub mod order;
 pub mod payment;
 pub mod points;
+pub mod rider;
 pub mod store;
 pub mod time;
 

@@ -5,7 +5,9 @@ use crate::actors::board::{self, Nearby};
 use crate::actors::rider::{Act, RiderAction};
 use crate::domain::delivery::Delivery;
 use crate::domain::ids::validate_id;
+use crate::domain::rider::Rider;
 use crate::domain::{LatLon, OrderId};
+use crate::storage::keys;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
@@ -25,6 +27,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct NearbyQuery {
+    /// Search around this rider's last location instead of lat/lon.
+    rider_id: Option<String>,
     lat: Option<f64>,
     lon: Option<f64>,
     radius_km: Option<f64>,
@@ -32,12 +36,24 @@ struct NearbyQuery {
 }
 
 async fn nearby(state: web::Data<AppState>, q: web::Query<NearbyQuery>) -> ApiResult<HttpResponse> {
-    let (Some(lat), Some(lon)) = (q.lat, q.lon) else {
-        return Err(Problem::invalid(
-            "lat and lon are required: where is the rider?",
-        ));
+    let at = match (q.lat, q.lon, &q.rider_id) {
+        (Some(lat), Some(lon), None) => LatLon::new(lat, lon)?,
+        (None, None, Some(rider)) => {
+            validate_id("riderId", rider)?;
+            state
+                .db
+                .get::<Rider>(&keys::rider(rider))?
+                .and_then(|r| r.location)
+                .ok_or_else(|| {
+                    Problem::invalid(format!("rider {rider:?} has not told where they are yet"))
+                })?
+        }
+        _ => {
+            return Err(Problem::invalid(
+                "lat and lon are required (or riderId instead of both): where is the rider?",
+            ))
+        }
     };
-    let at = LatLon::new(lat, lon)?;
     let radius_km = q.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
     if !(radius_km > 0.0 && radius_km <= MAX_RADIUS_KM) {
         return Err(Problem::invalid(format!(

@@ -10,6 +10,7 @@ mod mypages;
 mod observe;
 mod orders;
 mod problem;
+mod riders;
 mod status;
 mod stores;
 mod wallet;
@@ -71,6 +72,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, chaos: bool) {
     .configure(mypages::routes)
     .configure(status::routes)
     .configure(wallet::routes)
+    .configure(riders::routes)
     .default_service(web::to(not_found));
 }
 

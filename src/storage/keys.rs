@@ -59,6 +59,10 @@ pub fn mypage(id: OrderId) -> Vec<u8> {
 pub fn store(id: &str) -> Vec<u8> {
     with_str(STORES, id)
 }
+/// A rider's location and duty.
+pub fn rider(id: &str) -> Vec<u8> {
+    with_str(b"rider/", id)
+}
 /// A customer's points.
 pub fn points(customer: &str) -> Vec<u8> {
     with_str(b"points/", customer)
