@@ -6,6 +6,7 @@ use crate::actors::board::DeliveryBoard;
 use crate::actors::dispatcher::{pump, Projection, ProjectionActor};
 use crate::actors::kitchen::{self, Kitchen};
 use crate::actors::mypage::MyPageView;
+use crate::actors::notifier::{Hub, Notifier};
 use crate::actors::payment::{PaymentActor, Sandbox, SandboxRules};
 use crate::actors::refunds::{self, Refunds};
 use crate::actors::registry::{Env, Registry};
@@ -100,6 +101,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let kitchen = subscribe(Kitchen::default(), &db)?;
     subscribe(MyPageView, &db)?;
     subscribe(PointsBook, &db)?;
+    let hub = Arc::new(Hub::default());
+    subscribe(Notifier::new(hub.clone()), &db)?;
     let board = subscribe(DeliveryBoard::load(&db)?, &db)?;
     pump(
         refunds::NAME,
@@ -117,6 +120,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         kitchen,
         metrics: metrics.clone(),
         sandbox,
+        hub,
         faults,
         chaos: args.chaos,
     });

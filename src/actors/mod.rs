@@ -7,6 +7,7 @@ pub mod checkout;
 pub mod dispatcher;
 pub mod kitchen;
 pub mod mypage;
+pub mod notifier;
 pub mod order;
 pub mod passivation;
 pub mod payment;

@@ -14,6 +14,7 @@ pub mod grid;
 pub mod ids;
 pub mod kitchen;
 pub mod mypage;
+pub mod notification;
 pub mod order;
 pub mod payment;
 pub mod points;

@@ -7,6 +7,7 @@ mod deliveries;
 mod kitchen;
 pub mod metrics;
 mod mypages;
+mod notifications;
 mod observe;
 mod orders;
 mod problem;
@@ -21,6 +22,7 @@ pub use problem::Problem;
 use crate::actors::board::DeliveryBoard;
 use crate::actors::dispatcher::ProjectionActor;
 use crate::actors::kitchen::Kitchen;
+use crate::actors::notifier::Hub;
 use crate::actors::payment::Sandbox;
 use crate::actors::Registry;
 use crate::storage::Db;
@@ -43,6 +45,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// The built-in payment gateway, for fault injection.
     pub sandbox: Sandbox,
+    /// Live notification channels, for the WebSocket.
+    pub hub: Arc<Hub>,
     /// Faults to inject, for `/admin/chaos/panic`.
     pub faults: Arc<Faults>,
     /// Whether `/admin/chaos` is served.
@@ -73,6 +77,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, chaos: bool) {
     .configure(status::routes)
     .configure(wallet::routes)
     .configure(riders::routes)
+    .configure(notifications::routes)
     .default_service(web::to(not_found));
 }
 

@@ -1,6 +1,7 @@
 //! Health and metrics.
 
 use super::{ApiResult, AppState};
+use crate::actors::notifier::Notifier;
 use crate::actors::wallet::PointsBook;
 use crate::actors::{
     board::DeliveryBoard, dispatcher::Projection, kitchen::Kitchen, mypage::MyPageView, refunds,
@@ -10,11 +11,12 @@ use actix_web::{web, HttpResponse};
 use serde_json::json;
 
 /// The log's subscribers, by name.
-const SUBSCRIBERS: [&str; 5] = [
+const SUBSCRIBERS: [&str; 6] = [
     Kitchen::NAME,
     DeliveryBoard::NAME,
     MyPageView::NAME,
     PointsBook::NAME,
+    Notifier::NAME,
     refunds::NAME,
 ];
 

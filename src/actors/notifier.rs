@@ -1,0 +1,95 @@
+//! The notifier: turns the log into notifications, kept per audience and
+//! pushed live to whoever listens (WebSocket) once they are written.
+
+use super::dispatcher::Projection;
+use crate::domain::notification::{self, Audience, Notification};
+use crate::domain::LogRecord;
+use crate::error::AppResult;
+use crate::storage::{keys, Db, Staged, StorageError};
+use dashmap::DashMap;
+use std::sync::Arc;
+use tokio::sync::broadcast;
+
+/// Live notifications awaiting a slow listener before it must catch up
+/// from storage instead.
+const LIVE_BUFFER: usize = 256;
+
+/// Live channels, one per audience that someone listens to.
+#[derive(Debug, Default)]
+pub struct Hub {
+    channels: DashMap<Audience, broadcast::Sender<Notification>>,
+}
+
+impl Hub {
+    /// Listens to an audience's notifications from now on.
+    pub fn subscribe(&self, audience: &Audience) -> broadcast::Receiver<Notification> {
+        self.channels
+            .entry(audience.clone())
+            .or_insert_with(|| broadcast::channel(LIVE_BUFFER).0)
+            .subscribe()
+    }
+
+    fn publish(&self, audience: &Audience, n: Notification) {
+        let nobody = match self.channels.get(audience) {
+            Some(tx) => tx.send(n).is_err(),
+            None => return,
+        };
+        if nobody {
+            self.channels
+                .remove_if(audience, |_, tx| tx.receiver_count() == 0);
+        }
+    }
+}
+
+/// The notifier subscriber.
+pub struct Notifier {
+    hub: Arc<Hub>,
+    /// Written but not yet committed; published once they are.
+    staged: Vec<(Audience, Notification)>,
+}
+
+impl Notifier {
+    pub fn new(hub: Arc<Hub>) -> Self {
+        Notifier {
+            hub,
+            staged: Vec::new(),
+        }
+    }
+}
+
+impl Projection for Notifier {
+    const NAME: &'static str = "notifier";
+
+    fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
+        for (audience, n) in notification::for_record(record) {
+            staged.put(keys::notification(audience.kind(), audience.id(), n.id), &n)?;
+            self.staged.push((audience, n));
+        }
+        Ok(())
+    }
+
+    fn committed(&mut self) {
+        for (audience, n) in self.staged.drain(..) {
+            self.hub.publish(&audience, n);
+        }
+    }
+
+    fn rolled_back(&mut self) {
+        self.staged.clear();
+    }
+}
+
+/// An audience's notifications after `since` (exclusive), oldest first.
+pub fn list(
+    db: &Db,
+    audience: &Audience,
+    since: u64,
+    limit: usize,
+) -> Result<Vec<Notification>, StorageError> {
+    let prefix = keys::notifications(audience.kind(), audience.id());
+    db.scan::<Notification>(&prefix)
+        .map(|r| r.map(|(_, n)| n))
+        .filter(|r| r.as_ref().map_or(true, |n| n.id > since))
+        .take(limit)
+        .collect()
+}

@@ -1,0 +1,157 @@
+//! Notifications: what each status change tells the customer, and the store
+//! or rider where it concerns them, in a short Korean message.
+
+use super::event::{Event, LogRecord};
+use super::order::OrderEvent;
+use super::time::Timestamp;
+use super::OrderId;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Who a notification is for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Audience {
+    Customer(String),
+    Store(String),
+    Rider(String),
+}
+
+impl Audience {
+    /// `customer`, `store` or `rider`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Audience::Customer(_) => "customer",
+            Audience::Store(_) => "store",
+            Audience::Rider(_) => "rider",
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Audience::Customer(id) | Audience::Store(id) | Audience::Rider(id) => id,
+        }
+    }
+}
+
+impl fmt::Display for Audience {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind(), self.id())
+    }
+}
+
+/// One notification ("KakaoTalk" message). Its id is the log sequence of
+/// the event it tells of: increasing, so `since` picks up where one left.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notification {
+    pub id: u64,
+    pub order_id: OrderId,
+    pub status: String,
+    pub message: String,
+    pub at: Timestamp,
+}
+
+/// The notifications a log record makes, with whom each is for.
+pub fn for_record(record: &LogRecord) -> Vec<(Audience, Notification)> {
+    let Event::Order {
+        order_id,
+        customer_id,
+        store_id,
+        event,
+    } = &record.event
+    else {
+        return Vec::new();
+    };
+    let customer = Audience::Customer(customer_id.clone());
+    let store = Audience::Store(store_id.clone());
+    let id = *order_id;
+    let to_customer = match event {
+        OrderEvent::Placed(new) => format!(
+            "주문이 접수되었습니다 ({} {}원)",
+            new.store_name, new.amount
+        ),
+        OrderEvent::Accepted => "가게에서 주문을 수락했습니다".into(),
+        OrderEvent::Rejected { reason } => {
+            format!("가게 사정으로 주문이 취소되었습니다 ({reason}). 결제가 환불됩니다")
+        }
+        OrderEvent::Canceled => "주문이 취소되었습니다. 결제가 환불됩니다".into(),
+        OrderEvent::CookStarted => "음식 조리를 시작했습니다".into(),
+        OrderEvent::CookFinished => "조리가 끝나 배달원을 기다리고 있습니다".into(),
+        OrderEvent::DeliveryPicked { .. } => "배달이 시작되었습니다".into(),
+        OrderEvent::DeliveryCompleted { .. } => "배달이 완료되었습니다".into(),
+        OrderEvent::Completed => "주문이 완료되었습니다. 리뷰를 남겨 주세요".into(),
+    };
+    let mut out = vec![(customer, to_customer)];
+    match event {
+        OrderEvent::Placed(_) => out.push((store, format!("새 주문이 들어왔습니다 (주문 {id})"))),
+        OrderEvent::Canceled => {
+            out.push((store, format!("주문 {id}이 고객 요청으로 취소되었습니다")))
+        }
+        OrderEvent::DeliveryPicked { rider_id } => out.push((
+            Audience::Rider(rider_id.clone()),
+            format!("주문 {id} 배달을 맡았습니다"),
+        )),
+        OrderEvent::DeliveryCompleted { rider_id } => out.push((
+            Audience::Rider(rider_id.clone()),
+            format!("주문 {id} 배달을 마쳤습니다"),
+        )),
+        _ => {}
+    }
+    out.into_iter()
+        .map(|(audience, message)| {
+            let n = Notification {
+                id: record.seq,
+                order_id: id,
+                status: event.status().to_string(),
+                message,
+                at: record.at,
+            };
+            (audience, n)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::order::tests::new_order;
+
+    fn record(seq: u64, event: OrderEvent) -> LogRecord {
+        LogRecord {
+            seq,
+            at: Timestamp(seq),
+            event: Event::Order {
+                order_id: 1,
+                customer_id: "kim".into(),
+                store_id: "s1".into(),
+                event,
+            },
+        }
+    }
+
+    #[test]
+    fn the_customer_hears_of_everything_the_store_and_rider_of_their_part() {
+        let placed = for_record(&record(
+            5,
+            OrderEvent::Placed(Box::new(new_order(1, 38_000))),
+        ));
+        assert_eq!(placed.len(), 2);
+        assert_eq!(placed[0].0, Audience::Customer("kim".into()));
+        assert!(placed[0].1.message.contains("주문이 접수되었습니다"));
+        assert!(placed[0].1.message.contains("38000원"));
+        assert_eq!(placed[1].0, Audience::Store("s1".into()));
+        assert_eq!((placed[1].1.id, placed[1].1.status.as_str()), (5, "Placed"));
+        let accepted = for_record(&record(6, OrderEvent::Accepted));
+        assert_eq!(accepted.len(), 1, "the store knows it accepted");
+        let picked = for_record(&record(
+            7,
+            OrderEvent::DeliveryPicked {
+                rider_id: "r9".into(),
+            },
+        ));
+        assert_eq!(picked[1].0, Audience::Rider("r9".into()));
+        assert!(picked[0].1.message.contains("배달이 시작되었습니다"));
+        let canceled = for_record(&record(8, OrderEvent::Canceled));
+        assert_eq!(canceled[1].0, Audience::Store("s1".into()));
+    }
+}

@@ -1,0 +1,141 @@
+//! Notifications: the log of them, and a WebSocket that pushes them live.
+
+use super::{ApiResult, AppState, Problem};
+use crate::actors::notifier;
+use crate::domain::ids::validate_id;
+use crate::domain::notification::{Audience, Notification};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+
+const DEFAULT_LIMIT: usize = 100;
+const MAX_LIMIT: usize = 1000;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/notifications", web::get().to(list))
+        .route("/ws", web::get().to(live));
+}
+
+/// Whose notifications: exactly one of the three ids.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Query {
+    customer_id: Option<String>,
+    store_id: Option<String>,
+    rider_id: Option<String>,
+    /// Only notifications after this id.
+    since: Option<u64>,
+    limit: Option<usize>,
+}
+
+impl Query {
+    fn audience(&self) -> ApiResult<Audience> {
+        let audience = match (&self.customer_id, &self.store_id, &self.rider_id) {
+            (Some(id), None, None) => Audience::Customer(id.clone()),
+            (None, Some(id), None) => Audience::Store(id.clone()),
+            (None, None, Some(id)) => Audience::Rider(id.clone()),
+            _ => {
+                return Err(Problem::invalid(
+                    "give exactly one of customerId, storeId or riderId",
+                ))
+            }
+        };
+        validate_id("id", audience.id())?;
+        Ok(audience)
+    }
+}
+
+async fn list(state: web::Data<AppState>, q: web::Query<Query>) -> ApiResult<HttpResponse> {
+    let audience = q.audience()?;
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(Problem::invalid(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    let found = notifier::list(&state.db, &audience, q.since.unwrap_or(0), limit)?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+/// Upgrades to a WebSocket that sends one JSON message per notification:
+/// first those after `since` (none without it), then each new one.
+async fn live(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Payload,
+    q: web::Query<Query>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let audience = q.audience()?;
+    let (response, session, stream) = actix_ws::handle(&req, body)?;
+    // Subscribe before reading the backlog, so nothing falls in between;
+    // what arrives twice is skipped by id.
+    let live = state.hub.subscribe(&audience);
+    let since = match q.since {
+        Some(since) => since,
+        None => state.db.horizon().borrow().log_seq,
+    };
+    let db = state.db.clone();
+    actix_rt::spawn(async move {
+        let span = tracing::info_span!("websocket", audience = %audience);
+        let _ =
+            tracing::Instrument::instrument(push(db, audience, since, live, session, stream), span)
+                .await;
+    });
+    Ok(response)
+}
+
+async fn push(
+    db: crate::storage::Db,
+    audience: Audience,
+    mut last: u64,
+    mut live: tokio::sync::broadcast::Receiver<Notification>,
+    mut session: actix_ws::Session,
+    mut stream: actix_ws::MessageStream,
+) -> Result<(), actix_ws::Closed> {
+    use futures_util::StreamExt;
+    catch_up(&db, &audience, &mut last, &mut session).await?;
+    loop {
+        tokio::select! {
+            received = live.recv() => match received {
+                Ok(n) if n.id > last => {
+                    last = n.id;
+                    send(&mut session, &n).await?;
+                }
+                Ok(_) => {}
+                // Too slow for the live buffer: read what was missed.
+                Err(RecvError::Lagged(_)) => catch_up(&db, &audience, &mut last, &mut session).await?,
+                Err(RecvError::Closed) => return session.close(None).await,
+            },
+            incoming = stream.next() => match incoming {
+                Some(Ok(actix_ws::Message::Ping(bytes))) => session.pong(&bytes).await?,
+                Some(Ok(actix_ws::Message::Close(reason))) => return session.close(reason).await,
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return Ok(()),
+            },
+        }
+    }
+}
+
+async fn catch_up(
+    db: &crate::storage::Db,
+    audience: &Audience,
+    last: &mut u64,
+    session: &mut actix_ws::Session,
+) -> Result<(), actix_ws::Closed> {
+    loop {
+        let missed = notifier::list(db, audience, *last, MAX_LIMIT).unwrap_or_default();
+        if missed.is_empty() {
+            return Ok(());
+        }
+        for n in missed {
+            *last = n.id;
+            send(session, &n).await?;
+        }
+    }
+}
+
+async fn send(session: &mut actix_ws::Session, n: &Notification) -> Result<(), actix_ws::Closed> {
+    session
+        .text(serde_json::to_string(n).unwrap_or_default())
+        .await
+}
