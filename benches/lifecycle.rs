@@ -23,6 +23,7 @@ fn new_order() -> NewOrder {
         }],
         amount: 38_000,
         discount: 0,
+        coupon_id: None,
         address: "서울 강남구 테헤란로 1".into(),
         dropoff: LatLon {
             lat: 37.5172,

@@ -86,6 +86,10 @@ pub struct ServeArgs {
     #[arg(long, env = "BAEDAL_MAX_IN_FLIGHT", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_in_flight: u64,
 
+    /// What the coupon a review earns is worth, in won.
+    #[arg(long, env = "BAEDAL_REVIEW_COUPON_WON", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub review_coupon_won: u64,
+
     /// Do not load the demo stores on first start.
     #[arg(long, env = "BAEDAL_NO_DEMO")]
     pub no_demo: bool,

@@ -3,11 +3,13 @@
 //! flush, exit 0).
 
 use crate::actors::board::DeliveryBoard;
+use crate::actors::coupons::{self, Coupons};
 use crate::actors::dispatcher::{pump, Projection, ProjectionActor};
 use crate::actors::kitchen::{self, Kitchen};
 use crate::actors::mypage::MyPageView;
 use crate::actors::notifier::{Hub, Notifier};
 use crate::actors::payment::{PaymentActor, Sandbox, SandboxRules};
+use crate::actors::ratings::Ratings;
 use crate::actors::refunds::{self, Refunds};
 use crate::actors::registry::{Env, Registry};
 use crate::actors::resolver;
@@ -86,6 +88,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         payment_guard: guard.clone(),
         faults: faults.clone(),
         checkout_keys: Default::default(),
+        review_coupon: args.review_coupon_won,
         passivate_after: Duration::from_secs(args.passivate_after_secs),
         mailbox_capacity: args.mailbox_capacity,
     };
@@ -101,6 +104,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let kitchen = subscribe(Kitchen::default(), &db)?;
     subscribe(MyPageView, &db)?;
     subscribe(PointsBook, &db)?;
+    subscribe(Ratings, &db)?;
     let hub = Arc::new(Hub::default());
     subscribe(Notifier::new(hub.clone()), &db)?;
     let board = subscribe(DeliveryBoard::load(&db)?, &db)?;
@@ -108,6 +112,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         refunds::NAME,
         db.clone(),
         Refunds::new(db.clone(), payment).start(),
+    )?;
+    pump(
+        coupons::NAME,
+        db.clone(),
+        Coupons::new(registry.clone()).start(),
     )?;
     resolver::spawn(registry.clone(), breaker.call_timeout * 2);
 

@@ -6,6 +6,7 @@
 //! key with another body is refused. A first attempt that charged nothing
 //! (the gateway was unavailable) lets the customer pay again.
 
+use super::customer;
 use super::order::{Draft, IdempotencyRecord, Place};
 use super::payment::retry_after_secs;
 use super::store::QuoteOrder;
@@ -13,7 +14,8 @@ use super::Registry;
 use crate::domain::checkout::{self, OrderRequest};
 use crate::domain::order::Order;
 use crate::domain::payment::{Payment, PaymentStatus};
-use crate::domain::{DomainError, OrderId};
+use crate::domain::wallet::{WalletCommand, WalletEvent};
+use crate::domain::{DomainError, OrderId, Won};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, Db};
 use dashmap::DashMap;
@@ -119,10 +121,6 @@ async fn place_new(
     let quote = registry
         .send_store(&store_id, QuoteOrder(Box::new(req.clone())))
         .await??;
-    if let Some(coupon) = &req.coupon_id {
-        // No coupon has been issued to anyone yet: every coupon is unknown.
-        return Err(DomainError::UnknownCoupon(coupon.clone()).into());
-    }
     // While the breaker is open, refuse before anything is written.
     if let Err(rejection) = registry.env().payment_guard.check() {
         return Err(AppError::unavailable(
@@ -131,6 +129,14 @@ async fn place_new(
         ));
     }
     let id = registry.env().db.next_id()?;
+    // The coupon is used in the customer's wallet before paying; if no order
+    // comes of it, the checkout's abandonment gives it back.
+    let discount = match &req.coupon_id {
+        Some(coupon_id) => {
+            use_coupon(registry, &req.customer_id, coupon_id, id, quote.subtotal).await?
+        }
+        None => 0,
+    };
     let idempotency = key.map(|key| {
         let record = IdempotencyRecord {
             request: req.clone(),
@@ -144,8 +150,9 @@ async fn place_new(
         store_name: quote.store_name,
         pickup: quote.pickup,
         items: quote.lines,
-        amount: quote.subtotal,
-        discount: 0,
+        amount: quote.subtotal - discount,
+        discount,
+        coupon_id: req.coupon_id,
         address: req.address,
         dropoff: quote.dropoff,
     };
@@ -158,4 +165,29 @@ async fn place_new(
             idempotency,
         })
         .await?
+}
+
+/// Uses a coupon on the order `id`; answers its discount.
+async fn use_coupon(
+    registry: &Registry,
+    customer: &str,
+    coupon_id: &str,
+    id: OrderId,
+    subtotal: Won,
+) -> AppResult<Won> {
+    let cmd = WalletCommand::UseCoupon {
+        coupon_id: coupon_id.to_string(),
+        order_id: id,
+        subtotal,
+    };
+    let (_, events) = registry
+        .send_customer(customer, customer::Command(cmd))
+        .await??;
+    Ok(events
+        .iter()
+        .map(|e| match e {
+            WalletEvent::CouponUsed { discount, .. } => *discount,
+            _ => 0,
+        })
+        .sum())
 }

@@ -4,6 +4,8 @@
 
 pub mod board;
 pub mod checkout;
+pub mod coupons;
+pub mod customer;
 pub mod dispatcher;
 pub mod kitchen;
 pub mod mypage;
@@ -11,6 +13,7 @@ pub mod notifier;
 pub mod order;
 pub mod passivation;
 pub mod payment;
+pub mod ratings;
 pub mod refunds;
 pub mod registry;
 pub mod resolver;

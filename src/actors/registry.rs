@@ -7,6 +7,7 @@
 //! as `Closed` and is re-sent to a fresh actor (it was never handled).
 
 use super::checkout::KeyLocks;
+use super::customer::CustomerActor;
 use super::order::OrderActor;
 use super::payment::PaymentActor;
 use super::rider::RiderActor;
@@ -32,6 +33,8 @@ pub struct Env {
     pub payment_guard: Guard,
     /// Injected faults (`--chaos`).
     pub faults: Arc<Faults>,
+    /// What the coupon a review earns is worth.
+    pub review_coupon: crate::domain::Won,
     /// Locks of the `Idempotency-Key`s being used right now.
     pub checkout_keys: Arc<KeyLocks>,
     pub passivate_after: Duration,
@@ -44,6 +47,7 @@ struct Inner {
     orders: DashMap<OrderId, Addr<OrderActor>>,
     stores: DashMap<String, Addr<StoreActor>>,
     riders: DashMap<String, Addr<RiderActor>>,
+    customers: DashMap<String, Addr<CustomerActor>>,
 }
 
 /// The registry. Cheap to clone.
@@ -70,6 +74,7 @@ impl Registry {
                 orders: DashMap::new(),
                 stores: DashMap::new(),
                 riders: DashMap::new(),
+                customers: DashMap::new(),
             }),
         }
     }
@@ -115,6 +120,30 @@ impl Registry {
                 RiderActor::new(key, env, registry, ctx)
             })
         })
+    }
+
+    pub fn customer(&self, id: &str) -> Addr<CustomerActor> {
+        let (registry, key) = (self.clone(), id.to_string());
+        let arbiter = self.arbiter_for(&id).clone();
+        let env = self.inner.env.clone();
+        live_or_start(&self.inner.customers, key.clone(), || {
+            CustomerActor::start_in_arbiter(&arbiter, move |ctx| {
+                CustomerActor::new(key, env, registry, ctx)
+            })
+        })
+    }
+
+    pub async fn send_customer<M>(&self, id: &str, msg: M) -> AppResult<M::Result>
+    where
+        M: Message + Send + Clone + 'static,
+        M::Result: Send,
+        CustomerActor: Handler<M>,
+    {
+        retry_closed(|| self.customer(id), msg).await
+    }
+
+    pub fn forget_customer(&self, id: &str, addr: &Addr<CustomerActor>) {
+        self.inner.customers.remove_if(id, |_, a| a == addr);
     }
 
     /// Sends to an order's actor, re-sending once it met a stopping actor.

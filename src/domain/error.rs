@@ -36,6 +36,16 @@ pub enum DomainError {
     StoreClosed(String),
     #[error("coupon {0:?} is unknown")]
     UnknownCoupon(String),
+    #[error("coupon {coupon:?} cannot be used: it {why}")]
+    CouponUnusable { coupon: String, why: String },
+    #[error("order {0} was already reviewed")]
+    AlreadyReviewed(OrderId),
+    #[error("review {0} does not exist")]
+    ReviewNotFound(u64),
+    #[error("review {0} cannot be deleted: its coupon was already used")]
+    ReviewCouponUsed(u64),
+    #[error("order {order} is not yours to review (it is customer {owner:?}'s)")]
+    NotYourOrder { order: OrderId, owner: String },
     #[error("order {0} already exists")]
     OrderExists(OrderId),
     #[error("order {order} is {status}; {action} needs it to be {expected}")]
@@ -65,17 +75,22 @@ impl DomainError {
         use DomainError::*;
         match self {
             Invalid { .. } | NoDistrict(_) => ErrorKind::Invalid,
-            OrderNotFound(_) | StoreNotFound(_) | MenuItemNotFound { .. } => ErrorKind::NotFound,
+            OrderNotFound(_) | StoreNotFound(_) | MenuItemNotFound { .. } | ReviewNotFound(_) => {
+                ErrorKind::NotFound
+            }
             StoreExists(_)
             | StoreClosed(_)
             | UnknownCoupon(_)
             | OrderExists(_)
             | WrongState { .. }
             | OffDuty(_)
+            | CouponUnusable { .. }
+            | AlreadyReviewed(_)
+            | ReviewCouponUsed(_)
             | CookingStarted(_)
             | AlreadyFinal { .. }
             | AlreadyTaken { .. } => ErrorKind::Conflict,
-            NotYourDelivery { .. } => ErrorKind::Forbidden,
+            NotYourDelivery { .. } | NotYourOrder { .. } => ErrorKind::Forbidden,
             PaymentDeclined(_) => ErrorKind::PaymentDeclined,
         }
     }

@@ -3,6 +3,7 @@
 use super::order::OrderEvent;
 use super::store::StoreEvent;
 use super::time::Timestamp;
+use super::wallet::WalletEvent;
 use super::OrderId;
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,17 @@ pub enum Event {
     Store {
         store_id: String,
         event: StoreEvent,
+    },
+    Wallet {
+        customer_id: String,
+        event: WalletEvent,
+    },
+    /// A checkout ended without an order (declined, failed, or charged and
+    /// refunded): whatever it reserved (a coupon) is given back.
+    CheckoutAbandoned {
+        order_id: OrderId,
+        customer_id: String,
+        coupon_id: Option<String>,
     },
 }
 

@@ -18,9 +18,11 @@ pub mod notification;
 pub mod order;
 pub mod payment;
 pub mod points;
+pub mod rating;
 pub mod rider;
 pub mod store;
 pub mod time;
+pub mod wallet;
 
 pub use error::{DomainError, ErrorKind};
 pub use event::{Event, LogRecord};

@@ -103,6 +103,8 @@ pub struct NewOrder {
     /// What was charged, after the discount.
     pub amount: Won,
     pub discount: Won,
+    /// The coupon that gave the discount.
+    pub coupon_id: Option<String>,
     pub address: String,
     /// Where the food goes.
     pub dropoff: LatLon,
@@ -121,6 +123,7 @@ pub struct Order {
     pub items: Vec<OrderLine>,
     pub amount: Won,
     pub discount: Won,
+    pub coupon_id: Option<String>,
     pub address: String,
     pub lat: f64,
     pub lon: f64,
@@ -298,6 +301,7 @@ pub fn apply(order: Option<Order>, event: &OrderEvent, at: Timestamp) -> Option<
                 items: new.items,
                 amount: new.amount,
                 discount: new.discount,
+                coupon_id: new.coupon_id,
                 address: new.address,
                 lat: new.dropoff.lat,
                 lon: new.dropoff.lon,

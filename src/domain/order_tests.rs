@@ -20,6 +20,7 @@ pub(crate) fn new_order(id: OrderId, amount: Won) -> NewOrder {
         }],
         amount,
         discount: 0,
+        coupon_id: None,
         address: "서울 강남구 테헤란로 1".into(),
         dropoff: LatLon {
             lat: 37.51,

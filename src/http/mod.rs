@@ -11,6 +11,7 @@ mod notifications;
 mod observe;
 mod orders;
 mod problem;
+mod reviews;
 mod riders;
 mod status;
 mod stores;
@@ -78,6 +79,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, chaos: bool) {
     .configure(wallet::routes)
     .configure(riders::routes)
     .configure(notifications::routes)
+    .configure(reviews::routes)
     .default_service(web::to(not_found));
 }
 

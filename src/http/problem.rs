@@ -81,7 +81,10 @@ impl From<DomainError> for Problem {
         let (status, kind) = match (e.kind(), &e) {
             (ErrorKind::Invalid, _) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid-request"),
             (ErrorKind::NotFound, _) => (StatusCode::NOT_FOUND, "not-found"),
-            (ErrorKind::Forbidden, _) => (StatusCode::FORBIDDEN, "not-your-delivery"),
+            (ErrorKind::Forbidden, DomainError::NotYourDelivery { .. }) => {
+                (StatusCode::FORBIDDEN, "not-your-delivery")
+            }
+            (ErrorKind::Forbidden, _) => (StatusCode::FORBIDDEN, "forbidden"),
             (ErrorKind::PaymentDeclined, _) => (StatusCode::PAYMENT_REQUIRED, "payment-declined"),
             (ErrorKind::Conflict, DomainError::AlreadyTaken { .. }) => {
                 (StatusCode::CONFLICT, "already-taken")
@@ -92,9 +95,10 @@ impl From<DomainError> for Problem {
             (ErrorKind::Conflict, DomainError::StoreClosed(_)) => {
                 (StatusCode::CONFLICT, "store-closed")
             }
-            (ErrorKind::Conflict, DomainError::UnknownCoupon(_)) => {
-                (StatusCode::CONFLICT, "coupon-unusable")
-            }
+            (
+                ErrorKind::Conflict,
+                DomainError::UnknownCoupon(_) | DomainError::CouponUnusable { .. },
+            ) => (StatusCode::CONFLICT, "coupon-unusable"),
             (ErrorKind::Conflict, _) => (StatusCode::CONFLICT, "conflict"),
         };
         Problem::new(status, kind, e.to_string())

@@ -1,6 +1,7 @@
 //! Stores and menus.
 
 use super::{ApiResult, AppState, Problem};
+use crate::actors::ratings;
 use crate::actors::store::Command;
 use crate::domain::districts;
 use crate::domain::store::{MenuItem, Store, StoreCommand};
@@ -30,6 +31,30 @@ struct Summary<'a> {
     lon: f64,
     open: bool,
     menu_items: usize,
+    rating: RatingSummary,
+}
+
+/// A store's rating in a list.
+#[derive(Serialize)]
+struct RatingSummary {
+    average: f64,
+    count: u64,
+}
+
+/// One store, with its menu and rating.
+#[derive(Serialize)]
+struct WithRating<'a> {
+    #[serde(flatten)]
+    store: &'a Store,
+    rating: RatingSummary,
+}
+
+fn rating_of(state: &AppState, store: &str) -> ApiResult<RatingSummary> {
+    let r = ratings::rating(&state.db, store)?;
+    Ok(RatingSummary {
+        average: r.average,
+        count: r.count,
+    })
 }
 
 async fn list(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
@@ -40,16 +65,19 @@ async fn list(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
         .collect::<Result<_, _>>()?;
     let summaries: Vec<Summary> = stores
         .iter()
-        .map(|s| Summary {
-            id: &s.id,
-            name: &s.name,
-            address: &s.address,
-            lat: s.lat,
-            lon: s.lon,
-            open: s.open,
-            menu_items: s.menu.len(),
+        .map(|s| {
+            Ok(Summary {
+                id: &s.id,
+                name: &s.name,
+                address: &s.address,
+                lat: s.lat,
+                lon: s.lon,
+                open: s.open,
+                menu_items: s.menu.len(),
+                rating: rating_of(&state, &s.id)?,
+            })
         })
-        .collect();
+        .collect::<ApiResult<_>>()?;
     Ok(HttpResponse::Ok().json(summaries))
 }
 
@@ -58,7 +86,11 @@ async fn get(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<Htt
         .db
         .get::<Store>(&keys::store(&id))?
         .ok_or_else(|| Problem::not_found(format!("store {:?} does not exist", id.as_str())))?;
-    Ok(HttpResponse::Ok().json(store))
+    let rating = rating_of(&state, &store.id)?;
+    Ok(HttpResponse::Ok().json(WithRating {
+        store: &store,
+        rating,
+    }))
 }
 
 #[derive(Deserialize)]

@@ -72,6 +72,19 @@ pub fn notification(kind: &str, id: &str, seq: u64) -> Vec<u8> {
     k
 }
 
+/// A customer's wallet (coupons and reviews).
+pub fn wallet(customer: &str) -> Vec<u8> {
+    with_str(b"wallet/", customer)
+}
+/// Which customer wrote a review.
+pub fn review_owner(review: u64) -> Vec<u8> {
+    with_u64(b"reviewer/", review)
+}
+/// A store's rating.
+pub fn rating(store: &str) -> Vec<u8> {
+    with_str(b"rating/", store)
+}
+
 /// A rider's location and duty.
 pub fn rider(id: &str) -> Vec<u8> {
     with_str(b"rider/", id)

@@ -9,7 +9,7 @@ use crate::actors::payment::{Charge, ChargeOutcome, GatewayCharge, Lookup, Refun
 use crate::domain::checkout::OrderRequest;
 use crate::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
 use crate::domain::payment::{Payment, PaymentEvent};
-use crate::domain::{DomainError, LatLon, OrderId, Timestamp, Won};
+use crate::domain::{DomainError, Event, LatLon, OrderId, Timestamp, Won};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, WriteBatch};
 use crate::supervision::Supervised;
@@ -26,6 +26,7 @@ pub struct Draft {
     pub items: Vec<OrderLine>,
     pub amount: Won,
     pub discount: Won,
+    pub coupon_id: Option<String>,
     pub address: String,
     pub dropoff: LatLon,
 }
@@ -41,6 +42,7 @@ impl Draft {
             items: self.items,
             amount: self.amount,
             discount: self.discount,
+            coupon_id: self.coupon_id,
             address: self.address,
             dropoff: self.dropoff,
             transaction_id,
@@ -162,15 +164,26 @@ impl OrderActor {
     }
 
     /// Ends a pending payment with `events` applied to it (none: as it is).
+    /// No order comes of it: what the checkout reserved is given back, by
+    /// way of the event this logs.
     fn close_payment(&mut self, events: &[PaymentEvent]) -> AppResult<()> {
         let now = Timestamp::now();
         let mut payment = self.payment()?;
         for e in events {
             payment = payment.apply(e, now)?;
         }
+        let coupon_id = self.pending()?.and_then(|p| p.draft.coupon_id);
         let mut batch = WriteBatch::new();
         batch.put(keys::payment(self.id), &payment)?;
         batch.remove(keys::pending(self.id));
+        batch.append(
+            now,
+            Event::CheckoutAbandoned {
+                order_id: self.id,
+                customer_id: payment.customer_id.clone(),
+                coupon_id,
+            },
+        );
         self.last_write = self.env.db.commit(batch)?;
         Ok(())
     }

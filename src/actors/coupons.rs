@@ -1,0 +1,98 @@
+//! Coupons given back: a subscriber that restores the coupon of an order
+//! that was refunded (rejected or canceled), or of a checkout that ended
+//! without an order, through the customer's actor (idempotent).
+
+use super::customer::Command;
+use super::dispatcher::Deliver;
+use super::Registry;
+use crate::domain::order::{Order, OrderEvent};
+use crate::domain::wallet::WalletCommand;
+use crate::domain::{Event, OrderId};
+use crate::error::{AppError, AppResult};
+use crate::storage::{keys, WriteBatch};
+use crate::supervision::panic_message;
+use actix::prelude::*;
+use futures_util::FutureExt;
+use std::panic::AssertUnwindSafe;
+
+/// The subscriber's name (and offset key).
+pub const NAME: &str = "coupons";
+
+/// The coupons subscriber.
+pub struct Coupons {
+    registry: Registry,
+}
+
+impl Coupons {
+    pub fn new(registry: Registry) -> Self {
+        Coupons { registry }
+    }
+}
+
+impl Actor for Coupons {
+    type Context = Context<Self>;
+}
+
+/// The coupon to give back for this event, and whose.
+fn to_restore(registry: &Registry, event: &Event) -> AppResult<Option<(String, String, OrderId)>> {
+    Ok(match event {
+        Event::CheckoutAbandoned {
+            order_id,
+            customer_id,
+            coupon_id: Some(coupon),
+        } => Some((customer_id.clone(), coupon.clone(), *order_id)),
+        Event::Order {
+            order_id,
+            customer_id,
+            event: OrderEvent::Rejected { .. } | OrderEvent::Canceled,
+            ..
+        } => registry
+            .env()
+            .db
+            .get::<Order>(&keys::order(*order_id))?
+            .and_then(|o| o.coupon_id)
+            .map(|c| (customer_id.clone(), c, *order_id)),
+        _ => None,
+    })
+}
+
+impl Handler<Deliver> for Coupons {
+    type Result = ResponseFuture<AppResult<u64>>;
+
+    fn handle(&mut self, msg: Deliver, _: &mut Context<Self>) -> Self::Result {
+        let registry = self.registry.clone();
+        let restore = async move {
+            let db = registry.env().db.clone();
+            let start = db.get::<u64>(&keys::offset(NAME))?.unwrap_or(0);
+            let mut offset = start;
+            for record in msg.0.iter().filter(|r| r.seq > start) {
+                if let Some((customer, coupon_id, order_id)) = to_restore(&registry, &record.event)?
+                {
+                    let cmd = WalletCommand::RestoreCoupon {
+                        coupon_id,
+                        order_id,
+                    };
+                    registry.send_customer(&customer, Command(cmd)).await??;
+                }
+                offset = record.seq;
+            }
+            if offset != start {
+                let mut batch = WriteBatch::new();
+                batch.put(keys::offset(NAME), &offset)?;
+                registry.env().db.commit(batch)?;
+            }
+            Ok(offset)
+        };
+        Box::pin(async move {
+            AssertUnwindSafe(restore)
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|panic| {
+                    Err(AppError::Internal(format!(
+                        "coupons panicked: {}",
+                        panic_message(&*panic)
+                    )))
+                })
+        })
+    }
+}

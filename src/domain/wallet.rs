@@ -1,0 +1,262 @@
+//! The customer's wallet: coupons and reviews, decided together so that a
+//! review's coupon and its deletion never disagree.
+
+use super::error::DomainError;
+use super::ids::validate_text;
+use super::time::Timestamp;
+use super::{OrderId, Won};
+use serde::{Deserialize, Serialize};
+
+/// Longest review text.
+pub const MAX_REVIEW_CHARS: usize = 1000;
+
+/// Where a coupon is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CouponStatus {
+    Issued,
+    Used,
+    Revoked,
+}
+
+/// A coupon: a fixed discount, usable once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Coupon {
+    pub id: String,
+    pub customer_id: String,
+    pub amount: Won,
+    pub status: CouponStatus,
+    /// The review that earned it.
+    pub review_id: Option<u64>,
+    /// The order it is used on, while used.
+    pub order_id: Option<OrderId>,
+    pub issued_at: Timestamp,
+}
+
+/// A review of a completed order. Its id is the order's: one per order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Review {
+    pub id: u64,
+    pub order_id: OrderId,
+    pub customer_id: String,
+    pub store_id: String,
+    pub rating: u8,
+    pub text: String,
+    pub coupon_id: String,
+    pub at: Timestamp,
+}
+
+/// A customer's wallet.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wallet {
+    pub customer_id: String,
+    pub coupons: Vec<Coupon>,
+    pub reviews: Vec<Review>,
+}
+
+/// What the wallet is asked (the order's facts are checked by the caller
+/// from the order itself).
+#[derive(Clone, Debug, PartialEq)]
+pub enum WalletCommand {
+    /// Use a coupon on an order about to be paid; it discounts at most the
+    /// subtotal.
+    UseCoupon {
+        coupon_id: String,
+        order_id: OrderId,
+        subtotal: Won,
+    },
+    /// Give back a coupon used on an order that was refunded or never placed.
+    RestoreCoupon {
+        coupon_id: String,
+        order_id: OrderId,
+    },
+    /// Review a completed order of this customer; issues a coupon.
+    WriteReview {
+        order_id: OrderId,
+        store_id: String,
+        rating: u8,
+        text: String,
+        coupon_amount: Won,
+    },
+    /// Delete a review and revoke its coupon (refused if it was used).
+    DeleteReview { review_id: u64 },
+}
+
+/// What happened in a wallet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WalletEvent {
+    CouponUsed {
+        coupon_id: String,
+        order_id: OrderId,
+        discount: Won,
+    },
+    CouponRestored {
+        coupon_id: String,
+        order_id: OrderId,
+    },
+    ReviewWritten {
+        review: Review,
+        coupon: Coupon,
+    },
+    ReviewDeleted {
+        review: Review,
+        coupon_id: String,
+    },
+}
+
+impl Wallet {
+    pub fn new(customer_id: &str) -> Self {
+        Wallet {
+            customer_id: customer_id.to_string(),
+            ..Wallet::default()
+        }
+    }
+
+    fn coupon(&self, id: &str) -> Option<&Coupon> {
+        self.coupons.iter().find(|c| c.id == id)
+    }
+
+    pub fn review(&self, id: u64) -> Option<&Review> {
+        self.reviews.iter().find(|r| r.id == id)
+    }
+}
+
+/// Decides a wallet command.
+pub fn decide(
+    wallet: &Wallet,
+    cmd: &WalletCommand,
+    now: Timestamp,
+) -> Result<Vec<WalletEvent>, DomainError> {
+    let unusable = |id: &str, why: &str| DomainError::CouponUnusable {
+        coupon: id.to_string(),
+        why: why.to_string(),
+    };
+    Ok(match cmd {
+        WalletCommand::UseCoupon {
+            coupon_id,
+            order_id,
+            subtotal,
+        } => {
+            let coupon = wallet
+                .coupon(coupon_id)
+                .ok_or_else(|| DomainError::UnknownCoupon(coupon_id.clone()))?;
+            match coupon.status {
+                CouponStatus::Issued => vec![WalletEvent::CouponUsed {
+                    coupon_id: coupon_id.clone(),
+                    order_id: *order_id,
+                    discount: coupon.amount.min(*subtotal),
+                }],
+                CouponStatus::Used => return Err(unusable(coupon_id, "was already used")),
+                CouponStatus::Revoked => return Err(unusable(coupon_id, "was revoked")),
+            }
+        }
+        WalletCommand::RestoreCoupon {
+            coupon_id,
+            order_id,
+        } => match wallet.coupon(coupon_id) {
+            Some(c) if c.status == CouponStatus::Used && c.order_id == Some(*order_id) => {
+                vec![WalletEvent::CouponRestored {
+                    coupon_id: coupon_id.clone(),
+                    order_id: *order_id,
+                }]
+            }
+            // Already restored, or used elsewhere since: nothing to give back.
+            _ => vec![],
+        },
+        WalletCommand::WriteReview {
+            order_id,
+            store_id,
+            rating,
+            text,
+            coupon_amount,
+        } => {
+            if !(1..=5).contains(rating) {
+                return Err(DomainError::Invalid {
+                    field: "rating",
+                    reason: "must be 1 to 5".into(),
+                });
+            }
+            if text.chars().count() > MAX_REVIEW_CHARS {
+                return Err(DomainError::Invalid {
+                    field: "text",
+                    reason: format!("must be at most {MAX_REVIEW_CHARS} characters"),
+                });
+            }
+            if !text.is_empty() {
+                validate_text("text", text, MAX_REVIEW_CHARS)?;
+            }
+            if wallet.review(*order_id).is_some() {
+                return Err(DomainError::AlreadyReviewed(*order_id));
+            }
+            let coupon = Coupon {
+                id: format!("RV-{order_id}"),
+                customer_id: wallet.customer_id.clone(),
+                amount: *coupon_amount,
+                status: CouponStatus::Issued,
+                review_id: Some(*order_id),
+                order_id: None,
+                issued_at: now,
+            };
+            let review = Review {
+                id: *order_id,
+                order_id: *order_id,
+                customer_id: wallet.customer_id.clone(),
+                store_id: store_id.clone(),
+                rating: *rating,
+                text: text.clone(),
+                coupon_id: coupon.id.clone(),
+                at: now,
+            };
+            vec![WalletEvent::ReviewWritten { review, coupon }]
+        }
+        WalletCommand::DeleteReview { review_id } => {
+            let review = wallet
+                .review(*review_id)
+                .ok_or(DomainError::ReviewNotFound(*review_id))?;
+            if wallet
+                .coupon(&review.coupon_id)
+                .is_some_and(|c| c.status == CouponStatus::Used)
+            {
+                return Err(DomainError::ReviewCouponUsed(*review_id));
+            }
+            vec![WalletEvent::ReviewDeleted {
+                review: review.clone(),
+                coupon_id: review.coupon_id.clone(),
+            }]
+        }
+    })
+}
+
+/// Applies a wallet event.
+pub fn apply(mut wallet: Wallet, event: &WalletEvent) -> Wallet {
+    let set = |w: &mut Wallet, id: &str, status: CouponStatus, order: Option<OrderId>| {
+        if let Some(c) = w.coupons.iter_mut().find(|c| c.id == id) {
+            c.status = status;
+            c.order_id = order;
+        }
+    };
+    match event {
+        WalletEvent::CouponUsed {
+            coupon_id,
+            order_id,
+            ..
+        } => set(&mut wallet, coupon_id, CouponStatus::Used, Some(*order_id)),
+        WalletEvent::CouponRestored { coupon_id, .. } => {
+            set(&mut wallet, coupon_id, CouponStatus::Issued, None)
+        }
+        WalletEvent::ReviewWritten { review, coupon } => {
+            wallet.reviews.push(review.clone());
+            wallet.coupons.push(coupon.clone());
+        }
+        WalletEvent::ReviewDeleted { review, coupon_id } => {
+            wallet.reviews.retain(|r| r.id != review.id);
+            set(&mut wallet, coupon_id, CouponStatus::Revoked, None);
+        }
+    }
+    wallet
+}
+
+#[cfg(test)]
+#[path = "wallet_tests.rs"]
+mod tests;

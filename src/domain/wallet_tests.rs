@@ -1,0 +1,129 @@
+use super::*;
+use crate::domain::ErrorKind;
+
+fn run(w: Wallet, cmd: WalletCommand) -> Result<Wallet, DomainError> {
+    let events = decide(&w, &cmd, Timestamp(1))?;
+    Ok(events.iter().fold(w, apply))
+}
+
+fn review(order_id: OrderId, rating: u8) -> WalletCommand {
+    WalletCommand::WriteReview {
+        order_id,
+        store_id: "s1".into(),
+        rating,
+        text: "맛있어요".into(),
+        coupon_amount: 2_000,
+    }
+}
+
+fn use_coupon(id: &str, order_id: OrderId, subtotal: Won) -> WalletCommand {
+    WalletCommand::UseCoupon {
+        coupon_id: id.into(),
+        order_id,
+        subtotal,
+    }
+}
+
+#[test]
+fn a_review_issues_a_coupon_once_per_order() {
+    let w = run(Wallet::new("kim"), review(7, 5)).unwrap();
+    assert_eq!(w.reviews.len(), 1);
+    assert_eq!(w.coupons[0].id, "RV-7");
+    assert_eq!(
+        (w.coupons[0].amount, w.coupons[0].status),
+        (2_000, CouponStatus::Issued)
+    );
+    let err = run(w, review(7, 4)).unwrap_err();
+    assert_eq!(err, DomainError::AlreadyReviewed(7));
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+}
+
+#[test]
+fn reviews_are_checked() {
+    for (rating, text) in [
+        (0, "x".to_string()),
+        (6, "x".into()),
+        (3, "가".repeat(1001)),
+        (3, "a\u{0}".into()),
+    ] {
+        let cmd = WalletCommand::WriteReview {
+            order_id: 1,
+            store_id: "s".into(),
+            rating,
+            text,
+            coupon_amount: 1,
+        };
+        assert_eq!(
+            decide(&Wallet::new("k"), &cmd, Timestamp(1))
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Invalid
+        );
+    }
+}
+
+#[test]
+fn a_coupon_discounts_once_never_below_zero_and_comes_back_on_refund() {
+    let w = run(Wallet::new("kim"), review(7, 5)).unwrap();
+    let events = decide(&w, &use_coupon("RV-7", 9, 1_500), Timestamp(2)).unwrap();
+    assert_eq!(
+        events,
+        vec![WalletEvent::CouponUsed {
+            coupon_id: "RV-7".into(),
+            order_id: 9,
+            discount: 1_500
+        }]
+    );
+    let used = events.iter().fold(w, apply);
+    let err = run(used.clone(), use_coupon("RV-7", 10, 9_000)).unwrap_err();
+    assert!(err.to_string().contains("already used"));
+    // Restoring for another order changes nothing; for its order, it is back.
+    let same = run(
+        used.clone(),
+        WalletCommand::RestoreCoupon {
+            coupon_id: "RV-7".into(),
+            order_id: 10,
+        },
+    )
+    .unwrap();
+    assert_eq!(same, used);
+    let back = run(
+        used,
+        WalletCommand::RestoreCoupon {
+            coupon_id: "RV-7".into(),
+            order_id: 9,
+        },
+    )
+    .unwrap();
+    assert_eq!(back.coupons[0].status, CouponStatus::Issued);
+    assert!(run(back, use_coupon("RV-7", 11, 9_000)).is_ok());
+}
+
+#[test]
+fn unknown_coupons_are_refused() {
+    let err = run(Wallet::new("kim"), use_coupon("FREE", 1, 10)).unwrap_err();
+    assert_eq!(err, DomainError::UnknownCoupon("FREE".into()));
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+}
+
+#[test]
+fn deleting_a_review_revokes_its_coupon_unless_it_was_used() {
+    let w = run(Wallet::new("kim"), review(7, 5)).unwrap();
+    let deleted = run(w.clone(), WalletCommand::DeleteReview { review_id: 7 }).unwrap();
+    assert!(deleted.reviews.is_empty());
+    assert_eq!(deleted.coupons[0].status, CouponStatus::Revoked);
+    assert!(run(deleted, use_coupon("RV-7", 1, 10))
+        .unwrap_err()
+        .to_string()
+        .contains("revoked"));
+    let used = run(w, use_coupon("RV-7", 9, 10_000)).unwrap();
+    let err = run(used, WalletCommand::DeleteReview { review_id: 7 }).unwrap_err();
+    assert_eq!(err, DomainError::ReviewCouponUsed(7));
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    let err = run(
+        Wallet::new("kim"),
+        WalletCommand::DeleteReview { review_id: 3 },
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+}

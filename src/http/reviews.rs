@@ -1,0 +1,110 @@
+//! Reviews, coupons and ratings.
+
+use super::{ApiResult, AppState, Problem};
+use crate::actors::customer::Command;
+use crate::actors::ratings;
+use crate::domain::ids::validate_id;
+use crate::domain::order::{Order, OrderStatus};
+use crate::domain::wallet::{Wallet, WalletCommand, WalletEvent};
+use crate::domain::{DomainError, OrderId};
+use crate::storage::keys;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/reviews", web::post().to(write))
+        .route("/reviews/{id}", web::delete().to(delete))
+        .route("/coupons", web::get().to(coupons))
+        .route("/stores/{storeId}/rating", web::get().to(rating));
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NewReview {
+    order_id: OrderId,
+    customer_id: String,
+    rating: u8,
+    #[serde(default)]
+    text: String,
+}
+
+/// Reviews a completed order of the customer, once; issues a coupon.
+async fn write(state: web::Data<AppState>, body: web::Json<NewReview>) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    validate_id("customerId", &body.customer_id)?;
+    let order = state
+        .db
+        .get::<Order>(&keys::order(body.order_id))?
+        .ok_or(DomainError::OrderNotFound(body.order_id))?;
+    if order.customer_id != body.customer_id {
+        return Err(DomainError::NotYourOrder {
+            order: order.id,
+            owner: order.customer_id,
+        }
+        .into());
+    }
+    if order.status != OrderStatus::Completed {
+        return Err(DomainError::WrongState {
+            order: order.id,
+            status: order.status.to_string(),
+            action: "reviewing",
+            expected: "Completed",
+        }
+        .into());
+    }
+    let cmd = WalletCommand::WriteReview {
+        order_id: order.id,
+        store_id: order.store_id,
+        rating: body.rating,
+        text: body.text,
+        coupon_amount: state.registry.env().review_coupon,
+    };
+    let (_, events) = state
+        .registry
+        .send_customer(&body.customer_id, Command(cmd))
+        .await??;
+    let review = events.into_iter().find_map(|e| match e {
+        WalletEvent::ReviewWritten { review, .. } => Some(review),
+        _ => None,
+    });
+    Ok(HttpResponse::Created().json(review))
+}
+
+/// Deletes a review and revokes its coupon; refused if it was used.
+async fn delete(state: web::Data<AppState>, id: web::Path<u64>) -> ApiResult<HttpResponse> {
+    let customer = state
+        .db
+        .get::<String>(&keys::review_owner(*id))?
+        .ok_or(DomainError::ReviewNotFound(*id))?;
+    let cmd = WalletCommand::DeleteReview { review_id: *id };
+    state
+        .registry
+        .send_customer(&customer, Command(cmd))
+        .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ByCustomer {
+    customer_id: String,
+}
+
+async fn coupons(state: web::Data<AppState>, q: web::Query<ByCustomer>) -> ApiResult<HttpResponse> {
+    validate_id("customerId", &q.customer_id)?;
+    let wallet = state
+        .db
+        .get::<Wallet>(&keys::wallet(&q.customer_id))?
+        .unwrap_or_else(|| Wallet::new(&q.customer_id));
+    Ok(HttpResponse::Ok().json(wallet.coupons))
+}
+
+async fn rating(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    if !state.db.contains(&keys::store(&id))? {
+        return Err(Problem::not_found(format!(
+            "store {:?} does not exist",
+            id.as_str()
+        )));
+    }
+    Ok(HttpResponse::Ok().json(ratings::rating(&state.db, &id)?))
+}
