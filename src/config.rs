@@ -86,6 +86,11 @@ pub struct ServeArgs {
     #[arg(long, env = "BAEDAL_MAX_IN_FLIGHT", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_in_flight: u64,
 
+    /// POST every notification to this URL (http://), retried until it
+    /// answers 2xx.
+    #[arg(long, env = "BAEDAL_WEBHOOK_URL", value_parser = webhook_url)]
+    pub webhook_url: Option<String>,
+
     /// What the coupon a review earns is worth, in won.
     #[arg(long, env = "BAEDAL_REVIEW_COUPON_WON", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub review_coupon_won: u64,
@@ -177,6 +182,14 @@ impl ServeArgs {
 
     pub fn http_worker_count(&self) -> usize {
         self.http_workers.unwrap_or_else(cores).max(1)
+    }
+}
+
+fn webhook_url(url: &str) -> Result<String, String> {
+    if url.starts_with("http://") && url.len() > "http://".len() {
+        Ok(url.to_string())
+    } else {
+        Err("the webhook URL must start with http://".into())
     }
 }
 

@@ -14,6 +14,7 @@ use crate::actors::refunds::{self, Refunds};
 use crate::actors::registry::{Env, Registry};
 use crate::actors::resolver;
 use crate::actors::wallet::PointsBook;
+use crate::actors::webhook;
 use crate::config::{DurabilityMode, ServeArgs};
 use crate::demo;
 use crate::error::AppError;
@@ -106,7 +107,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     subscribe(PointsBook, &db)?;
     subscribe(Ratings, &db)?;
     let hub = Arc::new(Hub::default());
-    subscribe(Notifier::new(hub.clone()), &db)?;
+    subscribe(Notifier::new(hub.clone(), args.webhook_url.is_some()), &db)?;
+    if let Some(url) = &args.webhook_url {
+        webhook::spawn(db.clone(), url.clone());
+        tracing::info!(%url, "notifications are POSTed to the webhook");
+    }
     let board = subscribe(DeliveryBoard::load(&db)?, &db)?;
     pump(
         refunds::NAME,

@@ -20,5 +20,6 @@ pub mod resolver;
 pub mod rider;
 pub mod store;
 pub mod wallet;
+pub mod webhook;
 
 pub use registry::Registry;

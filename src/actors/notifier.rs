@@ -2,6 +2,7 @@
 //! pushed live to whoever listens (WebSocket) once they are written.
 
 use super::dispatcher::Projection;
+use super::webhook;
 use crate::domain::notification::{self, Audience, Notification};
 use crate::domain::LogRecord;
 use crate::error::AppResult;
@@ -44,14 +45,17 @@ impl Hub {
 /// The notifier subscriber.
 pub struct Notifier {
     hub: Arc<Hub>,
+    /// Whether notifications are also queued for the webhook.
+    webhook: bool,
     /// Written but not yet committed; published once they are.
     staged: Vec<(Audience, Notification)>,
 }
 
 impl Notifier {
-    pub fn new(hub: Arc<Hub>) -> Self {
+    pub fn new(hub: Arc<Hub>, webhook: bool) -> Self {
         Notifier {
             hub,
+            webhook,
             staged: Vec::new(),
         }
     }
@@ -61,8 +65,12 @@ impl Projection for Notifier {
     const NAME: &'static str = "notifier";
 
     fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
-        for (audience, n) in notification::for_record(record) {
+        for (nth, (audience, n)) in notification::for_record(record).into_iter().enumerate() {
             staged.put(keys::notification(audience.kind(), audience.id(), n.id), &n)?;
+            if self.webhook {
+                let queued = webhook::Delivery::new(&audience, &n);
+                staged.put(keys::webhook_queued(n.id, nth as u8), &queued)?;
+            }
             self.staged.push((audience, n));
         }
         Ok(())

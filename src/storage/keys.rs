@@ -85,6 +85,14 @@ pub fn rating(store: &str) -> Vec<u8> {
     with_str(b"rating/", store)
 }
 
+/// Notifications waiting to be POSTed to the webhook, in order.
+pub const WEBHOOK_QUEUE: &[u8] = b"webhookq/";
+pub fn webhook_queued(seq: u64, nth: u8) -> Vec<u8> {
+    let mut k = with_u64(WEBHOOK_QUEUE, seq);
+    k.push(nth);
+    k
+}
+
 /// A rider's location and duty.
 pub fn rider(id: &str) -> Vec<u8> {
     with_str(b"rider/", id)
