@@ -120,12 +120,22 @@ async fn reviews_are_checked_and_deleting_one_revokes_its_coupon() {
     let (status, body) = api.post("/reviews", review(done, "park", 1)).await;
     assert_problem(status, &body, 409, "already reviewed");
     let coupon = written["couponId"].as_str().unwrap().to_string();
-    let (status, _) = api.delete(&format!("/reviews/{}", written["id"])).await;
+    let (status, body) = api
+        .delete(&format!("/reviews/{}?customerId=choi", written["id"]))
+        .await;
+    assert_problem(status, &body, 403, "not yours");
+    let (status, _) = api
+        .delete(&format!("/reviews/{}?customerId=park", written["id"]))
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(coupon_status(api, "park", &coupon).await, "Revoked");
+    let (status, body) = api.post("/reviews", review(done, "park", 5)).await;
+    assert_problem(status, &body, 409, "already reviewed");
     let (status, body) = api.post("/orders", with_coupon("park", &coupon)).await;
     assert_problem(status, &body, 409, "revoked");
-    let (status, body) = api.delete(&format!("/reviews/{}", written["id"])).await;
+    let (status, body) = api
+        .delete(&format!("/reviews/{}?customerId=park", written["id"]))
+        .await;
     assert_problem(status, &body, 404, "does not exist");
 
     // A review whose coupon was used cannot be deleted.
@@ -134,7 +144,9 @@ async fn reviews_are_checked_and_deleting_one_revokes_its_coupon() {
     let coupon = written["couponId"].as_str().unwrap();
     let (status, _) = api.post("/orders", with_coupon("park", coupon)).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, body) = api.delete(&format!("/reviews/{}", written["id"])).await;
+    let (status, body) = api
+        .delete(&format!("/reviews/{}?customerId=park", written["id"]))
+        .await;
     assert_problem(status, &body, 409, "coupon was already used");
 }
 
@@ -149,7 +161,9 @@ async fn ratings_follow_reviews_and_deletions() {
         let (_, written) = api.post("/reviews", review(id, customer, stars)).await;
         reviews.push(written);
     }
-    let (status, _) = api.delete(&format!("/reviews/{}", reviews[2]["id"])).await;
+    let (status, _) = api
+        .delete(&format!("/reviews/{}?customerId=c", reviews[2]["id"]))
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     caught_up(api).await;
     let (_, rating) = api.get(&format!("/stores/{STORE}/rating")).await;

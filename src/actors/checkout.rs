@@ -6,7 +6,6 @@
 //! key with another body is refused. A first attempt that charged nothing
 //! (the gateway was unavailable) lets the customer pay again.
 
-use super::customer;
 use super::order::{Draft, IdempotencyRecord, Place};
 use super::payment::retry_after_secs;
 use super::store::QuoteOrder;
@@ -14,8 +13,7 @@ use super::Registry;
 use crate::domain::checkout::{self, OrderRequest};
 use crate::domain::order::Order;
 use crate::domain::payment::{Payment, PaymentStatus};
-use crate::domain::wallet::{WalletCommand, WalletEvent};
-use crate::domain::{DomainError, OrderId, Won};
+use crate::domain::{DomainError, OrderId};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, Db};
 use dashmap::DashMap;
@@ -129,14 +127,6 @@ async fn place_new(
         ));
     }
     let id = registry.env().db.next_id()?;
-    // The coupon is used in the customer's wallet before paying; if no order
-    // comes of it, the checkout's abandonment gives it back.
-    let discount = match &req.coupon_id {
-        Some(coupon_id) => {
-            use_coupon(registry, &req.customer_id, coupon_id, id, quote.subtotal).await?
-        }
-        None => 0,
-    };
     let idempotency = key.map(|key| {
         let record = IdempotencyRecord {
             request: req.clone(),
@@ -150,8 +140,10 @@ async fn place_new(
         store_name: quote.store_name,
         pickup: quote.pickup,
         items: quote.lines,
-        amount: quote.subtotal - discount,
-        discount,
+        // A coupon's discount is taken by the order's actor, once the
+        // pending payment naming it is on disk.
+        amount: quote.subtotal,
+        discount: 0,
         coupon_id: req.coupon_id,
         address: req.address,
         dropoff: quote.dropoff,
@@ -165,29 +157,4 @@ async fn place_new(
             idempotency,
         })
         .await?
-}
-
-/// Uses a coupon on the order `id`; answers its discount.
-async fn use_coupon(
-    registry: &Registry,
-    customer: &str,
-    coupon_id: &str,
-    id: OrderId,
-    subtotal: Won,
-) -> AppResult<Won> {
-    let cmd = WalletCommand::UseCoupon {
-        coupon_id: coupon_id.to_string(),
-        order_id: id,
-        subtotal,
-    };
-    let (_, events) = registry
-        .send_customer(customer, customer::Command(cmd))
-        .await??;
-    Ok(events
-        .iter()
-        .map(|e| match e {
-            WalletEvent::CouponUsed { discount, .. } => *discount,
-            _ => 0,
-        })
-        .sum())
 }

@@ -4,7 +4,7 @@
 use super::passivation::Idle;
 use super::registry::{Env, Registry};
 use crate::domain::wallet::{self, Wallet, WalletCommand, WalletEvent};
-use crate::domain::{Event, Timestamp};
+use crate::domain::{Event, OrderId, Timestamp, Won};
 use crate::error::AppResult;
 use crate::storage::{keys, Ticket, WriteBatch};
 use crate::supervision::{Faults, Restarts, Supervised};
@@ -124,4 +124,27 @@ impl Handler<Command> for CustomerActor {
             result
         })
     }
+}
+
+/// Uses a coupon of `customer` on the order `order_id`; answers its discount.
+pub async fn use_coupon(
+    registry: &Registry,
+    customer: &str,
+    coupon_id: &str,
+    order_id: OrderId,
+    subtotal: Won,
+) -> AppResult<Won> {
+    let cmd = WalletCommand::UseCoupon {
+        coupon_id: coupon_id.to_string(),
+        order_id,
+        subtotal,
+    };
+    let (_, events) = registry.send_customer(customer, Command(cmd)).await??;
+    Ok(events
+        .iter()
+        .map(|e| match e {
+            WalletEvent::CouponUsed { discount, .. } => *discount,
+            _ => 0,
+        })
+        .sum())
 }

@@ -30,6 +30,17 @@ impl Hub {
             .subscribe()
     }
 
+    /// Forgets an audience's channel once nobody listens to it any more.
+    pub fn release(&self, audience: &Audience) {
+        self.channels
+            .remove_if(audience, |_, tx| tx.receiver_count() == 0);
+    }
+
+    /// How many audiences are listened to.
+    pub fn listened(&self) -> usize {
+        self.channels.len()
+    }
+
     fn publish(&self, audience: &Audience, n: Notification) {
         let nobody = match self.channels.get(audience) {
             Some(tx) => tx.send(n).is_err(),

@@ -33,6 +33,12 @@ impl Delivery {
     }
 }
 
+/// A 4xx other than 408 (timeout) and 429 (slow down) will not get better
+/// by retrying.
+fn is_permanent(status: u16) -> bool {
+    (400..500).contains(&status) && status != 408 && status != 429
+}
+
 /// Starts delivering the queue to `url` on the current arbiter.
 pub fn spawn(db: Db, url: String) {
     actix_rt::spawn(async move {
@@ -64,6 +70,26 @@ pub fn spawn(db: Db, url: String) {
                         tracing::error!(error = %e, "cannot dequeue a delivered notification");
                     }
                     backoff.reset();
+                }
+                // Refused for good (a malformed or unwanted request): keep it
+                // aside and go on, rather than block everything after it.
+                Ok(res) if is_permanent(res.status().as_u16()) => {
+                    let status = res.status().as_u16();
+                    tracing::error!(
+                        status,
+                        id = delivery.notification.id,
+                        "webhook refused a notification for good; set aside"
+                    );
+                    let mut batch = WriteBatch::new();
+                    batch.remove(key.clone());
+                    if let Err(e) = batch
+                        .put(keys::webhook_dead(&key), &delivery)
+                        .map_err(|e| e.to_string())
+                        .and_then(|()| db.commit(batch).map_err(|e| e.to_string()))
+                    {
+                        tracing::error!(error = %e, "cannot set a refused notification aside");
+                        backoff.wait().await;
+                    }
                 }
                 Ok(res) => {
                     tracing::warn!(

@@ -186,11 +186,13 @@ pub fn decide(
             if !text.is_empty() {
                 validate_text("text", text, MAX_REVIEW_CHARS)?;
             }
-            if wallet.review(*order_id).is_some() {
+            // Once per order, even after a deletion (its coupon stays, revoked).
+            let coupon_id = format!("RV-{order_id}");
+            if wallet.review(*order_id).is_some() || wallet.coupon(&coupon_id).is_some() {
                 return Err(DomainError::AlreadyReviewed(*order_id));
             }
             let coupon = Coupon {
-                id: format!("RV-{order_id}"),
+                id: coupon_id,
                 customer_id: wallet.customer_id.clone(),
                 amount: *coupon_amount,
                 status: CouponStatus::Issued,

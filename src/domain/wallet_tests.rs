@@ -112,6 +112,11 @@ fn deleting_a_review_revokes_its_coupon_unless_it_was_used() {
     let deleted = run(w.clone(), WalletCommand::DeleteReview { review_id: 7 }).unwrap();
     assert!(deleted.reviews.is_empty());
     assert_eq!(deleted.coupons[0].status, CouponStatus::Revoked);
+    // Once per order, also after a deletion.
+    assert_eq!(
+        run(deleted.clone(), review(7, 5)).unwrap_err(),
+        DomainError::AlreadyReviewed(7)
+    );
     assert!(run(deleted, use_coupon("RV-7", 1, 10))
         .unwrap_err()
         .to_string()

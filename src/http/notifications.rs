@@ -1,11 +1,14 @@
 //! Notifications: the log of them, and a WebSocket that pushes them live.
 
 use super::{ApiResult, AppState, Problem};
-use crate::actors::notifier;
+use crate::actors::dispatcher::Projection;
+use crate::actors::notifier::{self, Notifier};
 use crate::domain::ids::validate_id;
 use crate::domain::notification::{Audience, Notification};
+use crate::storage::keys;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
+use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
 
 const DEFAULT_LIMIT: usize = 100;
@@ -72,30 +75,49 @@ async fn live(
     let live = state.hub.subscribe(&audience);
     let since = match q.since {
         Some(since) => since,
-        None => state.db.horizon().borrow().log_seq,
+        // From now: where the notifier is (not the log, which may be ahead
+        // of it: those notifications are still to come, live).
+        None => state
+            .db
+            .get::<u64>(&keys::offset(Notifier::NAME))
+            .map_err(Problem::from)?
+            .unwrap_or(0),
     };
-    let db = state.db.clone();
+    let (db, hub) = (state.db.clone(), state.hub.clone());
     actix_rt::spawn(async move {
         let span = tracing::info_span!("websocket", audience = %audience);
-        let _ =
-            tracing::Instrument::instrument(push(db, audience, since, live, session, stream), span)
-                .await;
+        let pushed = push(db, &audience, since, live, session, stream);
+        let _ = tracing::Instrument::instrument(pushed, span).await;
+        hub.release(&audience);
     });
     Ok(response)
 }
 
+/// How often a quiet socket is pinged, and how long it may stay silent.
+const PING_EVERY: Duration = Duration::from_secs(30);
+const SILENCE_LIMIT: Duration = Duration::from_secs(90);
+
 async fn push(
     db: crate::storage::Db,
-    audience: Audience,
+    audience: &Audience,
     mut last: u64,
     mut live: tokio::sync::broadcast::Receiver<Notification>,
     mut session: actix_ws::Session,
     mut stream: actix_ws::MessageStream,
 ) -> Result<(), actix_ws::Closed> {
     use futures_util::StreamExt;
-    catch_up(&db, &audience, &mut last, &mut session).await?;
+    catch_up(&db, audience, &mut last, &mut session).await?;
+    let mut heartbeat = tokio::time::interval(PING_EVERY);
+    let mut heard = Instant::now();
     loop {
         tokio::select! {
+            _ = heartbeat.tick() => {
+                if heard.elapsed() > SILENCE_LIMIT {
+                    // Gone without a word (a phone that lost its network).
+                    return session.close(None).await;
+                }
+                session.ping(b"").await?;
+            }
             received = live.recv() => match received {
                 Ok(n) if n.id > last => {
                     last = n.id;
@@ -103,15 +125,18 @@ async fn push(
                 }
                 Ok(_) => {}
                 // Too slow for the live buffer: read what was missed.
-                Err(RecvError::Lagged(_)) => catch_up(&db, &audience, &mut last, &mut session).await?,
+                Err(RecvError::Lagged(_)) => catch_up(&db, audience, &mut last, &mut session).await?,
                 Err(RecvError::Closed) => return session.close(None).await,
             },
-            incoming = stream.next() => match incoming {
-                Some(Ok(actix_ws::Message::Ping(bytes))) => session.pong(&bytes).await?,
-                Some(Ok(actix_ws::Message::Close(reason))) => return session.close(reason).await,
-                Some(Ok(_)) => {}
-                Some(Err(_)) | None => return Ok(()),
-            },
+            incoming = stream.next() => {
+                heard = Instant::now();
+                match incoming {
+                    Some(Ok(actix_ws::Message::Ping(bytes))) => session.pong(&bytes).await?,
+                    Some(Ok(actix_ws::Message::Close(reason))) => return session.close(reason).await,
+                    Some(Ok(_)) => {}
+                    Some(Err(_)) | None => return Ok(()),
+                }
+            }
         }
     }
 }
@@ -123,7 +148,15 @@ async fn catch_up(
     session: &mut actix_ws::Session,
 ) -> Result<(), actix_ws::Closed> {
     loop {
-        let missed = notifier::list(db, audience, *last, MAX_LIMIT).unwrap_or_default();
+        let missed = match notifier::list(db, audience, *last, MAX_LIMIT) {
+            Ok(missed) => missed,
+            // Do not skip what cannot be read: close, and the client
+            // reconnects with `since`.
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read notifications; closing the socket");
+                return session.clone().close(None).await;
+            }
+        };
         if missed.is_empty() {
             return Ok(());
         }

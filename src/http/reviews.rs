@@ -70,12 +70,25 @@ async fn write(state: web::Data<AppState>, body: web::Json<NewReview>) -> ApiRes
     Ok(HttpResponse::Created().json(review))
 }
 
-/// Deletes a review and revokes its coupon; refused if it was used.
-async fn delete(state: web::Data<AppState>, id: web::Path<u64>) -> ApiResult<HttpResponse> {
+/// Deletes a review (its author's: `?customerId=`) and revokes its coupon;
+/// refused if the coupon was used.
+async fn delete(
+    state: web::Data<AppState>,
+    id: web::Path<u64>,
+    q: web::Query<ByCustomer>,
+) -> ApiResult<HttpResponse> {
+    validate_id("customerId", &q.customer_id)?;
     let customer = state
         .db
         .get::<String>(&keys::review_owner(*id))?
         .ok_or(DomainError::ReviewNotFound(*id))?;
+    if customer != q.customer_id {
+        return Err(Problem::new(
+            actix_web::http::StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("review {} is not yours to delete", *id),
+        ));
+    }
     let cmd = WalletCommand::DeleteReview { review_id: *id };
     state
         .registry

@@ -93,6 +93,13 @@ pub fn webhook_queued(seq: u64, nth: u8) -> Vec<u8> {
     k
 }
 
+/// A notification the webhook refused for good, kept for an operator.
+pub fn webhook_dead(queued: &[u8]) -> Vec<u8> {
+    let mut k = b"webhookdead/".to_vec();
+    k.extend_from_slice(queued.strip_prefix(WEBHOOK_QUEUE).unwrap_or(queued));
+    k
+}
+
 /// A rider's location and duty.
 pub fn rider(id: &str) -> Vec<u8> {
     with_str(b"rider/", id)

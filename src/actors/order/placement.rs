@@ -5,6 +5,7 @@
 //! without an order, never an order without a charge.
 
 use super::OrderActor;
+use crate::actors::customer;
 use crate::actors::payment::{Charge, ChargeOutcome, GatewayCharge, Lookup, Refund};
 use crate::domain::checkout::OrderRequest;
 use crate::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
@@ -290,6 +291,28 @@ enum Conclusion {
     Refund(String),
 }
 
+impl OrderActor {
+    /// Takes a coupon's discount off the pending payment; answers the charge.
+    fn apply_discount(&mut self, discount: Won) -> AppResult<Charge> {
+        let mut pending = self.pending()?.ok_or_else(|| {
+            AppError::Internal(format!("order {} has no pending payment", self.id))
+        })?;
+        pending.draft.discount = discount;
+        pending.draft.amount = pending.draft.amount.saturating_sub(discount);
+        let mut payment = self.payment()?;
+        payment.amount = pending.draft.amount;
+        let mut batch = WriteBatch::new();
+        batch.put(keys::pending(self.id), &pending)?;
+        batch.put(keys::payment(self.id), &payment)?;
+        self.last_write = self.env.db.commit(batch)?;
+        Ok(Charge {
+            order_id: self.id,
+            customer_id: pending.draft.customer_id,
+            amount: pending.draft.amount,
+        })
+    }
+}
+
 impl Handler<Place> for OrderActor {
     type Result = AtomicResponse<Self, AppResult<Order>>;
 
@@ -299,24 +322,66 @@ impl Handler<Place> for OrderActor {
         self.idle.touch();
         let draft = *msg.draft;
         let charge = self.supervised(ctx, |act| act.begin_payment(&draft, msg.idempotency));
-        let (payment, db, pending_written) = (
-            self.env.payment.clone(),
-            self.env.db.clone(),
-            self.last_write,
-        );
+        let (db, written) = (self.env.db.clone(), self.last_write);
+        let (registry, id) = (self.registry.clone(), self.id);
+        let coupon = draft
+            .coupon_id
+            .clone()
+            .map(|c| (draft.customer_id.clone(), c, draft.amount));
         AtomicResponse::new(Box::pin(
             async move {
                 let charge = charge?;
-                // The gateway is called only once the pending record is on
-                // disk: a crash after the charge must find it.
-                db.acknowledged(pending_written).await;
-                Ok(payment.send(charge).await?)
+                // Nothing is reserved or charged before the pending record,
+                // which names the coupon, is on disk: whatever fails from
+                // here closes the payment, and that gives the coupon back.
+                db.acknowledged(written).await;
+                let discount = match coupon {
+                    Some((customer, coupon_id, subtotal)) => Some(
+                        customer::use_coupon(&registry, &customer, &coupon_id, id, subtotal)
+                            .await?,
+                    ),
+                    None => None,
+                };
+                Ok((charge, discount))
             }
             .into_actor(self)
+            .then(|reserved: AppResult<(Charge, Option<Won>)>, act, ctx| {
+                let charge = reserved.and_then(|(charge, discount)| match discount {
+                    Some(d) => act.supervised(ctx, |act| act.apply_discount(d)),
+                    None => Ok(charge),
+                });
+                let attempted = matches!(act.pending(), Ok(Some(_)));
+                if let (Err(e), true) = (&charge, attempted) {
+                    // Not charged: close it now (the coupon, if it was
+                    // reserved, comes back by the abandonment).
+                    let failed = PaymentEvent::Failed {
+                        reason: e.to_string(),
+                    };
+                    if act
+                        .supervised(ctx, |act| act.close_payment(&[failed]))
+                        .is_err()
+                    {
+                        tracing::warn!(order = act.id, "left pending for the resolver");
+                    }
+                }
+                let (payment, db, written) =
+                    (act.env.payment.clone(), act.env.db.clone(), act.last_write);
+                async move {
+                    let charge = charge?;
+                    db.acknowledged(written).await;
+                    Ok(payment.send(charge).await?)
+                }
+                .into_actor(act)
+            })
             .then(move |outcome: AppResult<ChargeOutcome>, act, ctx| {
                 let approved = matches!(outcome, Ok(ChargeOutcome::Approved { .. }));
-                let mut result = outcome
-                    .and_then(|outcome| act.supervised(ctx, |act| act.settle(draft, outcome)));
+                let mut result = outcome.and_then(|outcome| {
+                    let draft = match act.pending() {
+                        Ok(Some(pending)) => pending.draft,
+                        _ => draft,
+                    };
+                    act.supervised(ctx, |act| act.settle(draft, outcome))
+                });
                 if approved && result.is_err() {
                     // Charged, but the order could not be placed: the
                     // customer is told so, and the charge will be refunded.
