@@ -118,11 +118,7 @@ impl Handler<Command> for CustomerActor {
             .entered();
         self.idle.touch();
         let result = self.supervised(ctx, |act| act.execute(&msg.0));
-        let (db, ticket) = (self.env.db.clone(), self.last_write);
-        Box::pin(async move {
-            db.acknowledged(ticket).await;
-            result
-        })
+        super::answer_after(&self.env.db, self.last_write, result)
     }
 }
 

@@ -139,10 +139,6 @@ impl Handler<Update> for RiderActor {
             tracing::debug_span!("rider.update", rider = %self.id, command = ?msg.0).entered();
         self.idle.touch();
         let result = self.supervised(ctx, |act| act.update(&msg.0));
-        let (db, ticket) = (self.env.db.clone(), self.last_write);
-        Box::pin(async move {
-            db.acknowledged(ticket).await;
-            result
-        })
+        super::answer_after(&self.env.db, self.last_write, result)
     }
 }

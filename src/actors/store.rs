@@ -162,11 +162,7 @@ impl Handler<Command> for StoreActor {
             Ok(store)
         });
         self.stop_if_absent(ctx);
-        let (db, ticket) = (self.env.db.clone(), self.last_write);
-        Box::pin(async move {
-            db.acknowledged(ticket).await;
-            result
-        })
+        super::answer_after(&self.env.db, self.last_write, result)
     }
 }
 

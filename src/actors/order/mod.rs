@@ -2,8 +2,10 @@
 //! concurrent commands on one order are serialised and exactly one wins.
 
 mod placement;
+mod resolution;
 
-pub use placement::{Draft, IdempotencyRecord, Place, Resolution, Resolve};
+pub use placement::{Draft, IdempotencyRecord, Place};
+pub use resolution::{Resolution, Resolve};
 
 use super::passivation::{Idle, ABSENT_GRACE};
 use super::registry::{Env, Registry};
@@ -117,11 +119,7 @@ impl OrderActor {
 
     /// Answers after this actor's last write is acknowledged.
     fn answer<T: Send + 'static>(&self, result: AppResult<T>) -> ResponseFuture<AppResult<T>> {
-        let (db, ticket) = (self.env.db.clone(), self.last_write);
-        Box::pin(async move {
-            db.acknowledged(ticket).await;
-            result
-        })
+        super::answer_after(&self.env.db, self.last_write, result)
     }
 }
 

@@ -6,7 +6,7 @@
 
 use super::OrderActor;
 use crate::actors::customer;
-use crate::actors::payment::{Charge, ChargeOutcome, GatewayCharge, Lookup, Refund};
+use crate::actors::payment::{Charge, ChargeOutcome};
 use crate::domain::checkout::OrderRequest;
 use crate::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
 use crate::domain::payment::{Payment, PaymentEvent};
@@ -53,11 +53,11 @@ impl Draft {
 
 /// What is kept while a payment is between "requested" and "settled".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-struct PendingPayment {
-    draft: Draft,
+pub(super) struct PendingPayment {
+    pub(super) draft: Draft,
     /// The customer was told it failed: if it was charged after all, the
     /// charge is refunded rather than the order placed.
-    abandoned: bool,
+    pub(super) abandoned: bool,
 }
 
 /// Pay for a draft and, once approved, place the order.
@@ -76,24 +76,6 @@ pub struct Place {
 pub struct IdempotencyRecord {
     pub request: OrderRequest,
     pub order_id: OrderId,
-}
-
-/// Settle a pending payment left behind by a crash or a timeout.
-#[derive(Clone, Debug, Message)]
-#[rtype(result = "AppResult<Resolution>")]
-pub struct Resolve;
-
-/// How a pending payment was settled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Resolution {
-    /// Nothing was pending.
-    Nothing,
-    /// The gateway had charged it: the order is placed.
-    Placed,
-    /// It had been charged but the customer was told it failed: refunded.
-    Refunded,
-    /// The gateway never charged it: dropped.
-    Dropped,
 }
 
 /// A placement also settles its payment, in the same batch.
@@ -125,7 +107,7 @@ impl OrderActor {
             .ok_or_else(|| AppError::Internal(format!("order {} has no payment record", self.id)))
     }
 
-    fn pending(&mut self) -> AppResult<Option<PendingPayment>> {
+    pub(super) fn pending(&mut self) -> AppResult<Option<PendingPayment>> {
         self.ensure_loaded()?;
         Ok(self.env.db.get(&keys::pending(self.id))?)
     }
@@ -167,7 +149,7 @@ impl OrderActor {
     /// Ends a pending payment with `events` applied to it (none: as it is).
     /// No order comes of it: what the checkout reserved is given back, by
     /// way of the event this logs.
-    fn close_payment(&mut self, events: &[PaymentEvent]) -> AppResult<()> {
+    pub(super) fn close_payment(&mut self, events: &[PaymentEvent]) -> AppResult<()> {
         let now = Timestamp::now();
         let mut payment = self.payment()?;
         for e in events {
@@ -190,7 +172,7 @@ impl OrderActor {
     }
 
     /// Places the order if the gateway approved; otherwise records why not.
-    fn settle(&mut self, draft: Draft, outcome: ChargeOutcome) -> AppResult<Order> {
+    pub(super) fn settle(&mut self, draft: Draft, outcome: ChargeOutcome) -> AppResult<Order> {
         match outcome {
             ChargeOutcome::Approved { transaction_id } => {
                 let new = draft.into_new_order(self.id, transaction_id);
@@ -241,33 +223,6 @@ impl OrderActor {
         self.last_write = self.env.db.commit(batch)?;
         Ok(())
     }
-
-    /// Settles what the gateway says of a pending payment.
-    fn conclude(
-        &mut self,
-        pending: PendingPayment,
-        charge: Option<GatewayCharge>,
-    ) -> AppResult<Conclusion> {
-        Ok(match charge {
-            None => {
-                let reason = "the payment was interrupted before the card was charged".to_string();
-                self.close_payment(&[PaymentEvent::Failed { reason }])?;
-                Conclusion::Done(Resolution::Dropped)
-            }
-            Some(c) if !pending.abandoned && !c.refunded => {
-                let outcome = ChargeOutcome::Approved {
-                    transaction_id: c.transaction_id,
-                };
-                self.settle(pending.draft, outcome)?;
-                Conclusion::Done(Resolution::Placed)
-            }
-            Some(c) if c.refunded => {
-                self.close_payment(&refunded(c.transaction_id))?;
-                Conclusion::Done(Resolution::Refunded)
-            }
-            Some(c) => Conclusion::Refund(c.transaction_id),
-        })
-    }
 }
 
 fn charged_but_not_placed() -> AppError {
@@ -275,20 +230,6 @@ fn charged_but_not_placed() -> AppError {
         "the order could not be placed after the card was charged; the charge will be refunded, please order again in a moment",
         2,
     )
-}
-
-fn refunded(transaction_id: String) -> [PaymentEvent; 2] {
-    [
-        PaymentEvent::Approved { transaction_id },
-        PaymentEvent::Refunded,
-    ]
-}
-
-/// What is left to do after asking the gateway.
-enum Conclusion {
-    Done(Resolution),
-    /// Refund this transaction at the gateway, then record it.
-    Refund(String),
 }
 
 impl OrderActor {
@@ -392,57 +333,6 @@ impl Handler<Place> for OrderActor {
                 act.stop_if_absent(ctx);
                 act.answer(result).into_actor(act)
             }),
-        ))
-    }
-}
-
-impl Handler<Resolve> for OrderActor {
-    type Result = AtomicResponse<Self, AppResult<Resolution>>;
-
-    fn handle(&mut self, _: Resolve, _: &mut Context<Self>) -> Self::Result {
-        let _span = tracing::debug_span!("order.resolve", order = self.id).entered();
-        self.idle.touch();
-        let pending = match self.pending() {
-            Ok(Some(pending)) => pending,
-            other => {
-                return AtomicResponse::new(Box::pin(fut::ready(
-                    other.map(|_| Resolution::Nothing),
-                )))
-            }
-        };
-        let payment = self.env.payment.clone();
-        let id = self.id;
-        AtomicResponse::new(Box::pin(
-            async move { payment.send(Lookup { order_id: id }).await? }
-                .into_actor(self)
-                .then(move |charge, act, ctx| {
-                    let concluded = charge.and_then(|c| act.supervised(ctx, |act| act.conclude(pending, c)));
-                    let payment = act.env.payment.clone();
-                    async move {
-                        match concluded? {
-                            Conclusion::Done(r) => Ok(Ok(r)),
-                            Conclusion::Refund(tx) => {
-                                payment.send(Refund { order_id: id }).await??;
-                                Ok(Err(tx))
-                            }
-                        }
-                    }
-                    .into_actor(act)
-                })
-                .then(|refund: AppResult<Result<Resolution, String>>, act, ctx| {
-                    let result = match refund {
-                        Ok(Ok(r)) => Ok(r),
-                        Ok(Err(tx)) => act
-                            .supervised(ctx, |act| act.close_payment(&refunded(tx)))
-                            .map(|()| Resolution::Refunded),
-                        Err(e) => Err(e),
-                    };
-                    if let Ok(r) = &result {
-                        tracing::info!(order = act.id, resolution = ?r, "resolved a pending payment");
-                    }
-                    act.stop_if_absent(ctx);
-                    act.answer(result).into_actor(act)
-                }),
         ))
     }
 }

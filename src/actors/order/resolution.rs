@@ -1,0 +1,123 @@
+//! Settling a pending payment that a crash or a timeout left behind: the
+//! gateway is asked what became of the charge, and the order is placed, the
+//! charge refunded, or the attempt dropped, never a charge without an order.
+
+use super::placement::PendingPayment;
+use super::OrderActor;
+use crate::actors::payment::{ChargeOutcome, GatewayCharge, Lookup, Refund};
+use crate::domain::payment::PaymentEvent;
+use crate::error::AppResult;
+use crate::supervision::Supervised;
+use actix::prelude::*;
+
+/// Settle a pending payment left behind by a crash or a timeout.
+#[derive(Clone, Debug, Message)]
+#[rtype(result = "AppResult<Resolution>")]
+pub struct Resolve;
+
+/// How a pending payment was settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// Nothing was pending.
+    Nothing,
+    /// The gateway had charged it: the order is placed.
+    Placed,
+    /// It had been charged but the customer was told it failed: refunded.
+    Refunded,
+    /// The gateway never charged it: dropped.
+    Dropped,
+}
+
+impl OrderActor {
+    /// Settles what the gateway says of a pending payment.
+    fn conclude(
+        &mut self,
+        pending: PendingPayment,
+        charge: Option<GatewayCharge>,
+    ) -> AppResult<Conclusion> {
+        Ok(match charge {
+            None => {
+                let reason = "the payment was interrupted before the card was charged".to_string();
+                self.close_payment(&[PaymentEvent::Failed { reason }])?;
+                Conclusion::Done(Resolution::Dropped)
+            }
+            Some(c) if !pending.abandoned && !c.refunded => {
+                let outcome = ChargeOutcome::Approved {
+                    transaction_id: c.transaction_id,
+                };
+                self.settle(pending.draft, outcome)?;
+                Conclusion::Done(Resolution::Placed)
+            }
+            Some(c) if c.refunded => {
+                self.close_payment(&refunded(c.transaction_id))?;
+                Conclusion::Done(Resolution::Refunded)
+            }
+            Some(c) => Conclusion::Refund(c.transaction_id),
+        })
+    }
+}
+
+fn refunded(transaction_id: String) -> [PaymentEvent; 2] {
+    [
+        PaymentEvent::Approved { transaction_id },
+        PaymentEvent::Refunded,
+    ]
+}
+
+/// What is left to do after asking the gateway.
+enum Conclusion {
+    Done(Resolution),
+    /// Refund this transaction at the gateway, then record it.
+    Refund(String),
+}
+
+impl Handler<Resolve> for OrderActor {
+    type Result = AtomicResponse<Self, AppResult<Resolution>>;
+
+    fn handle(&mut self, _: Resolve, _: &mut Context<Self>) -> Self::Result {
+        let _span = tracing::debug_span!("order.resolve", order = self.id).entered();
+        self.idle.touch();
+        let pending = match self.pending() {
+            Ok(Some(pending)) => pending,
+            other => {
+                return AtomicResponse::new(Box::pin(fut::ready(
+                    other.map(|_| Resolution::Nothing),
+                )))
+            }
+        };
+        let payment = self.env.payment.clone();
+        let id = self.id;
+        AtomicResponse::new(Box::pin(
+            async move { payment.send(Lookup { order_id: id }).await? }
+                .into_actor(self)
+                .then(move |charge, act, ctx| {
+                    let concluded = charge.and_then(|c| act.supervised(ctx, |act| act.conclude(pending, c)));
+                    let payment = act.env.payment.clone();
+                    async move {
+                        match concluded? {
+                            Conclusion::Done(r) => Ok(Ok(r)),
+                            Conclusion::Refund(tx) => {
+                                payment.send(Refund { order_id: id }).await??;
+                                Ok(Err(tx))
+                            }
+                        }
+                    }
+                    .into_actor(act)
+                })
+                .then(|refund: AppResult<Result<Resolution, String>>, act, ctx| {
+                    let result = match refund {
+                        Ok(Ok(r)) => Ok(r),
+                        Ok(Err(tx)) => act
+                            .supervised(ctx, |act| act.close_payment(&refunded(tx)))
+                            .map(|()| Resolution::Refunded),
+                        Err(e) => Err(e),
+                    };
+                    if let Ok(r) = &result {
+                        tracing::info!(order = act.id, resolution = ?r, "resolved a pending payment");
+                    }
+                    act.stop_if_absent(ctx);
+                    act.answer(result).into_actor(act)
+                }),
+        ))
+    }
+}
