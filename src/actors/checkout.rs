@@ -6,7 +6,7 @@
 //! key with another body is refused. A first attempt that charged nothing
 //! (the gateway was unavailable) lets the customer pay again.
 
-use super::order::{Draft, IdempotencyRecord, Place};
+use super::order::{Draft, IdempotencyRecord, Place, Revise};
 use super::payment::retry_after_secs;
 use super::store::QuoteOrder;
 use super::Registry;
@@ -157,4 +157,40 @@ async fn place_new(
             idempotency,
         })
         .await?
+}
+
+/// Revises a Placed order's items: priced against the store's menu now,
+/// with the order's discount kept (up to the new subtotal); its payment
+/// follows (an extra charge first, or a refund after).
+pub async fn revise(
+    registry: &Registry,
+    id: OrderId,
+    items: Vec<checkout::ItemRequest>,
+) -> AppResult<Order> {
+    let db = &registry.env().db;
+    let order = db
+        .get::<Order>(&keys::order(id))?
+        .ok_or(DomainError::OrderNotFound(id))?;
+    let req = OrderRequest {
+        customer_id: order.customer_id.clone(),
+        store_id: order.store_id.clone(),
+        items,
+        address: order.address.clone(),
+        lat: Some(order.lat),
+        lon: Some(order.lon),
+        coupon_id: None,
+    };
+    checkout::validate(&req)?;
+    let quote = registry
+        .send_store(&order.store_id, QuoteOrder(Box::new(req)))
+        .await??;
+    let discount = order.discount.min(quote.subtotal);
+    let revise = Revise {
+        items: quote.lines,
+        amount: quote.subtotal - discount,
+        discount,
+    };
+    // Sent once, never re-sent: a revision cut short is compensated from
+    // its pending record, not tried again.
+    registry.order(id).send(revise).await?
 }

@@ -3,7 +3,7 @@
 //! id), recording the refund with its offset in one batch.
 
 use super::dispatcher::Deliver;
-use super::payment::{PaymentActor, Refund};
+use super::payment::{Adjust, ChargeOutcome, PaymentActor, Refund};
 use crate::domain::order::OrderEvent;
 use crate::domain::payment::{Payment, PaymentEvent, PaymentStatus};
 use crate::domain::{Event, Timestamp};
@@ -43,12 +43,39 @@ impl Handler<Deliver> for Refunds {
             let mut offset = start;
             for record in msg.0.iter().filter(|r| r.seq > start) {
                 let Event::Order {
-                    order_id, event, ..
+                    order_id,
+                    customer_id,
+                    event,
+                    ..
                 } = &record.event
                 else {
                     offset = record.seq;
                     continue;
                 };
+                if let OrderEvent::Revised(r) = event {
+                    if r.delta < 0 {
+                        // A revision down: give back the difference (the
+                        // payment record already says so).
+                        let refund = Adjust {
+                            order_id: *order_id,
+                            revision: r.revision,
+                            tag: 0,
+                            customer_id: customer_id.clone(),
+                            delta: r.delta,
+                        };
+                        match payment.send(refund).await? {
+                            ChargeOutcome::Approved { .. } => {}
+                            other => {
+                                return Err(AppError::unavailable(
+                                    format!(
+                                        "partial refund of order {order_id} not done: {other:?}"
+                                    ),
+                                    1,
+                                ))
+                            }
+                        }
+                    }
+                }
                 if matches!(event, OrderEvent::Rejected { .. } | OrderEvent::Canceled) {
                     let key = keys::payment(*order_id);
                     if let Some(charged) = db

@@ -2,7 +2,7 @@
 //! start-up all of them, then every few seconds those older than a call
 //! could take (a younger one may still be in flight).
 
-use super::order::{Resolution, Resolve};
+use super::order::{Resolution, Resolve, ResolveRevision};
 use super::Registry;
 use crate::domain::payment::Payment;
 use crate::domain::Timestamp;
@@ -18,6 +18,7 @@ pub fn spawn(registry: Registry, min_age: Duration) {
         let mut age = Duration::ZERO;
         loop {
             resolve_older_than(&registry, age).await;
+            compensate_revisions(&registry).await;
             age = min_age;
             tokio::time::sleep(EVERY).await;
         }
@@ -43,6 +44,28 @@ async fn resolve_older_than(registry: &Registry, age: Duration) {
             Ok(Ok(r)) => tracing::info!(order = id, resolution = ?r, "pending payment settled"),
             Ok(Err(e)) => tracing::warn!(order = id, error = %e, "pending payment not settled yet"),
             Err(e) => tracing::warn!(order = id, error = %e, "pending payment not settled yet"),
+        }
+    }
+}
+
+/// Compensates revisions whose extra charge was left pending. One still in
+/// flight is safe to ask about: it holds its order's actor until it ends,
+/// and then nothing is pending any more.
+async fn compensate_revisions(registry: &Registry) {
+    let ids: Vec<u64> = registry
+        .env()
+        .db
+        .scan_keys(keys::REVISION_PENDING)
+        .filter_map(|k| k.ok().and_then(|k| keys::trailing_u64(&k)))
+        .collect();
+    for id in ids {
+        match registry.order(id).send(ResolveRevision).await {
+            Ok(Ok(true)) => tracing::info!(order = id, "pending revision compensated"),
+            Ok(Ok(false)) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(order = id, error = %e, "pending revision not settled yet")
+            }
+            Err(e) => tracing::warn!(order = id, error = %e, "pending revision not settled yet"),
         }
     }
 }

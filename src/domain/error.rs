@@ -65,6 +65,14 @@ pub enum DomainError {
     NotYourDelivery { order: OrderId, rider: String },
     #[error("rider {0:?} is off duty; go on duty to take deliveries")]
     OffDuty(String),
+    #[error(
+        "order {order} was revised meanwhile (revision {expected} is next, not {got}); try again"
+    )]
+    RevisedMeanwhile {
+        order: OrderId,
+        expected: u32,
+        got: u32,
+    },
     #[error("payment declined: {0}")]
     PaymentDeclined(String),
 }
@@ -84,6 +92,7 @@ impl DomainError {
             | OrderExists(_)
             | WrongState { .. }
             | OffDuty(_)
+            | RevisedMeanwhile { .. }
             | CouponUnusable { .. }
             | AlreadyReviewed(_)
             | ReviewCouponUsed(_)

@@ -80,6 +80,12 @@ pub fn apply(ticket: Option<&Ticket>, event: &OrderEvent, at: Timestamp) -> Opti
         });
     }
     let ticket = ticket?;
+    if let (T::Requested, OrderEvent::Revised(r)) = (ticket.status, event) {
+        let mut revised = ticket.clone();
+        revised.items = r.items.clone();
+        revised.updated_at = at;
+        return Some(revised);
+    }
     let next = match (ticket.status, event) {
         (T::Requested, OrderEvent::Accepted) => T::Accepted,
         (T::Requested, OrderEvent::Rejected { .. }) => T::Rejected,
@@ -150,6 +156,29 @@ mod tests {
         let accepted = apply(Some(&placed()), &OrderEvent::Accepted, Timestamp(2)).unwrap();
         let c = apply(Some(&accepted), &OrderEvent::Canceled, Timestamp(3)).unwrap();
         assert_eq!(c.status, TicketStatus::Canceled);
+    }
+
+    #[test]
+    fn a_requested_ticket_follows_a_revision() {
+        use crate::domain::order::{OrderLine, Revision};
+        let line = OrderLine {
+            menu_id: "x".into(),
+            name: "x".into(),
+            qty: 3,
+            unit_price: 1,
+        };
+        let revised = OrderEvent::Revised(Box::new(Revision {
+            revision: 1,
+            items: vec![line.clone()],
+            amount: 3,
+            discount: 0,
+            delta: 0,
+            transaction_id: None,
+        }));
+        let t = apply(Some(&placed()), &revised, Timestamp(2)).unwrap();
+        assert_eq!((t.items, t.status), (vec![line], TicketStatus::Requested));
+        let accepted = apply(Some(&placed()), &OrderEvent::Accepted, Timestamp(2)).unwrap();
+        assert_eq!(apply(Some(&accepted), &revised, Timestamp(3)), None);
     }
 
     #[test]

@@ -37,6 +37,14 @@ pub fn apply(page: Option<&MyPage>, event: &OrderEvent, at: Timestamp) -> Option
                 history: vec![StatusChange { status, at }],
             })
         }
+        (Some(page), OrderEvent::Revised(r)) if page.status == OrderStatus::Placed => {
+            // A new amount, not a new status: the history stays.
+            let mut revised = page.clone();
+            revised.amount = r.amount;
+            revised.updated_at = at;
+            return Some(revised);
+        }
+        (Some(_), OrderEvent::Revised(_)) => return None,
         (Some(page), _) if !page.status.is_final() && !matches!(event, OrderEvent::Placed(_)) => {
             page.clone()
         }
@@ -72,6 +80,36 @@ mod tests {
         assert_eq!(
             apply(Some(&p), &OrderEvent::CookStarted, Timestamp(4)),
             None
+        );
+    }
+
+    #[test]
+    fn a_revision_changes_the_amount_not_the_history() {
+        use crate::domain::order::Revision;
+        let revised = OrderEvent::Revised(Box::new(Revision {
+            revision: 1,
+            items: vec![],
+            amount: 5_000,
+            discount: 0,
+            delta: -7_000,
+            transaction_id: None,
+        }));
+        let p = apply(
+            None,
+            &OrderEvent::Placed(Box::new(new_order(9, 12_000))),
+            Timestamp(1),
+        )
+        .unwrap();
+        let r = apply(Some(&p), &revised, Timestamp(2)).unwrap();
+        assert_eq!(
+            (r.amount, r.history.len(), r.updated_at),
+            (5_000, 1, Timestamp(2))
+        );
+        let accepted = apply(Some(&r), &OrderEvent::Accepted, Timestamp(3)).unwrap();
+        assert_eq!(
+            apply(Some(&accepted), &revised, Timestamp(4)),
+            None,
+            "too late"
         );
     }
 

@@ -80,6 +80,7 @@ pub fn for_record(record: &LogRecord) -> Vec<(Audience, Notification)> {
         OrderEvent::DeliveryPicked { .. } => "배달이 시작되었습니다".into(),
         OrderEvent::DeliveryCompleted { .. } => "배달이 완료되었습니다".into(),
         OrderEvent::Completed => "주문이 완료되었습니다. 리뷰를 남겨 주세요".into(),
+        OrderEvent::Revised(r) => format!("주문이 변경되었습니다 ({}원)", r.amount),
     };
     let mut out = vec![(customer, to_customer)];
     match event {

@@ -133,6 +133,8 @@ pub struct Order {
     pub reject_reason: Option<String>,
     pub transaction_id: String,
     pub history: Vec<StatusChange>,
+    /// How many times it was revised (0: as placed).
+    pub revision: u32,
 }
 
 impl Order {
@@ -173,6 +175,23 @@ pub enum OrderCommand {
         rider_id: String,
     },
     Confirm,
+    /// Change the items of a Placed order (priced and paid by the caller).
+    Revise(Box<Revision>),
+}
+
+/// A change of a Placed order's items, priced and paid.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Revision {
+    /// 1 for the first revision, and so on.
+    pub revision: u32,
+    pub items: Vec<OrderLine>,
+    pub amount: Won,
+    pub discount: Won,
+    /// What changed hands: charged if positive, refunded if negative.
+    pub delta: i64,
+    /// The gateway transaction of an extra charge.
+    pub transaction_id: Option<String>,
 }
 
 /// What happened to an order; the log records these.
@@ -187,6 +206,7 @@ pub enum OrderEvent {
     DeliveryPicked { rider_id: String },
     DeliveryCompleted { rider_id: String },
     Completed,
+    Revised(Box<Revision>),
 }
 
 impl OrderEvent {
@@ -202,6 +222,7 @@ impl OrderEvent {
             Self::DeliveryPicked { .. } => OrderStatus::PickedUp,
             Self::DeliveryCompleted { .. } => OrderStatus::Delivered,
             Self::Completed => OrderStatus::Completed,
+            Self::Revised(_) => OrderStatus::Placed,
         }
     }
 }
@@ -283,6 +304,17 @@ pub fn decide(
         },
         C::Confirm if status == S::Delivered => OrderEvent::Completed,
         C::Confirm => return Err(wrong("confirming delivery", "Delivered")),
+        C::Revise(r) if status == S::Placed && r.revision == order.revision + 1 => {
+            OrderEvent::Revised(r.clone())
+        }
+        C::Revise(r) if status == S::Placed => {
+            return Err(DomainError::RevisedMeanwhile {
+                order: id,
+                expected: order.revision + 1,
+                got: r.revision,
+            })
+        }
+        C::Revise(_) => return Err(wrong("revising", "Placed")),
     };
     Ok(vec![event])
 }
@@ -314,6 +346,7 @@ pub fn apply(order: Option<Order>, event: &OrderEvent, at: Timestamp) -> Option<
                     status: OrderStatus::Placed,
                     at,
                 }],
+                revision: 0,
             });
         }
         (state, OrderEvent::Placed(_)) | (state @ None, _) => return state,
@@ -322,6 +355,14 @@ pub fn apply(order: Option<Order>, event: &OrderEvent, at: Timestamp) -> Option<
     match event {
         OrderEvent::Rejected { reason } => order.reject_reason = Some(reason.clone()),
         OrderEvent::DeliveryPicked { rider_id } => order.rider_id = Some(rider_id.clone()),
+        OrderEvent::Revised(r) => {
+            // Not a change of status: the history stays as it is.
+            order.items = r.items.clone();
+            order.amount = r.amount;
+            order.discount = r.discount;
+            order.revision = r.revision;
+            return Some(order);
+        }
         _ => {}
     }
     order.status = event.status();

@@ -277,3 +277,54 @@ fn statuses_parse_back() {
     }
     assert_eq!(OrderStatus::parse("Lost"), None);
 }
+
+fn revision(n: u32, amount: Won) -> OrderCommand {
+    OrderCommand::Revise(Box::new(Revision {
+        revision: n,
+        items: vec![OrderLine {
+            menu_id: "half".into(),
+            name: "반반치킨".into(),
+            qty: 2,
+            unit_price: amount / 2,
+        }],
+        amount,
+        discount: 0,
+        delta: amount as i64 - 20_000,
+        transaction_id: None,
+    }))
+}
+
+#[test]
+fn a_placed_order_is_revised_in_turn_without_a_new_status() {
+    let placed = order_in(S::Placed);
+    let events = decide(Some(&placed), 1, &revision(1, 42_000)).unwrap();
+    let revised = apply(Some(placed.clone()), &events[0], Timestamp(9)).unwrap();
+    assert_eq!(
+        (revised.amount, revised.revision, revised.status),
+        (42_000, 1, S::Placed)
+    );
+    assert_eq!(revised.items[0].menu_id, "half");
+    assert_eq!(revised.history, placed.history, "not a change of status");
+    let err = decide(Some(&revised), 1, &revision(1, 10_000)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DomainError::RevisedMeanwhile {
+                expected: 2,
+                got: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(decide(Some(&revised), 1, &revision(2, 10_000)).is_ok());
+}
+
+#[test]
+fn only_a_placed_order_is_revised() {
+    for status in OrderStatus::ALL.into_iter().filter(|s| *s != S::Placed) {
+        let err = decide(Some(&order_in(status)), 1, &revision(1, 1_000)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Conflict, "{status}");
+        assert!(err.to_string().contains(status.as_str()));
+    }
+}

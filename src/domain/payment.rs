@@ -33,14 +33,35 @@ pub struct Payment {
     pub approved_at: Option<Timestamp>,
     pub refunded_at: Option<Timestamp>,
     pub decline_reason: Option<String>,
+    /// Changes of the amount by order revisions.
+    pub revisions: Vec<PaymentRevision>,
+}
+
+/// A change of a payment's amount when its order was revised.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentRevision {
+    pub revision: u32,
+    /// Charged if positive, refunded if negative.
+    pub delta: i64,
+    pub transaction_id: Option<String>,
+    pub at: Timestamp,
 }
 
 /// What the gateway said, or a refund being recorded.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PaymentEvent {
-    Approved { transaction_id: String },
-    Declined { reason: String },
-    Failed { reason: String },
+    Approved {
+        transaction_id: String,
+    },
+    Declined {
+        reason: String,
+    },
+    Failed {
+        reason: String,
+    },
+    /// The order was revised: the amount changes by `delta`.
+    Revised(PaymentRevision),
     Refunded,
 }
 
@@ -57,6 +78,7 @@ impl Payment {
             approved_at: None,
             refunded_at: None,
             decline_reason: None,
+            revisions: Vec::new(),
         }
     }
 
@@ -102,6 +124,15 @@ impl Payment {
             (P::Pending, PaymentEvent::Failed { reason }) => {
                 next.status = P::Failed;
                 next.decline_reason = Some(reason.clone());
+            }
+            (P::Approved, PaymentEvent::Revised(r)) => {
+                next.amount = self.amount.checked_add_signed(r.delta).ok_or_else(|| {
+                    DomainError::Invalid {
+                        field: "payment",
+                        reason: format!("of order {} cannot change by {}", self.order_id, r.delta),
+                    }
+                })?;
+                next.revisions.push(r.clone());
             }
             (P::Approved, PaymentEvent::Refunded) => {
                 next.status = P::Refunded;

@@ -15,6 +15,8 @@ pub fn earned_for(amount: Won) -> u64 {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PointsReason {
     Earned,
+    /// The order was revised: its points follow its new amount.
+    Adjusted,
     Revoked,
 }
 
@@ -45,6 +47,20 @@ impl Points {
         }
     }
 
+    /// The points an order holds now.
+    fn net(&self, order_id: OrderId) -> i64 {
+        self.history
+            .iter()
+            .filter(|c| c.order_id == order_id)
+            .map(|c| c.delta)
+            .sum()
+    }
+
+    /// Whether an order earned points that were not revoked.
+    fn holds(&self, order_id: OrderId) -> bool {
+        self.has(order_id, PointsReason::Earned) && !self.has(order_id, PointsReason::Revoked)
+    }
+
     fn has(&self, order_id: OrderId, reason: PointsReason) -> bool {
         self.history
             .iter()
@@ -58,14 +74,15 @@ impl Points {
             OrderEvent::Placed(new) if !self.has(order_id, PointsReason::Earned) => {
                 (earned_for(new.amount) as i64, PointsReason::Earned)
             }
-            OrderEvent::Rejected { .. } | OrderEvent::Canceled
-                if !self.has(order_id, PointsReason::Revoked) =>
-            {
-                let earned = self
-                    .history
-                    .iter()
-                    .find(|c| c.order_id == order_id && c.reason == PointsReason::Earned)?;
-                (-earned.delta, PointsReason::Revoked)
+            OrderEvent::Revised(r) if self.holds(order_id) => {
+                let delta = earned_for(r.amount) as i64 - self.net(order_id);
+                if delta == 0 {
+                    return None;
+                }
+                (delta, PointsReason::Adjusted)
+            }
+            OrderEvent::Rejected { .. } | OrderEvent::Canceled if self.holds(order_id) => {
+                (-self.net(order_id), PointsReason::Revoked)
             }
             _ => return None,
         };
@@ -85,6 +102,39 @@ impl Points {
 mod tests {
     use super::*;
     use crate::domain::order::tests::new_order;
+
+    #[test]
+    fn a_revision_adjusts_the_points_and_a_refund_revokes_the_net() {
+        use crate::domain::order::Revision;
+        let revised = |amount| {
+            OrderEvent::Revised(Box::new(Revision {
+                revision: 1,
+                items: vec![],
+                amount,
+                discount: 0,
+                delta: 0,
+                transaction_id: None,
+            }))
+        };
+        let placed = OrderEvent::Placed(Box::new(new_order(1, 20_000)));
+        let p = Points::new("kim").apply(1, &placed, Timestamp(1)).unwrap();
+        let up = p.apply(1, &revised(31_000), Timestamp(2)).unwrap();
+        assert_eq!((up.balance, up.history[1].delta), (310, 110));
+        assert_eq!(
+            up.apply(1, &revised(31_050), Timestamp(3)),
+            None,
+            "still 310"
+        );
+        let down = up.apply(1, &revised(9_999), Timestamp(3)).unwrap();
+        assert_eq!(down.balance, 99);
+        let revoked = down.apply(1, &OrderEvent::Canceled, Timestamp(4)).unwrap();
+        assert_eq!(revoked.balance, 0);
+        assert_eq!(
+            revoked.apply(1, &revised(50_000), Timestamp(5)),
+            None,
+            "nothing after a refund"
+        );
+    }
 
     #[test]
     fn earns_one_percent_rounded_down_and_revokes_it_once() {

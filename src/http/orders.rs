@@ -3,7 +3,7 @@
 use super::{ApiResult, AppState, Problem};
 use crate::actors::checkout;
 use crate::actors::order::Command;
-use crate::domain::checkout::OrderRequest;
+use crate::domain::checkout::{ItemRequest, OrderRequest};
 use crate::domain::ids::validate_id;
 use crate::domain::order::{Order, OrderCommand};
 use crate::domain::payment::Payment;
@@ -19,6 +19,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/orders/{id}", web::delete().to(cancel))
         .route("/orders/{id}/cancel", web::post().to(cancel))
         .route("/orders/{id}/confirm", web::post().to(confirm))
+        .route("/orders/{id}/revise", web::post().to(revise))
         .route("/payments/{orderId}", web::get().to(payment));
 }
 
@@ -85,4 +86,20 @@ async fn payment(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResul
         .get::<Payment>(&keys::payment(*id))?
         .ok_or_else(|| Problem::not_found(format!("order {} has no payment", *id)))?;
     Ok(HttpResponse::Ok().json(payment))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Revision {
+    items: Vec<ItemRequest>,
+}
+
+/// Changes the items of a Placed order; the payment follows.
+async fn revise(
+    state: web::Data<AppState>,
+    id: web::Path<OrderId>,
+    body: web::Json<Revision>,
+) -> ApiResult<HttpResponse> {
+    let order = checkout::revise(&state.registry, *id, body.into_inner().items).await?;
+    Ok(HttpResponse::Ok().json(order))
 }

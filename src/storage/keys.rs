@@ -162,6 +162,13 @@ pub fn mypage_of(customer: &str, id: OrderId) -> Vec<u8> {
     k
 }
 
+/// Present while a revision's extra charge is between "requested" and
+/// "settled".
+pub const REVISION_PENDING: &[u8] = b"revpending/";
+pub fn revision_pending(id: OrderId) -> Vec<u8> {
+    with_u64(REVISION_PENDING, id)
+}
+
 /// Deliveries that are Ready, for rebuilding the in-memory search index.
 pub const READY: &[u8] = b"ready/";
 pub fn ready(id: OrderId) -> Vec<u8> {

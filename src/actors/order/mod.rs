@@ -3,9 +3,11 @@
 
 mod placement;
 mod resolution;
+mod revision;
 
 pub use placement::{Draft, IdempotencyRecord, Place};
 pub use resolution::{Resolution, Resolve};
+pub use revision::{ResolveRevision, Revise};
 
 use super::passivation::{Idle, ABSENT_GRACE};
 use super::registry::{Env, Registry};

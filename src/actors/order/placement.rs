@@ -85,8 +85,10 @@ pub(super) fn settle_payment_in(
     cmd: &OrderCommand,
     now: Timestamp,
 ) -> AppResult<()> {
-    let OrderCommand::Place(new) = cmd else {
-        return Ok(());
+    let new = match cmd {
+        OrderCommand::Place(new) => new,
+        OrderCommand::Revise(r) => return super::revision::settle_payment_in(actor, batch, r, now),
+        _ => return Ok(()),
     };
     let approved = actor.payment()?.apply(
         &PaymentEvent::Approved {
@@ -100,7 +102,7 @@ pub(super) fn settle_payment_in(
 }
 
 impl OrderActor {
-    fn payment(&self) -> AppResult<Payment> {
+    pub(super) fn payment(&self) -> AppResult<Payment> {
         self.env
             .db
             .get::<Payment>(&keys::payment(self.id))?

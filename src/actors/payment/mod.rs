@@ -4,7 +4,7 @@
 
 mod sandbox;
 
-pub use sandbox::{Answer, GatewayCharge, GatewayError, Sandbox, SandboxRules};
+pub use sandbox::{Answer, GatewayAdjustment, GatewayCharge, GatewayError, Sandbox, SandboxRules};
 
 use crate::domain::{OrderId, Won};
 use crate::error::{AppError, AppResult};
@@ -45,6 +45,27 @@ pub enum ChargeOutcome {
 #[rtype(result = "AppResult<()>")]
 pub struct Refund {
     pub order_id: OrderId,
+}
+
+/// A revision's extra charge (positive `delta`) or partial refund, keyed
+/// (order, revision, tag): tag 0 the revision's own, 1 its compensation.
+#[derive(Clone, Debug, Message)]
+#[rtype(result = "ChargeOutcome")]
+pub struct Adjust {
+    pub order_id: OrderId,
+    pub revision: u32,
+    pub tag: u8,
+    pub customer_id: String,
+    pub delta: i64,
+}
+
+/// Ask the gateway what became of a revision's adjustment.
+#[derive(Clone, Debug, Message)]
+#[rtype(result = "AppResult<Option<GatewayAdjustment>>")]
+pub struct LookupAdjustment {
+    pub order_id: OrderId,
+    pub revision: u32,
+    pub tag: u8,
 }
 
 /// Ask the gateway what became of an order's charge.
@@ -94,6 +115,25 @@ fn unavailable(e: CallError<GatewayError>) -> AppError {
     }
 }
 
+/// How a guarded charge-like call ended.
+fn outcome(result: Result<Answer, CallError<GatewayError>>) -> ChargeOutcome {
+    match result {
+        Ok(Answer::Approved { transaction_id }) => ChargeOutcome::Approved { transaction_id },
+        Ok(Answer::Declined { reason }) => ChargeOutcome::Declined { reason },
+        Err(CallError::Rejected(r)) => ChargeOutcome::Unavailable {
+            reason: "payment is unavailable right now".into(),
+            retry_after_secs: retry_after_secs(r),
+        },
+        Err(CallError::Failed(e)) => ChargeOutcome::Unavailable {
+            reason: e.to_string(),
+            retry_after_secs: 1,
+        },
+        Err(CallError::TimedOut) => ChargeOutcome::Unknown {
+            reason: "the payment gateway did not answer in time".into(),
+        },
+    }
+}
+
 impl Handler<Charge> for PaymentActor {
     type Result = ResponseFuture<ChargeOutcome>;
 
@@ -101,23 +141,37 @@ impl Handler<Charge> for PaymentActor {
         let (gateway, guard) = (self.gateway.clone(), self.guard.clone());
         Box::pin(async move {
             let call = gateway.charge(msg.order_id, &msg.customer_id, msg.amount);
-            match guard.call(call).await {
-                Ok(Answer::Approved { transaction_id }) => {
-                    ChargeOutcome::Approved { transaction_id }
-                }
-                Ok(Answer::Declined { reason }) => ChargeOutcome::Declined { reason },
-                Err(CallError::Rejected(r)) => ChargeOutcome::Unavailable {
-                    reason: "payment is unavailable right now".into(),
-                    retry_after_secs: retry_after_secs(r),
-                },
-                Err(CallError::Failed(e)) => ChargeOutcome::Unavailable {
-                    reason: e.to_string(),
-                    retry_after_secs: 1,
-                },
-                Err(CallError::TimedOut) => ChargeOutcome::Unknown {
-                    reason: "the payment gateway did not answer in time".into(),
-                },
-            }
+            outcome(guard.call(call).await)
+        })
+    }
+}
+
+impl Handler<Adjust> for PaymentActor {
+    type Result = ResponseFuture<ChargeOutcome>;
+
+    fn handle(&mut self, msg: Adjust, _: &mut Context<Self>) -> Self::Result {
+        let (gateway, guard) = (self.gateway.clone(), self.guard.clone());
+        Box::pin(async move {
+            let call = gateway.adjust(
+                msg.order_id,
+                msg.revision,
+                msg.tag,
+                &msg.customer_id,
+                msg.delta,
+            );
+            outcome(guard.call(call).await)
+        })
+    }
+}
+
+impl Handler<LookupAdjustment> for PaymentActor {
+    type Result = ResponseFuture<AppResult<Option<GatewayAdjustment>>>;
+
+    fn handle(&mut self, msg: LookupAdjustment, _: &mut Context<Self>) -> Self::Result {
+        let (gateway, guard) = (self.gateway.clone(), self.guard.clone());
+        Box::pin(async move {
+            let call = gateway.lookup_adjustment(msg.order_id, msg.revision, msg.tag);
+            guard.call(call).await.map_err(unavailable)
         })
     }
 }

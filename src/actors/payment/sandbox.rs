@@ -36,6 +36,15 @@ pub struct GatewayCharge {
     pub refunded: bool,
 }
 
+/// A revision's extra charge (positive) or partial refund (negative), as
+/// the gateway remembers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayAdjustment {
+    pub delta: i64,
+    pub transaction_id: String,
+}
+
 /// The sandbox's rules, adjustable while running (for fault injection).
 #[derive(Debug, Default)]
 pub struct SandboxRules {
@@ -105,6 +114,20 @@ pub struct Sandbox {
 
 /// The sandbox's own keys.
 const PREFIX: &[u8] = b"sandbox/";
+const ADJUSTMENTS: &[u8] = b"sandboxadj/";
+
+fn adjustment_key(order_id: OrderId, revision: u32, tag: u8) -> Vec<u8> {
+    let mut k = adjustments_of(order_id);
+    k.extend_from_slice(&revision.to_be_bytes());
+    k.push(tag);
+    k
+}
+
+fn adjustments_of(order_id: OrderId) -> Vec<u8> {
+    let mut k = ADJUSTMENTS.to_vec();
+    k.extend_from_slice(&order_id.to_be_bytes());
+    k
+}
 
 fn key(order_id: OrderId) -> Vec<u8> {
     let mut k = PREFIX.to_vec();
@@ -223,14 +246,89 @@ impl Sandbox {
         self.db.get(&key(order_id))
     }
 
-    /// Every charge the gateway remembers, by order id (operators and tests).
+    /// Every charge the gateway remembers, by order id, its amount the net
+    /// after revisions (operators and tests).
     pub fn all_recorded(
         &self,
     ) -> Result<Vec<(OrderId, GatewayCharge)>, crate::storage::StorageError> {
+        let mut all = Vec::new();
+        for entry in self.db.scan::<GatewayCharge>(PREFIX) {
+            let (k, mut charge) = entry?;
+            let order_id = crate::storage::keys::trailing_u64(&k).unwrap_or(0);
+            for adj in self.db.scan::<GatewayAdjustment>(&adjustments_of(order_id)) {
+                charge.amount = charge.amount.saturating_add_signed(adj?.1.delta);
+            }
+            all.push((order_id, charge));
+        }
+        Ok(all)
+    }
+
+    /// A revision's extra charge (positive `delta`) or partial refund
+    /// (negative), under the idempotency key (order, revision, tag).
+    pub async fn adjust(
+        &self,
+        order_id: OrderId,
+        revision: u32,
+        tag: u8,
+        customer_id: &str,
+        delta: i64,
+    ) -> Result<Answer, GatewayError> {
+        if self.rules.fails_now() {
+            self.delay().await;
+            return Err(GatewayError(DOWN.into()));
+        }
+        let key = adjustment_key(order_id, revision, tag);
+        let existing = self
+            .db
+            .get::<GatewayAdjustment>(&key)
+            .map_err(|e| GatewayError(e.to_string()))?;
+        let decline = if delta > 0 {
+            self.rules.decline_reason(customer_id, delta as Won)
+        } else {
+            None
+        };
+        let answer = match (existing, decline) {
+            (Some(adj), _) => Answer::Approved {
+                transaction_id: adj.transaction_id,
+            },
+            (None, Some(reason)) => Answer::Declined { reason },
+            (None, None) => {
+                let adj = GatewayAdjustment {
+                    delta,
+                    transaction_id: format!("sbx-{order_id:010}-r{revision}-{tag}"),
+                };
+                let mut batch = WriteBatch::new();
+                batch
+                    .put(key, &adj)
+                    .map_err(|e| GatewayError(e.to_string()))?;
+                let ticket = self
+                    .db
+                    .commit(batch)
+                    .map_err(|e| GatewayError(e.to_string()))?;
+                self.db.acknowledged(ticket).await;
+                Answer::Approved {
+                    transaction_id: adj.transaction_id,
+                }
+            }
+        };
+        self.delay().await;
+        Ok(answer)
+    }
+
+    /// What became of the key (order, revision, tag).
+    pub async fn lookup_adjustment(
+        &self,
+        order_id: OrderId,
+        revision: u32,
+        tag: u8,
+    ) -> Result<Option<GatewayAdjustment>, GatewayError> {
+        self.delay().await;
+        if self.rules.fails_now() {
+            return Err(GatewayError(DOWN.into()));
+        }
         self.db
-            .scan::<GatewayCharge>(PREFIX)
-            .map(|r| r.map(|(k, c)| (crate::storage::keys::trailing_u64(&k).unwrap_or(0), c)))
-            .collect()
+            .get(&adjustment_key(order_id, revision, tag))
+            .map_err(|e| GatewayError(e.to_string()))
     }
 
     fn lookup_now(&self, order_id: OrderId) -> Result<Option<GatewayCharge>, GatewayError> {

@@ -1,0 +1,250 @@
+//! Revising a Placed order: its items change and its payment follows.
+//!
+//! Down: the order changes at once and the partial refund is an effect of
+//! the `Revised` event (the refunds subscriber, idempotent). Up: the extra
+//! charge comes first, under its own idempotency key (order, revision),
+//! recorded as pending before the gateway is called; only an approved
+//! charge changes the order. A declined or failed one leaves the order as
+//! it was; one whose outcome is unknown (timeout, crash) is compensated by
+//! the resolver: refunded if it happened, and the order stays as it was.
+
+use super::OrderActor;
+use crate::actors::payment::{Adjust, ChargeOutcome, LookupAdjustment};
+use crate::domain::order::{Order, OrderCommand, OrderLine, Revision};
+use crate::domain::payment::{PaymentEvent, PaymentRevision};
+use crate::domain::{DomainError, Timestamp, Won};
+use crate::error::{AppError, AppResult};
+use crate::storage::{keys, WriteBatch};
+use crate::supervision::Supervised;
+use actix::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Change a Placed order's items to these, priced by the caller.
+#[derive(Clone, Debug, Message)]
+#[rtype(result = "AppResult<Order>")]
+pub struct Revise {
+    pub items: Vec<OrderLine>,
+    pub amount: Won,
+    pub discount: Won,
+}
+
+/// Settle a revision's extra charge left pending by a crash or timeout.
+#[derive(Clone, Debug, Message)]
+#[rtype(result = "AppResult<bool>")]
+pub struct ResolveRevision;
+
+/// Tags of a revision's gateway keys.
+const OWN: u8 = 0;
+const COMPENSATION: u8 = 1;
+
+/// A revision whose extra charge is being requested.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct PendingRevision {
+    revision: Revision,
+    customer_id: String,
+}
+
+/// A revision also moves its payment, in the same batch.
+pub(super) fn settle_payment_in(
+    actor: &OrderActor,
+    batch: &mut WriteBatch,
+    r: &Revision,
+    now: Timestamp,
+) -> AppResult<()> {
+    let change = PaymentRevision {
+        revision: r.revision,
+        delta: r.delta,
+        transaction_id: r.transaction_id.clone(),
+        at: now,
+    };
+    let payment = actor
+        .payment()?
+        .apply(&PaymentEvent::Revised(change), now)?;
+    batch.put(keys::payment(actor.id), &payment)?;
+    batch.remove(keys::revision_pending(actor.id));
+    Ok(())
+}
+
+impl OrderActor {
+    /// The revision this request makes, checked against the order as it is.
+    fn plan_revision(&mut self, msg: &Revise) -> AppResult<(Revision, String)> {
+        self.ensure_loaded()?;
+        let order = self
+            .state
+            .as_ref()
+            .ok_or(DomainError::OrderNotFound(self.id))?;
+        let revision = Revision {
+            revision: order.revision + 1,
+            items: msg.items.clone(),
+            amount: msg.amount,
+            discount: msg.discount,
+            delta: msg.amount as i64 - order.amount as i64,
+            transaction_id: None,
+        };
+        // Refuse now what the order would refuse (not Placed, say).
+        crate::domain::order::decide(
+            Some(order),
+            self.id,
+            &OrderCommand::Revise(Box::new(revision.clone())),
+        )?;
+        Ok((revision, order.customer_id.clone()))
+    }
+
+    fn record_pending_revision(&mut self, pending: &PendingRevision) -> AppResult<()> {
+        let mut batch = WriteBatch::new();
+        batch.put(keys::revision_pending(self.id), pending)?;
+        self.last_write = self.env.db.commit(batch)?;
+        Ok(())
+    }
+
+    fn drop_pending_revision(&mut self) -> AppResult<()> {
+        let mut batch = WriteBatch::new();
+        batch.remove(keys::revision_pending(self.id));
+        self.last_write = self.env.db.commit(batch)?;
+        Ok(())
+    }
+
+    /// Applies the revision if its extra charge went through.
+    fn settle_revision(
+        &mut self,
+        mut revision: Revision,
+        outcome: ChargeOutcome,
+    ) -> AppResult<Order> {
+        match outcome {
+            ChargeOutcome::Approved { transaction_id } => {
+                revision.transaction_id = Some(transaction_id);
+                self.execute(&OrderCommand::Revise(Box::new(revision)))
+            }
+            ChargeOutcome::Declined { reason } => {
+                self.drop_pending_revision()?;
+                Err(
+                    DomainError::PaymentDeclined(format!("{reason}; the order is as it was"))
+                        .into(),
+                )
+            }
+            ChargeOutcome::Unavailable {
+                reason,
+                retry_after_secs,
+            } => {
+                self.drop_pending_revision()?;
+                let message = format!("{reason}; nothing was charged and the order is as it was");
+                Err(AppError::unavailable(message, retry_after_secs))
+            }
+            ChargeOutcome::Unknown { reason } => Err(AppError::unavailable(
+                format!("{reason}; the order is as it was, and a charge, if any, will be refunded"),
+                2,
+            )),
+        }
+    }
+}
+
+impl Handler<Revise> for OrderActor {
+    type Result = AtomicResponse<Self, AppResult<Order>>;
+
+    fn handle(&mut self, msg: Revise, ctx: &mut Context<Self>) -> Self::Result {
+        let _span =
+            tracing::debug_span!("order.revise", order = self.id, amount = msg.amount).entered();
+        self.idle.touch();
+        let planned = self.supervised(ctx, |act| act.plan_revision(&msg));
+        let (revision, customer_id) = match planned {
+            // Down (or even): no money to take first.
+            Ok((r, _)) if r.delta <= 0 => {
+                let result =
+                    self.supervised(ctx, |act| act.execute(&OrderCommand::Revise(Box::new(r))));
+                return AtomicResponse::new(Box::pin(self.answer(result).into_actor(self)));
+            }
+            Ok(planned) => planned,
+            Err(e) => return AtomicResponse::new(Box::pin(fut::ready(Err(e)))),
+        };
+        let pending = PendingRevision {
+            revision: revision.clone(),
+            customer_id: customer_id.clone(),
+        };
+        let recorded = self.supervised(ctx, |act| act.record_pending_revision(&pending));
+        let (payment, db, written) = (
+            self.env.payment.clone(),
+            self.env.db.clone(),
+            self.last_write,
+        );
+        let charge = Adjust {
+            order_id: self.id,
+            revision: revision.revision,
+            tag: OWN,
+            customer_id,
+            delta: revision.delta,
+        };
+        AtomicResponse::new(Box::pin(
+            async move {
+                recorded?;
+                db.acknowledged(written).await;
+                Ok(payment.send(charge).await?)
+            }
+            .into_actor(self)
+            .then(move |outcome: AppResult<ChargeOutcome>, act, ctx| {
+                let result = outcome
+                    .and_then(|o| act.supervised(ctx, |act| act.settle_revision(revision, o)));
+                act.answer(result).into_actor(act)
+            }),
+        ))
+    }
+}
+
+impl Handler<ResolveRevision> for OrderActor {
+    type Result = AtomicResponse<Self, AppResult<bool>>;
+
+    /// Compensates a pending revision: whatever the gateway charged for it
+    /// is refunded, and the order stays as it was. Answers whether there
+    /// was one.
+    fn handle(&mut self, _: ResolveRevision, _: &mut Context<Self>) -> Self::Result {
+        self.idle.touch();
+        let pending = match self
+            .env
+            .db
+            .get::<PendingRevision>(&keys::revision_pending(self.id))
+        {
+            Ok(Some(p)) => p,
+            other => {
+                return AtomicResponse::new(Box::pin(fut::ready(
+                    other.map(|_| false).map_err(Into::into),
+                )))
+            }
+        };
+        let (payment, id) = (self.env.payment.clone(), self.id);
+        let r = pending.revision.clone();
+        AtomicResponse::new(Box::pin(
+            async move {
+                let lookup = LookupAdjustment {
+                    order_id: id,
+                    revision: r.revision,
+                    tag: OWN,
+                };
+                if payment.send(lookup).await??.is_some() {
+                    let refund = Adjust {
+                        order_id: id,
+                        revision: r.revision,
+                        tag: COMPENSATION,
+                        customer_id: pending.customer_id,
+                        delta: -r.delta,
+                    };
+                    match payment.send(refund).await? {
+                        ChargeOutcome::Approved { .. } => {}
+                        other => {
+                            return Err(AppError::unavailable(
+                                format!("compensation not done: {other:?}"),
+                                1,
+                            ))
+                        }
+                    }
+                }
+                Ok(())
+            }
+            .into_actor(self)
+            .then(|done: AppResult<()>, act, ctx| {
+                let result = done
+                    .and_then(|()| act.supervised(ctx, |act| act.drop_pending_revision()))
+                    .map(|()| true);
+                act.answer(result).into_actor(act)
+            }),
+        ))
+    }
+}

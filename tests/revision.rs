@@ -1,0 +1,165 @@
+//! Order revision: while Placed, the items change and the payment follows
+//! (an extra charge first, or a partial refund after); a failed extra
+//! charge leaves the order as it was; points follow; all across a restart.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const STORE: &str = "gangnam-chicken";
+
+fn items(qty: u64) -> Value {
+    json!({ "items": [{ "menuId": "fried", "qty": qty }] })
+}
+
+/// What the gateway holds for an order, net of revisions.
+async fn gateway_net(api: &Api, id: u64) -> (u64, bool) {
+    let (_, charges) = api.get("/admin/chaos/payment/charges").await;
+    let charge = charges
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["orderId"] == id)
+        .unwrap()
+        .clone();
+    (
+        charge["amount"].as_u64().unwrap(),
+        charge["refunded"].as_bool().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn revising_up_and_down_moves_the_money_and_the_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--chaos"]);
+    let api = &server.api;
+    let placed = api.place("kim", STORE).await; // two fried chicken, 38,000 won
+    let id = placed["id"].as_u64().unwrap();
+    assert_eq!(placed["amount"], 38_000);
+
+    let (status, up) = api.post(&format!("/orders/{id}/revise"), items(3)).await;
+    assert_eq!(status, StatusCode::OK, "{up}");
+    assert_eq!(
+        (up["amount"].as_u64(), up["items"][0]["qty"].as_u64()),
+        (Some(57_000), Some(3))
+    );
+    assert_eq!(up["revision"], 1);
+    assert_eq!(
+        up["history"], placed["history"],
+        "a revision is not a change of status"
+    );
+    let (_, payment) = api.get(&format!("/payments/{id}")).await;
+    assert_eq!(payment["amount"], 57_000);
+    assert_eq!(payment["revisions"][0]["delta"], 19_000);
+    assert!(payment["revisions"][0]["transactionId"].is_string());
+    assert_eq!(gateway_net(api, id).await, (57_000, false));
+    caught_up(api).await;
+    assert_eq!(api.get("/points/kim").await.1["balance"], 570);
+    assert_eq!(
+        api.get(&format!("/foodCookings/{id}")).await.1["items"][0]["qty"],
+        3
+    );
+    assert_eq!(api.get(&format!("/myPages/{id}")).await.1["amount"], 57_000);
+    let (_, notes) = api.get("/notifications?customerId=kim").await;
+    assert!(notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["message"].as_str().unwrap().contains("변경")));
+
+    let (status, down) = api.post(&format!("/orders/{id}/revise"), items(1)).await;
+    assert_eq!(status, StatusCode::OK, "{down}");
+    assert_eq!(
+        (down["amount"].as_u64(), down["revision"].as_u64()),
+        (Some(19_000), Some(2))
+    );
+    assert_eq!(
+        api.get(&format!("/payments/{id}")).await.1["amount"],
+        19_000
+    );
+    caught_up(api).await;
+    assert_eq!(
+        gateway_net(api, id).await,
+        (19_000, false),
+        "the difference was refunded"
+    );
+    assert_eq!(api.get("/points/kim").await.1["balance"], 190);
+
+    // Across a restart, then canceled: everything that is left comes back.
+    assert!(server.stop().success());
+    let server = Server::start(dir.path(), &["--chaos"]);
+    let api = &server.api;
+    assert_eq!(api.get(&format!("/orders/{id}")).await.1["amount"], 19_000);
+    api.post_empty(&format!("/orders/{id}/cancel")).await;
+    let payment = await_field(api, &format!("/payments/{id}"), "status", "Refunded").await;
+    assert_eq!(payment["amount"], 19_000);
+    caught_up(api).await;
+    assert_eq!(gateway_net(api, id).await, (19_000, true));
+    assert_eq!(api.get("/points/kim").await.1["balance"], 0);
+}
+
+#[tokio::test]
+async fn a_failed_extra_charge_leaves_the_order_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--chaos", "--sandbox-decline-over", "50000"]);
+    let api = &server.api;
+    let placed = api.place("lee", STORE).await;
+    let id = placed["id"].as_u64().unwrap();
+    let (status, body) = api.post(&format!("/orders/{id}/revise"), items(5)).await;
+    assert_problem(status, &body, 402, "the order is as it was");
+    let (_, order) = api.get(&format!("/orders/{id}")).await;
+    assert_eq!(order, placed);
+    assert_eq!(
+        api.get(&format!("/payments/{id}")).await.1["amount"],
+        38_000
+    );
+    assert_eq!(gateway_net(api, id).await, (38_000, false));
+
+    api.post("/admin/chaos/payment", json!({ "failureRate": 1.0 }))
+        .await;
+    let (status, body) = api.post(&format!("/orders/{id}/revise"), items(3)).await;
+    assert_problem(status, &body, 503, "nothing was charged");
+    assert_eq!(api.get(&format!("/orders/{id}")).await.1, placed);
+    api.post("/admin/chaos/payment", json!({ "failureRate": 0.0 }))
+        .await;
+
+    // Refused: not Placed any more, unknown order, no items.
+    let (status, body) = api
+        .post(&format!("/orders/{id}/revise"), json!({ "items": [] }))
+        .await;
+    assert_problem(status, &body, 422, "at least one menu item");
+    let (status, body) = api.post("/orders/999999/revise", items(1)).await;
+    assert_problem(status, &body, 404, "does not exist");
+    api.advance(id, "r", "Accepted").await;
+    let (status, body) = api.post(&format!("/orders/{id}/revise"), items(1)).await;
+    assert_problem(status, &body, 409, "revising needs it to be Placed");
+}
+
+#[tokio::test]
+async fn an_extra_charge_that_timed_out_is_refunded_and_the_order_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--chaos", "--breaker-call-timeout-ms", "200"]);
+    let api = &server.api;
+    let placed = api.place("park", STORE).await;
+    let id = placed["id"].as_u64().unwrap();
+    api.post("/admin/chaos/payment", json!({ "latencyMs": 1000 }))
+        .await;
+    let (status, body) = api.post(&format!("/orders/{id}/revise"), items(3)).await;
+    assert_problem(status, &body, 503, "will be refunded");
+    api.post("/admin/chaos/payment", json!({ "latencyMs": 0 }))
+        .await;
+    // The gateway did take the extra 19,000 won; the resolver gives it back.
+    eventually("the extra charge to be compensated", || async {
+        (gateway_net(api, id).await == (38_000, false)
+            && server.log().contains("pending revision compensated"))
+        .then_some(())
+    })
+    .await;
+    assert_eq!(api.get(&format!("/orders/{id}")).await.1, placed);
+    assert_eq!(
+        api.get(&format!("/payments/{id}")).await.1["amount"],
+        38_000
+    );
+}
