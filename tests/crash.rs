@@ -1,5 +1,5 @@
 //! Crash safety, proved by killing it: several clients drive order
-//! lifecycles (with cancels and rejections) against the real binary, which
+//! lifecycles (with revisions, cancels and rejections) against the real binary, which
 //! is SIGKILLed at a seeded moment, restarted on the same directory and
 //! checked, round after round:
 //!
@@ -7,8 +7,8 @@
 //!   is in its history, in order;
 //! - no payment is left pending, no order is charged twice or refunded
 //!   twice, and no charge stands without its order;
-//! - money is conserved: charged at the gateway = refunded + kept by live
-//!   orders, order by order;
+//! - money is conserved: charged at the gateway (net of revisions) =
+//!   refunded + kept by live orders, order by order;
 //! - the kitchen, the delivery board and MyPage converge to each order;
 //! - the restarted server takes new orders at once.
 //!
@@ -143,8 +143,9 @@ fn delivery_status(order: &str) -> &'static str {
 /// Everything that must hold after a restart.
 async fn verify(api: &Api, ledger: &mut Ledger) {
     caught_up(api).await;
-    eventually("pending payments to be settled", || async {
-        (api.get("/health").await.1["pendingPayments"] == 0).then_some(())
+    eventually("pending payments and revisions to be settled", || async {
+        let (_, health) = api.get("/health").await;
+        (health["pendingPayments"] == 0 && health["pendingRevisions"] == 0).then_some(())
     })
     .await;
     caught_up(api).await;

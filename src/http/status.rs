@@ -46,6 +46,7 @@ async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(json!({
         "status": "ok",
         "pendingPayments": state.db.scan_keys(keys::PENDING).count(),
+        "pendingRevisions": state.db.scan_keys(keys::REVISION_PENDING).count(),
         "circuitBreaker": {
             "state": state.payment_guard.state_name(),
             "timesOpened": state.payment_guard.times_opened(),
