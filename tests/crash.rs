@@ -100,6 +100,17 @@ async fn client(api: Api, seed: u64, n: usize, ledger: Arc<Mutex<Ledger>>, ops: 
             .acked
             .insert(id, vec!["Placed".into()]);
         ops.fetch_add(1, Ordering::SeqCst);
+        // Some orders are revised first, up or down (the payment follows).
+        if rng.u8(0..3) == 0 {
+            let dish = demo_dish(store).0;
+            let revision = json!({ "items": [{ "menuId": dish, "qty": rng.u64(1..5) }] });
+            let path = format!("/orders/{id}/revise");
+            let Some((status, answer)) = api.try_post(&path, Some(&revision)).await else {
+                return;
+            };
+            assert_eq!(status, StatusCode::OK, "revise: {answer}");
+            ops.fetch_add(1, Ordering::SeqCst);
+        }
         for to in plan(&mut rng) {
             let (path, body) = step(id, to, &format!("rider-{n}"));
             let Some((status, answer)) = api.try_post(&path, body.as_ref()).await else {
@@ -169,42 +180,54 @@ async fn verify(api: &Api, ledger: &mut Ledger) {
         );
         orders.insert(*id, order);
     }
-    // Every charge at the gateway: refunded, or kept by its live order.
-    let (_, charges) = api.get("/admin/chaos/payment/charges").await;
-    let (mut charged, mut refunded, mut kept) = (0u64, 0u64, 0u64);
-    for charge in charges.as_array().unwrap() {
-        let id = charge["orderId"].as_u64().unwrap();
-        let amount = charge["amount"].as_u64().unwrap();
-        charged += amount;
+    // Every account at the gateway: all given back, or the net kept by its
+    // live order, to the won; and the sums balance.
+    let (_, accounts) = api.get("/admin/chaos/payment/charges").await;
+    let (mut charged, mut refunded, mut kept, mut live) = (0u64, 0u64, 0u64, 0u64);
+    for account in accounts.as_array().unwrap() {
+        let id = account["orderId"].as_u64().unwrap();
+        charged += account["charged"].as_u64().unwrap();
+        refunded += account["refunded"].as_u64().unwrap();
+        let net = account["net"].as_u64().unwrap();
+        kept += net;
         let (_, payment) = api.get(&format!("/payments/{id}")).await;
         assert_eq!(
-            payment["transactionId"], charge["transactionId"],
+            payment["transactionId"], account["transactionId"],
             "order {id}"
         );
-        if charge["refunded"] == true {
-            refunded += amount;
+        if account["fullyRefunded"] == true {
+            assert_eq!(net, 0, "order {id}: {account}");
             assert_eq!(payment["status"], "Refunded", "order {id}");
             let at = payment["refundedAt"].clone();
             let first = ledger.refunded_at.entry(id).or_insert_with(|| at.clone());
             assert_eq!(*first, at, "order {id} refunded twice");
         } else {
-            kept += amount;
             assert_eq!(payment["status"], "Approved", "order {id}");
+            assert_eq!(
+                payment["amount"], net,
+                "order {id}: the payment and the gateway agree"
+            );
             let (status, order) = api.get(&format!("/orders/{id}")).await;
             assert_eq!(
                 status,
                 StatusCode::OK,
                 "a kept charge of order {id} without its order"
             );
-            assert_eq!(order["amount"], amount, "order {id}");
+            assert_eq!(order["amount"], net, "order {id}");
             let s = order["status"].as_str().unwrap();
             assert!(
                 s != "Canceled" && s != "Rejected",
                 "order {id} is {s} but was not refunded"
             );
+            live += order["amount"].as_u64().unwrap();
         }
     }
-    assert_eq!(charged, refunded + kept);
+    assert_eq!(charged, refunded + kept, "charged = refunded + kept");
+    assert_eq!(
+        kept, live,
+        "what the gateway keeps is what live orders cost"
+    );
+    let charges = accounts;
     // Every acknowledged order was charged once, and its views agree.
     let charged_ids: HashMap<u64, &Value> = charges
         .as_array()

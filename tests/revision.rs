@@ -14,19 +14,23 @@ fn items(qty: u64) -> Value {
     json!({ "items": [{ "menuId": "fried", "qty": qty }] })
 }
 
-/// What the gateway holds for an order, net of revisions.
-async fn gateway_net(api: &Api, id: u64) -> (u64, bool) {
-    let (_, charges) = api.get("/admin/chaos/payment/charges").await;
-    let charge = charges
+/// The order's account at the gateway.
+async fn account(api: &Api, id: u64) -> Value {
+    let (_, accounts) = api.get("/admin/chaos/payment/charges").await;
+    let found = accounts
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["orderId"] == id)
-        .unwrap()
-        .clone();
+        .find(|c| c["orderId"] == id);
+    found.unwrap().clone()
+}
+
+/// What the gateway keeps for an order, and whether it gave back all.
+async fn gateway_net(api: &Api, id: u64) -> (u64, bool) {
+    let a = account(api, id).await;
     (
-        charge["amount"].as_u64().unwrap(),
-        charge["refunded"].as_bool().unwrap(),
+        a["net"].as_u64().unwrap(),
+        a["fullyRefunded"].as_bool().unwrap(),
     )
 }
 
@@ -96,7 +100,16 @@ async fn revising_up_and_down_moves_the_money_and_the_points() {
     let payment = await_field(api, &format!("/payments/{id}"), "status", "Refunded").await;
     assert_eq!(payment["amount"], 19_000);
     caught_up(api).await;
-    assert_eq!(gateway_net(api, id).await, (19_000, true));
+    assert_eq!(
+        gateway_net(api, id).await,
+        (0, true),
+        "everything still kept was given back"
+    );
+    let a = account(api, id).await;
+    assert_eq!(
+        (a["charged"].as_u64(), a["refunded"].as_u64()),
+        (Some(57_000), Some(57_000))
+    );
     assert_eq!(api.get("/points/kim").await.1["balance"], 0);
 }
 
@@ -161,5 +174,40 @@ async fn an_extra_charge_that_timed_out_is_refunded_and_the_order_stays() {
     assert_eq!(
         api.get(&format!("/payments/{id}")).await.1["amount"],
         38_000
+    );
+}
+
+#[tokio::test]
+async fn a_retry_after_a_timed_out_extra_charge_is_a_new_charge_never_a_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--chaos", "--breaker-call-timeout-ms", "200"]);
+    let api = &server.api;
+    let id = api.place("choi", STORE).await["id"].as_u64().unwrap();
+    api.post("/admin/chaos/payment", json!({ "latencyMs": 1000 }))
+        .await;
+    let (status, body) = api.post(&format!("/orders/{id}/revise"), items(3)).await;
+    assert_problem(status, &body, 503, "will be refunded");
+    api.post("/admin/chaos/payment", json!({ "latencyMs": 0 }))
+        .await;
+    // At once: refused until the first one is settled.
+    let (status, body) = api.post(&format!("/orders/{id}/revise"), items(1)).await;
+    assert_problem(status, &body, 409, "still being settled");
+    eventually("the first extra charge to be compensated", || async {
+        (api.get("/health").await.1["pendingRevisions"] == 0).then_some(())
+    })
+    .await;
+    // Then a retry charges anew: the order and the gateway agree.
+    let (status, up) = api.post(&format!("/orders/{id}/revise"), items(3)).await;
+    assert_eq!(status, StatusCode::OK, "{up}");
+    assert_eq!(up["amount"], 57_000);
+    let a = account(api, id).await;
+    assert_eq!(a["net"], 57_000, "{a}");
+    assert_eq!(
+        (a["charged"].as_u64(), a["refunded"].as_u64()),
+        (Some(38_000 + 19_000 + 19_000), Some(19_000))
+    );
+    assert_eq!(
+        api.get(&format!("/payments/{id}")).await.1["amount"],
+        57_000
     );
 }

@@ -13,6 +13,7 @@ use super::Registry;
 use crate::domain::checkout::{self, OrderRequest};
 use crate::domain::order::Order;
 use crate::domain::payment::{Payment, PaymentStatus};
+use crate::domain::wallet::Wallet;
 use crate::domain::{DomainError, OrderId};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, Db};
@@ -184,7 +185,16 @@ pub async fn revise(
     let quote = registry
         .send_store(&order.store_id, QuoteOrder(Box::new(req)))
         .await??;
-    let discount = order.discount.min(quote.subtotal);
+    // The coupon's value, not what it took off last time (that may have
+    // been capped by a smaller subtotal).
+    let coupon_value = match &order.coupon_id {
+        Some(coupon) => db
+            .get::<Wallet>(&keys::wallet(&order.customer_id))?
+            .and_then(|w| w.coupons.into_iter().find(|c| &c.id == coupon))
+            .map_or(order.discount, |c| c.amount),
+        None => 0,
+    };
+    let discount = coupon_value.min(quote.subtotal);
     let revise = Revise {
         items: quote.lines,
         amount: quote.subtotal - discount,

@@ -3,6 +3,7 @@
 //! id), recording the refund with its offset in one batch.
 
 use super::dispatcher::Deliver;
+use super::order::PARTIAL_REFUND;
 use super::payment::{Adjust, ChargeOutcome, PaymentActor, Refund};
 use crate::domain::order::OrderEvent;
 use crate::domain::payment::{Payment, PaymentEvent, PaymentStatus};
@@ -58,8 +59,8 @@ impl Handler<Deliver> for Refunds {
                         // payment record already says so).
                         let refund = Adjust {
                             order_id: *order_id,
-                            revision: r.revision,
-                            tag: 0,
+                            key: r.key,
+                            tag: PARTIAL_REFUND,
                             customer_id: customer_id.clone(),
                             delta: r.delta,
                         };

@@ -18,7 +18,7 @@ pub fn spawn(registry: Registry, min_age: Duration) {
         let mut age = Duration::ZERO;
         loop {
             resolve_older_than(&registry, age).await;
-            compensate_revisions(&registry).await;
+            compensate_revisions(&registry, age).await;
             age = min_age;
             tokio::time::sleep(EVERY).await;
         }
@@ -51,7 +51,8 @@ async fn resolve_older_than(registry: &Registry, age: Duration) {
 /// Compensates revisions whose extra charge was left pending. One still in
 /// flight is safe to ask about: it holds its order's actor until it ends,
 /// and then nothing is pending any more.
-async fn compensate_revisions(registry: &Registry) {
+async fn compensate_revisions(registry: &Registry, age: Duration) {
+    let cutoff = Timestamp(Timestamp::now().0.saturating_sub(age.as_millis() as u64));
     let ids: Vec<u64> = registry
         .env()
         .db
@@ -59,7 +60,10 @@ async fn compensate_revisions(registry: &Registry) {
         .filter_map(|k| k.ok().and_then(|k| keys::trailing_u64(&k)))
         .collect();
     for id in ids {
-        match registry.order(id).send(ResolveRevision).await {
+        let resolve = ResolveRevision {
+            requested_before: cutoff,
+        };
+        match registry.order(id).send(resolve).await {
             Ok(Ok(true)) => tracing::info!(order = id, "pending revision compensated"),
             Ok(Ok(false)) => {}
             Ok(Err(e)) => {

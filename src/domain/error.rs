@@ -73,6 +73,8 @@ pub enum DomainError {
         expected: u32,
         got: u32,
     },
+    #[error("an earlier change of order {0} is still being settled; try again in a moment")]
+    RevisionInProgress(OrderId),
     #[error("payment declined: {0}")]
     PaymentDeclined(String),
 }
@@ -93,6 +95,7 @@ impl DomainError {
             | WrongState { .. }
             | OffDuty(_)
             | RevisedMeanwhile { .. }
+            | RevisionInProgress(_)
             | CouponUnusable { .. }
             | AlreadyReviewed(_)
             | ReviewCouponUsed(_)

@@ -174,6 +174,7 @@ mod tests {
             discount: 0,
             delta: 0,
             transaction_id: None,
+            key: 1,
         }));
         let t = apply(Some(&placed()), &revised, Timestamp(2)).unwrap();
         assert_eq!((t.items, t.status), (vec![line], TicketStatus::Requested));

@@ -93,6 +93,7 @@ mod tests {
             discount: 0,
             delta: -7_000,
             transaction_id: None,
+            key: 1,
         }));
         let p = apply(
             None,

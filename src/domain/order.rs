@@ -192,6 +192,9 @@ pub struct Revision {
     pub delta: i64,
     /// The gateway transaction of an extra charge.
     pub transaction_id: Option<String>,
+    /// This attempt's idempotency key at the gateway (unique per attempt,
+    /// so a retry after a failure is a new charge, never a replay).
+    pub key: u64,
 }
 
 /// What happened to an order; the log records these.

@@ -291,6 +291,7 @@ fn revision(n: u32, amount: Won) -> OrderCommand {
         discount: 0,
         delta: amount as i64 - 20_000,
         transaction_id: None,
+        key: 1,
     }))
 }
 

@@ -114,6 +114,7 @@ mod tests {
                 discount: 0,
                 delta: 0,
                 transaction_id: None,
+                key: 1,
             }))
         };
         let placed = OrderEvent::Placed(Box::new(new_order(1, 20_000)));

@@ -103,14 +103,8 @@ async fn store_up(state: web::Data<AppState>, id: web::Path<String>) -> ApiResul
     set_store_down(&state, id.into_inner(), false).await
 }
 
-/// Every charge the sandbox gateway remembers, by order id.
+/// Every order's account at the sandbox gateway: charged, refunded, net.
 async fn charges(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     state.db.settled().await;
-    let all: Vec<serde_json::Value> = state
-        .sandbox
-        .all_recorded()?
-        .into_iter()
-        .map(|(order_id, c)| json!({ "orderId": order_id, "transactionId": c.transaction_id, "amount": c.amount, "refunded": c.refunded }))
-        .collect();
-    Ok(HttpResponse::Ok().json(all))
+    Ok(HttpResponse::Ok().json(state.sandbox.all_recorded()?))
 }

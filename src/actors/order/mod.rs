@@ -7,7 +7,7 @@ mod revision;
 
 pub use placement::{Draft, IdempotencyRecord, Place};
 pub use resolution::{Resolution, Resolve};
-pub use revision::{ResolveRevision, Revise};
+pub use revision::{ResolveRevision, Revise, PARTIAL_REFUND};
 
 use super::passivation::{Idle, ABSENT_GRACE};
 use super::registry::{Env, Registry};

@@ -28,20 +28,27 @@ pub struct Revise {
     pub discount: Won,
 }
 
-/// Settle a revision's extra charge left pending by a crash or timeout.
+/// Settle a revision's extra charge left pending (by a crash or timeout)
+/// since before `requested_before`; a younger one may still be in flight at
+/// the gateway.
 #[derive(Clone, Debug, Message)]
 #[rtype(result = "AppResult<bool>")]
-pub struct ResolveRevision;
+pub struct ResolveRevision {
+    pub requested_before: Timestamp,
+}
 
-/// Tags of a revision's gateway keys.
-const OWN: u8 = 0;
-const COMPENSATION: u8 = 1;
+/// Tags of a revision's gateway keys: its extra charge, that charge's
+/// compensation, and its partial refund.
+pub const CHARGE: u8 = 0;
+pub const COMPENSATION: u8 = 1;
+pub const PARTIAL_REFUND: u8 = 2;
 
 /// A revision whose extra charge is being requested.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct PendingRevision {
     revision: Revision,
     customer_id: String,
+    requested_at: Timestamp,
 }
 
 /// A revision also moves its payment, in the same batch.
@@ -61,7 +68,14 @@ pub(super) fn settle_payment_in(
         .payment()?
         .apply(&PaymentEvent::Revised(change), now)?;
     batch.put(keys::payment(actor.id), &payment)?;
-    batch.remove(keys::revision_pending(actor.id));
+    // Only this attempt's own record: another's is settled by the resolver.
+    let pending = actor
+        .env
+        .db
+        .get::<PendingRevision>(&keys::revision_pending(actor.id))?;
+    if pending.is_some_and(|p| p.revision.key == r.key) {
+        batch.remove(keys::revision_pending(actor.id));
+    }
     Ok(())
 }
 
@@ -69,6 +83,12 @@ impl OrderActor {
     /// The revision this request makes, checked against the order as it is.
     fn plan_revision(&mut self, msg: &Revise) -> AppResult<(Revision, String)> {
         self.ensure_loaded()?;
+        // One change at a time: an extra charge whose outcome is unknown is
+        // settled (refunded if it happened) before another may begin.
+        if self.env.db.contains(&keys::revision_pending(self.id))? {
+            return Err(DomainError::RevisionInProgress(self.id).into());
+        }
+        let key = self.env.db.next_id()?;
         let order = self
             .state
             .as_ref()
@@ -80,6 +100,7 @@ impl OrderActor {
             discount: msg.discount,
             delta: msg.amount as i64 - order.amount as i64,
             transaction_id: None,
+            key,
         };
         // Refuse now what the order would refuse (not Placed, say).
         crate::domain::order::decide(
@@ -159,6 +180,7 @@ impl Handler<Revise> for OrderActor {
         let pending = PendingRevision {
             revision: revision.clone(),
             customer_id: customer_id.clone(),
+            requested_at: Timestamp::now(),
         };
         let recorded = self.supervised(ctx, |act| act.record_pending_revision(&pending));
         let (payment, db, written) = (
@@ -168,8 +190,8 @@ impl Handler<Revise> for OrderActor {
         );
         let charge = Adjust {
             order_id: self.id,
-            revision: revision.revision,
-            tag: OWN,
+            key: revision.key,
+            tag: CHARGE,
             customer_id,
             delta: revision.delta,
         };
@@ -195,14 +217,16 @@ impl Handler<ResolveRevision> for OrderActor {
     /// Compensates a pending revision: whatever the gateway charged for it
     /// is refunded, and the order stays as it was. Answers whether there
     /// was one.
-    fn handle(&mut self, _: ResolveRevision, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: ResolveRevision, _: &mut Context<Self>) -> Self::Result {
         self.idle.touch();
         let pending = match self
             .env
             .db
             .get::<PendingRevision>(&keys::revision_pending(self.id))
         {
-            Ok(Some(p)) => p,
+            Ok(Some(p)) if p.requested_at < msg.requested_before => p,
+            // Young enough to be still on its way at the gateway.
+            Ok(Some(_)) => return AtomicResponse::new(Box::pin(fut::ready(Ok(false)))),
             other => {
                 return AtomicResponse::new(Box::pin(fut::ready(
                     other.map(|_| false).map_err(Into::into),
@@ -215,13 +239,13 @@ impl Handler<ResolveRevision> for OrderActor {
             async move {
                 let lookup = LookupAdjustment {
                     order_id: id,
-                    revision: r.revision,
-                    tag: OWN,
+                    key: r.key,
+                    tag: CHARGE,
                 };
                 if payment.send(lookup).await??.is_some() {
                     let refund = Adjust {
                         order_id: id,
-                        revision: r.revision,
+                        key: r.key,
                         tag: COMPENSATION,
                         customer_id: pending.customer_id,
                         delta: -r.delta,

@@ -4,7 +4,9 @@
 
 mod sandbox;
 
-pub use sandbox::{Answer, GatewayAdjustment, GatewayCharge, GatewayError, Sandbox, SandboxRules};
+pub use sandbox::{
+    Answer, GatewayAccount, GatewayAdjustment, GatewayCharge, GatewayError, Sandbox, SandboxRules,
+};
 
 use crate::domain::{OrderId, Won};
 use crate::error::{AppError, AppResult};
@@ -47,13 +49,13 @@ pub struct Refund {
     pub order_id: OrderId,
 }
 
-/// A revision's extra charge (positive `delta`) or partial refund, keyed
-/// (order, revision, tag): tag 0 the revision's own, 1 its compensation.
+/// A revision's extra charge (positive `delta`) or refund, keyed (order,
+/// the revision attempt's key, tag).
 #[derive(Clone, Debug, Message)]
 #[rtype(result = "ChargeOutcome")]
 pub struct Adjust {
     pub order_id: OrderId,
-    pub revision: u32,
+    pub key: u64,
     pub tag: u8,
     pub customer_id: String,
     pub delta: i64,
@@ -64,7 +66,7 @@ pub struct Adjust {
 #[rtype(result = "AppResult<Option<GatewayAdjustment>>")]
 pub struct LookupAdjustment {
     pub order_id: OrderId,
-    pub revision: u32,
+    pub key: u64,
     pub tag: u8,
 }
 
@@ -152,13 +154,7 @@ impl Handler<Adjust> for PaymentActor {
     fn handle(&mut self, msg: Adjust, _: &mut Context<Self>) -> Self::Result {
         let (gateway, guard) = (self.gateway.clone(), self.guard.clone());
         Box::pin(async move {
-            let call = gateway.adjust(
-                msg.order_id,
-                msg.revision,
-                msg.tag,
-                &msg.customer_id,
-                msg.delta,
-            );
+            let call = gateway.adjust(msg.order_id, msg.key, msg.tag, &msg.customer_id, msg.delta);
             outcome(guard.call(call).await)
         })
     }
@@ -170,7 +166,7 @@ impl Handler<LookupAdjustment> for PaymentActor {
     fn handle(&mut self, msg: LookupAdjustment, _: &mut Context<Self>) -> Self::Result {
         let (gateway, guard) = (self.gateway.clone(), self.guard.clone());
         Box::pin(async move {
-            let call = gateway.lookup_adjustment(msg.order_id, msg.revision, msg.tag);
+            let call = gateway.lookup_adjustment(msg.order_id, msg.key, msg.tag);
             guard.call(call).await.map_err(unavailable)
         })
     }

@@ -45,6 +45,20 @@ pub struct GatewayAdjustment {
     pub transaction_id: String,
 }
 
+/// An order's account at the gateway, all its charges and refunds summed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayAccount {
+    pub order_id: OrderId,
+    /// Of the first charge.
+    pub transaction_id: String,
+    pub charged: Won,
+    pub refunded: Won,
+    /// What the gateway keeps: charged less refunded.
+    pub net: Won,
+    pub fully_refunded: bool,
+}
+
 /// The sandbox's rules, adjustable while running (for fault injection).
 #[derive(Debug, Default)]
 pub struct SandboxRules {
@@ -116,9 +130,9 @@ pub struct Sandbox {
 const PREFIX: &[u8] = b"sandbox/";
 const ADJUSTMENTS: &[u8] = b"sandboxadj/";
 
-fn adjustment_key(order_id: OrderId, revision: u32, tag: u8) -> Vec<u8> {
+fn adjustment_key(order_id: OrderId, attempt: u64, tag: u8) -> Vec<u8> {
     let mut k = adjustments_of(order_id);
-    k.extend_from_slice(&revision.to_be_bytes());
+    k.extend_from_slice(&attempt.to_be_bytes());
     k.push(tag);
     k
 }
@@ -205,7 +219,8 @@ impl Sandbox {
         Ok(answer)
     }
 
-    /// Gives back the charge under `order_id`; refunding twice refunds once.
+    /// Gives back everything still kept for `order_id` (its charge and any
+    /// revision's, less partial refunds); refunding twice refunds once.
     pub async fn refund(&self, order_id: OrderId) -> Result<(), GatewayError> {
         self.delay().await;
         if self.rules.fails_now() {
@@ -246,29 +261,46 @@ impl Sandbox {
         self.db.get(&key(order_id))
     }
 
-    /// Every charge the gateway remembers, by order id, its amount the net
-    /// after revisions (operators and tests).
-    pub fn all_recorded(
-        &self,
-    ) -> Result<Vec<(OrderId, GatewayCharge)>, crate::storage::StorageError> {
+    /// Every order's account at the gateway (operators and tests): what
+    /// was charged and refunded in all, and the net the gateway keeps.
+    pub fn all_recorded(&self) -> Result<Vec<GatewayAccount>, crate::storage::StorageError> {
         let mut all = Vec::new();
         for entry in self.db.scan::<GatewayCharge>(PREFIX) {
-            let (k, mut charge) = entry?;
+            let (k, base) = entry?;
             let order_id = crate::storage::keys::trailing_u64(&k).unwrap_or(0);
+            let (mut charged, mut refunded) = (base.amount, 0u64);
             for adj in self.db.scan::<GatewayAdjustment>(&adjustments_of(order_id)) {
-                charge.amount = charge.amount.saturating_add_signed(adj?.1.delta);
+                let delta = adj?.1.delta;
+                if delta >= 0 {
+                    charged += delta as u64;
+                } else {
+                    refunded += delta.unsigned_abs();
+                }
             }
-            all.push((order_id, charge));
+            // A full refund gives back whatever was still kept.
+            if base.refunded {
+                refunded = charged;
+            }
+            all.push(GatewayAccount {
+                order_id,
+                transaction_id: base.transaction_id,
+                charged,
+                refunded,
+                net: charged - refunded.min(charged),
+                fully_refunded: base.refunded,
+            });
         }
         Ok(all)
     }
 
     /// A revision's extra charge (positive `delta`) or partial refund
-    /// (negative), under the idempotency key (order, revision, tag).
+    /// (negative), under the idempotency key (order, attempt, tag). A key
+    /// used again with another amount is refused, never answered with the
+    /// first one's result.
     pub async fn adjust(
         &self,
         order_id: OrderId,
-        revision: u32,
+        attempt: u64,
         tag: u8,
         customer_id: &str,
         delta: i64,
@@ -277,7 +309,7 @@ impl Sandbox {
             self.delay().await;
             return Err(GatewayError(DOWN.into()));
         }
-        let key = adjustment_key(order_id, revision, tag);
+        let key = adjustment_key(order_id, attempt, tag);
         let existing = self
             .db
             .get::<GatewayAdjustment>(&key)
@@ -288,6 +320,11 @@ impl Sandbox {
             None
         };
         let answer = match (existing, decline) {
+            (Some(adj), _) if adj.delta != delta => {
+                return Err(GatewayError(format!(
+                    "idempotency key of order {order_id} reused with another amount"
+                )))
+            }
             (Some(adj), _) => Answer::Approved {
                 transaction_id: adj.transaction_id,
             },
@@ -295,7 +332,7 @@ impl Sandbox {
             (None, None) => {
                 let adj = GatewayAdjustment {
                     delta,
-                    transaction_id: format!("sbx-{order_id:010}-r{revision}-{tag}"),
+                    transaction_id: format!("sbx-{order_id:010}-{attempt}-{tag}"),
                 };
                 let mut batch = WriteBatch::new();
                 batch
@@ -315,11 +352,11 @@ impl Sandbox {
         Ok(answer)
     }
 
-    /// What became of the key (order, revision, tag).
+    /// What became of the key (order, attempt, tag).
     pub async fn lookup_adjustment(
         &self,
         order_id: OrderId,
-        revision: u32,
+        attempt: u64,
         tag: u8,
     ) -> Result<Option<GatewayAdjustment>, GatewayError> {
         self.delay().await;
@@ -327,7 +364,7 @@ impl Sandbox {
             return Err(GatewayError(DOWN.into()));
         }
         self.db
-            .get(&adjustment_key(order_id, revision, tag))
+            .get(&adjustment_key(order_id, attempt, tag))
             .map_err(|e| GatewayError(e.to_string()))
     }
 
