@@ -134,7 +134,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         kitchen,
         metrics: metrics.clone(),
         sandbox,
-        hub,
+        hub: hub.clone(),
         faults,
         chaos: args.chaos,
     });
@@ -151,11 +151,23 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     })
     .workers(args.http_worker_count())
     .shutdown_timeout(30)
+    // Signals are ours: live sockets must be closed for a graceful stop.
+    .disable_signals()
     .bind(args.addr)?;
     for addr in server.addrs() {
         tracing::info!("listening on http://{addr}");
     }
-    server.run().await?;
+    let server = server.run();
+    let handle = server.handle();
+    actix_rt::spawn(async move {
+        stop_signal().await;
+        tracing::info!("asked to stop: closing live sockets, finishing requests in flight");
+        // WebSockets never end by themselves; closing their channels ends
+        // them cleanly, and the rest is actix-web's graceful stop.
+        hub.close_all();
+        handle.stop(true).await;
+    });
+    server.await?;
 
     tracing::info!("stopped accepting; flushing");
     db.flush()?;
@@ -164,4 +176,21 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Waits for SIGTERM or Ctrl-C (SIGINT).
+async fn stop_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C only");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }

@@ -186,3 +186,22 @@ async fn a_socket_opened_right_after_an_order_still_gets_it() {
         "{statuses:?}"
     );
 }
+
+#[tokio::test]
+async fn a_socket_catches_up_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let mut ws = connect(&server.api, "customerId=han").await;
+    let id = server.api.place("han", STORE).await["id"].as_u64().unwrap();
+    let first = next(&mut ws).await;
+    assert_eq!(first["status"], "Placed");
+    server.api.advance(id, "r", "Cooking").await;
+    assert!(server.stop().success());
+
+    let server = Server::start(dir.path(), &[]);
+    let since = first["id"].as_u64().unwrap();
+    let mut ws = connect(&server.api, &format!("customerId=han&since={since}")).await;
+    for status in ["Accepted", "Cooking"] {
+        assert_eq!(next(&mut ws).await["status"], status);
+    }
+}

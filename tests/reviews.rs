@@ -138,6 +138,14 @@ async fn reviews_are_checked_and_deleting_one_revokes_its_coupon() {
         .await;
     assert_problem(status, &body, 404, "does not exist");
 
+    // Across a restart: the deletion stands.
+    assert!(server.stop().success());
+    let server = Server::start(dir.path(), &[]);
+    let api = &server.api;
+    assert_eq!(coupon_status(api, "park", &coupon).await, "Revoked");
+    let (status, body) = api.post("/reviews", review(done, "park", 5)).await;
+    assert_problem(status, &body, 409, "already reviewed");
+
     // A review whose coupon was used cannot be deleted.
     let other = completed(api, "park").await;
     let (_, written) = api.post("/reviews", review(other, "park", 5)).await;

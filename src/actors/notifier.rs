@@ -36,6 +36,11 @@ impl Hub {
             .remove_if(audience, |_, tx| tx.receiver_count() == 0);
     }
 
+    /// Ends every live channel (listeners see it closed): for shutdown.
+    pub fn close_all(&self) {
+        self.channels.clear();
+    }
+
     /// How many audiences are listened to.
     pub fn listened(&self) -> usize {
         self.channels.len()
