@@ -26,6 +26,9 @@ pub struct Cli {
 pub enum Command {
     /// Serve the HTTP API (the default).
     Serve(ServeArgs),
+    /// Drive order lifecycles against a server and report throughput,
+    /// latency percentiles and whether the invariants held.
+    Loadgen(crate::loadgen::LoadgenArgs),
 }
 
 /// When a write is acknowledged.

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod loadgen;
 pub mod server;
 pub mod storage;
 pub mod supervision;

@@ -2,7 +2,7 @@
 
 use baedal::config::{Cli, Command};
 use clap::Parser;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let args = match cli.command {
+        Some(Command::Loadgen(args)) => return loadgen(args),
         Some(Command::Serve(args)) => args,
         None => cli.serve,
     };
@@ -25,5 +26,37 @@ fn main() -> ExitCode {
             tracing::error!("{e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Runs the load generator; its report goes to standard output (and, with
+/// `--json`, to a file). Fails if the invariants did not hold.
+fn loadgen(args: baedal::loadgen::LoadgenArgs) -> ExitCode {
+    let json = args.json.clone();
+    let report = match actix_rt::System::new().block_on(baedal::loadgen::run(args)) {
+        Ok(report) => report,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = write!(out, "{report}");
+    if let Some(path) = json {
+        let text = serde_json::to_string_pretty(&report).unwrap_or_default();
+        let written = if path.as_os_str() == "-" {
+            writeln!(out, "{text}")
+        } else {
+            std::fs::write(&path, text)
+        };
+        if let Err(e) = written {
+            tracing::error!("cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }

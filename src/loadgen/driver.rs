@@ -1,0 +1,336 @@
+//! The workers: each drives one lifecycle after another over its own
+//! keep-alive connection, timing every request.
+
+use super::{LoadgenArgs, LoadgenError};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A store to order from.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Store {
+    pub id: String,
+    pub address: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub open: bool,
+    #[serde(default)]
+    pub menu: Vec<MenuItem>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct MenuItem {
+    pub id: String,
+}
+
+/// How a lifecycle was meant to end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    Completed,
+    Canceled,
+    Rejected,
+}
+
+impl Fate {
+    pub fn status(self) -> &'static str {
+        match self {
+            Fate::Completed => "Completed",
+            Fate::Canceled => "Canceled",
+            Fate::Rejected => "Rejected",
+        }
+    }
+}
+
+/// A lifecycle that went through every step it was meant to.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub order_id: u64,
+    pub fate: Fate,
+}
+
+/// Latencies (µs) and statuses, per route kind.
+#[derive(Default)]
+pub struct Samples {
+    pub latencies: BTreeMap<&'static str, hdrhistogram::Histogram<u64>>,
+    pub statuses: BTreeMap<u16, u64>,
+    pub failures: u64,
+}
+
+/// What a run did.
+pub struct Run {
+    pub elapsed: Duration,
+    pub outcomes: Vec<Outcome>,
+    pub samples: Samples,
+    pub broken: u64,
+}
+
+struct Shared {
+    next: AtomicU64,
+    done: AtomicU64,
+    samples: Mutex<Samples>,
+    outcomes: Mutex<Vec<Outcome>>,
+    broken: AtomicU64,
+}
+
+/// The open stores of the target, each with its menu.
+pub async fn open_stores(target: &str) -> Result<Vec<Store>, LoadgenError> {
+    let client = awc::Client::default();
+    let unreachable = |reason: String| LoadgenError::Unreachable {
+        target: target.to_string(),
+        reason,
+    };
+    let mut res = client
+        .get(format!("{target}/stores"))
+        .send()
+        .await
+        .map_err(|e| unreachable(e.to_string()))?;
+    let list: Vec<Store> = res
+        .json()
+        .limit(16 << 20)
+        .await
+        .map_err(|e| unreachable(e.to_string()))?;
+    let mut stores = Vec::new();
+    for s in list.into_iter().filter(|s| s.open) {
+        let mut res = client
+            .get(format!("{target}/stores/{}", s.id))
+            .send()
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        let full: Store = res.json().await.map_err(|e| unreachable(e.to_string()))?;
+        // Only stores whose address names a district can take an order by
+        // address; the rest get coordinates below anyway.
+        if !full.menu.is_empty() {
+            stores.push(full);
+        }
+    }
+    if stores.is_empty() {
+        return Err(LoadgenError::NoStores);
+    }
+    Ok(stores)
+}
+
+/// Runs the workers until the orders are done or the deadline passes.
+pub async fn drive(args: &LoadgenArgs, stores: Vec<Store>, deadline: Option<Duration>) -> Run {
+    let shared = Arc::new(Shared {
+        next: AtomicU64::new(0),
+        done: AtomicU64::new(0),
+        samples: Mutex::new(Samples::default()),
+        outcomes: Mutex::new(Vec::new()),
+        broken: AtomicU64::new(0),
+    });
+    let stores = Arc::new(stores);
+    let started = Instant::now();
+    let progress = actix_rt::spawn(progress(shared.clone(), args.orders, started));
+    let workers: Vec<_> = (0..args.concurrency)
+        .map(|w| {
+            let (shared, stores, args) = (shared.clone(), stores.clone(), args.clone());
+            actix_rt::spawn(
+                async move { worker(w, &args, &stores, &shared, started, deadline).await },
+            )
+        })
+        .collect();
+    for w in workers {
+        let _ = w.await;
+    }
+    let elapsed = started.elapsed();
+    progress.abort();
+    Run {
+        elapsed,
+        outcomes: take(&shared.outcomes),
+        samples: take(&shared.samples),
+        broken: shared.broken.load(Ordering::Relaxed),
+    }
+}
+
+/// Takes what a mutex holds (the workers are done with it).
+fn take<T: Default>(m: &Mutex<T>) -> T {
+    std::mem::take(&mut *m.lock().unwrap_or_else(|p| p.into_inner()))
+}
+
+async fn progress(shared: Arc<Shared>, total: u64, started: Instant) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let done = shared.done.load(Ordering::Relaxed);
+        let secs = started.elapsed().as_secs_f64();
+        tracing::info!("{done}/{total} lifecycles, {:.0}/s", done as f64 / secs);
+    }
+}
+
+async fn worker(
+    w: u64,
+    args: &LoadgenArgs,
+    stores: &[Store],
+    shared: &Shared,
+    started: Instant,
+    deadline: Option<Duration>,
+) {
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .finish();
+    let mut rng = fastrand::Rng::with_seed(args.seed.wrapping_mul(1_000_003).wrapping_add(w));
+    loop {
+        let n = shared.next.fetch_add(1, Ordering::Relaxed);
+        if n >= args.orders || deadline.is_some_and(|d| started.elapsed() >= d) {
+            return;
+        }
+        let fate = match rng.f64() {
+            x if x < args.cancel_share => Fate::Canceled,
+            x if x < args.cancel_share + args.reject_share => Fate::Rejected,
+            _ => Fate::Completed,
+        };
+        let store = &stores[rng.usize(0..stores.len())];
+        let mut life = Lifecycle {
+            client: &client,
+            target: &args.target,
+            shared,
+        };
+        match life
+            .run(
+                store,
+                fate,
+                &format!("lg-{}-{n}", args.seed),
+                &format!("lg-rider-{w}"),
+                &mut rng,
+            )
+            .await
+        {
+            Some(order_id) => shared
+                .outcomes
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(Outcome { order_id, fate }),
+            None => {
+                shared.broken.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        shared.done.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// One lifecycle's requests.
+struct Lifecycle<'a> {
+    client: &'a awc::Client,
+    target: &'a str,
+    shared: &'a Shared,
+}
+
+impl Lifecycle<'_> {
+    /// Sends one request and records it; the answer if it was a success.
+    async fn call(
+        &mut self,
+        kind: &'static str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Option<Value> {
+        let url = format!("{}{path}", self.target);
+        let req = match method {
+            "GET" => self.client.get(url),
+            _ => self.client.post(url),
+        };
+        let started = Instant::now();
+        let sent = match body {
+            Some(b) => req.send_json(&b).await,
+            None => req.send().await,
+        };
+        let micros = started.elapsed().as_micros() as u64;
+        let mut samples = self
+            .shared
+            .samples
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let h = samples.latencies.entry(kind).or_insert_with(|| {
+            hdrhistogram::Histogram::new(3).expect("3 significant figures is valid")
+        });
+        let _ = h.record(micros.max(1));
+        let mut res = match sent {
+            Ok(res) => res,
+            Err(_) => {
+                samples.failures += 1;
+                return None;
+            }
+        };
+        let status = res.status().as_u16();
+        *samples.statuses.entry(status).or_default() += 1;
+        drop(samples);
+        let body = res.json::<Value>().limit(1 << 20).await.ok();
+        (200..300)
+            .contains(&status)
+            .then(|| body.unwrap_or(Value::Null))
+    }
+
+    /// Runs the lifecycle to its fate; the order id if every step succeeded.
+    async fn run(
+        &mut self,
+        store: &Store,
+        fate: Fate,
+        customer: &str,
+        rider: &str,
+        rng: &mut fastrand::Rng,
+    ) -> Option<u64> {
+        let dish = &store.menu[rng.usize(0..store.menu.len())].id;
+        let order = json!({
+            "customerId": customer,
+            "storeId": store.id,
+            "items": [{ "menuId": dish, "qty": rng.u64(1..4) }],
+            "address": store.address,
+            "lat": store.lat + rng.f64() * 0.02 - 0.01,
+            "lon": store.lon + rng.f64() * 0.02 - 0.01,
+        });
+        let placed = self.call("place", "POST", "/orders", Some(order)).await?;
+        let id = placed["id"].as_u64()?;
+        match fate {
+            Fate::Canceled => {
+                self.call("cancel", "POST", &format!("/orders/{id}/cancel"), None)
+                    .await?;
+            }
+            Fate::Rejected => {
+                let reason = json!({ "reason": "재료 소진" });
+                self.call(
+                    "kitchen",
+                    "POST",
+                    &format!("/foodCookings/{id}/reject"),
+                    Some(reason),
+                )
+                .await?;
+            }
+            Fate::Completed => {
+                for step in ["accept", "start", "finish"] {
+                    self.call(
+                        "kitchen",
+                        "POST",
+                        &format!("/foodCookings/{id}/{step}"),
+                        None,
+                    )
+                    .await?;
+                }
+                let near = format!(
+                    "/deliveries?lat={}&lon={}&radiusKm=3&limit=10",
+                    store.lat, store.lon
+                );
+                self.call("search", "GET", &near, None).await?;
+                let me = json!({ "riderId": rider });
+                self.call(
+                    "rider",
+                    "POST",
+                    &format!("/deliveries/{id}/pick"),
+                    Some(me.clone()),
+                )
+                .await?;
+                self.call(
+                    "rider",
+                    "POST",
+                    &format!("/deliveries/{id}/complete"),
+                    Some(me),
+                )
+                .await?;
+                self.call("confirm", "POST", &format!("/orders/{id}/confirm"), None)
+                    .await?;
+            }
+        }
+        Some(id)
+    }
+}
