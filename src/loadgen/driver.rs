@@ -218,6 +218,23 @@ struct Lifecycle<'a> {
 }
 
 impl Lifecycle<'_> {
+    /// Records one request's latency and status (`None`: no answer).
+    fn record(&self, kind: &'static str, micros: u64, status: Option<u16>) {
+        let mut samples = self
+            .shared
+            .samples
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let h = samples.latencies.entry(kind).or_insert_with(|| {
+            hdrhistogram::Histogram::new(3).expect("3 significant figures is valid")
+        });
+        let _ = h.record(micros.max(1));
+        match status {
+            Some(status) => *samples.statuses.entry(status).or_default() += 1,
+            None => samples.failures += 1,
+        }
+    }
+
     /// Sends one request and records it; the answer if it was a success.
     async fn call(
         &mut self,
@@ -237,25 +254,12 @@ impl Lifecycle<'_> {
             None => req.send().await,
         };
         let micros = started.elapsed().as_micros() as u64;
-        let mut samples = self
-            .shared
-            .samples
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        let h = samples.latencies.entry(kind).or_insert_with(|| {
-            hdrhistogram::Histogram::new(3).expect("3 significant figures is valid")
-        });
-        let _ = h.record(micros.max(1));
-        let mut res = match sent {
-            Ok(res) => res,
-            Err(_) => {
-                samples.failures += 1;
-                return None;
-            }
+        let status = sent.as_ref().ok().map(|res| res.status().as_u16());
+        self.record(kind, micros, status);
+        let (mut res, status) = match (sent, status) {
+            (Ok(res), Some(status)) => (res, status),
+            _ => return None,
         };
-        let status = res.status().as_u16();
-        *samples.statuses.entry(status).or_default() += 1;
-        drop(samples);
         let body = res.json::<Value>().limit(1 << 20).await.ok();
         (200..300)
             .contains(&status)
