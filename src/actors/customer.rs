@@ -1,7 +1,7 @@
 //! One actor per customer: their wallet (coupons and reviews), so a coupon
 //! is used once, and a review and its coupon never disagree.
 
-use super::passivation::Idle;
+use super::passivation::{Idle, Passivates};
 use super::registry::{Env, Registry};
 use crate::domain::wallet::{self, Wallet, WalletCommand, WalletEvent};
 use crate::domain::{Event, OrderId, Timestamp, Won};
@@ -101,12 +101,17 @@ impl Actor for CustomerActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.run_interval(self.idle.check_every(), |act, ctx| {
-            if act.idle.expired() {
-                act.registry.forget_customer(&act.id, &ctx.address());
-                ctx.stop();
-            }
-        });
+        self.passivate_when_idle(ctx);
+    }
+}
+
+impl Passivates for CustomerActor {
+    fn idle(&self) -> &Idle {
+        &self.idle
+    }
+
+    fn forget(&self, addr: &Addr<Self>) {
+        self.registry.forget_customer(&self.id, addr);
     }
 }
 

@@ -1,6 +1,7 @@
 //! Idle entity actors stop themselves, so that millions of orders fit; the
 //! next message rehydrates them from disk.
 
+use actix::{Actor, ActorContext, Addr, AsyncContext, Context};
 use std::time::{Duration, Instant};
 
 /// How long an actor that holds nothing (an unknown id) lingers after
@@ -35,5 +36,24 @@ impl Idle {
     /// at most half of it.
     pub fn check_every(&self) -> Duration {
         (self.limit / 2).max(Duration::from_millis(100))
+    }
+}
+
+/// An entity actor that stops itself once idle, leaving the registry first
+/// (a message that meets it stopping is re-sent to a fresh actor).
+pub trait Passivates: Actor<Context = Context<Self>> {
+    fn idle(&self) -> &Idle;
+
+    /// Takes this actor out of the registry.
+    fn forget(&self, addr: &Addr<Self>);
+
+    /// Checks now and then whether it idled too long; call from `started`.
+    fn passivate_when_idle(&self, ctx: &mut Context<Self>) {
+        ctx.run_interval(self.idle().check_every(), |act, ctx| {
+            if act.idle().expired() {
+                act.forget(&ctx.address());
+                ctx.stop();
+            }
+        });
     }
 }

@@ -2,7 +2,7 @@
 //! pick-ups reach the order (which alone decides: first rider wins).
 
 use super::order::Command;
-use super::passivation::Idle;
+use super::passivation::{Idle, Passivates};
 use super::registry::{Env, Registry};
 use crate::domain::order::{Order, OrderCommand};
 use crate::domain::rider::{self, Rider, RiderCommand};
@@ -100,12 +100,17 @@ impl Actor for RiderActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.run_interval(self.idle.check_every(), |act, ctx| {
-            if act.idle.expired() {
-                act.registry.forget_rider(&act.id, &ctx.address());
-                ctx.stop();
-            }
-        });
+        self.passivate_when_idle(ctx);
+    }
+}
+
+impl Passivates for RiderActor {
+    fn idle(&self) -> &Idle {
+        &self.idle
+    }
+
+    fn forget(&self, addr: &Addr<Self>) {
+        self.registry.forget_rider(&self.id, addr);
     }
 }
 

@@ -1,7 +1,7 @@
 //! One actor per store: its profile, open flag and menu; it prices orders
 //! at checkout so that a menu edit and a checkout never interleave.
 
-use super::passivation::{Idle, ABSENT_GRACE};
+use super::passivation::{Idle, Passivates, ABSENT_GRACE};
 use super::registry::{Env, Registry};
 use crate::domain::checkout::{self, OrderRequest, Quote};
 use crate::domain::store::{self, Store, StoreCommand};
@@ -138,12 +138,17 @@ impl Actor for StoreActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.run_interval(self.idle.check_every(), |act, ctx| {
-            if act.idle.expired() {
-                act.registry.forget_store(&act.id, &ctx.address());
-                ctx.stop();
-            }
-        });
+        self.passivate_when_idle(ctx);
+    }
+}
+
+impl Passivates for StoreActor {
+    fn idle(&self) -> &Idle {
+        &self.idle
+    }
+
+    fn forget(&self, addr: &Addr<Self>) {
+        self.registry.forget_store(&self.id, addr);
     }
 }
 

@@ -9,7 +9,7 @@ pub use placement::{Draft, IdempotencyRecord, Place};
 pub use resolution::{Resolution, Resolve};
 pub use revision::{ResolveRevision, Revise, PARTIAL_REFUND};
 
-use super::passivation::{Idle, ABSENT_GRACE};
+use super::passivation::{Idle, Passivates, ABSENT_GRACE};
 use super::registry::{Env, Registry};
 use crate::domain::order::{self, Order, OrderCommand};
 use crate::domain::{Event, OrderId, Timestamp};
@@ -151,12 +151,17 @@ impl Actor for OrderActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.run_interval(self.idle.check_every(), |act, ctx| {
-            if act.idle.expired() {
-                act.registry.forget_order(act.id, &ctx.address());
-                ctx.stop();
-            }
-        });
+        self.passivate_when_idle(ctx);
+    }
+}
+
+impl Passivates for OrderActor {
+    fn idle(&self) -> &Idle {
+        &self.idle
+    }
+
+    fn forget(&self, addr: &Addr<Self>) {
+        self.registry.forget_order(self.id, addr);
     }
 }
 

@@ -173,9 +173,15 @@ impl Sandbox {
         order_id: OrderId,
         charge: &GatewayCharge,
     ) -> Result<(), GatewayError> {
+        self.persist(key(order_id), charge).await
+    }
+
+    /// Writes one record of the gateway's books, on disk before it answers
+    /// (as a real gateway's are).
+    async fn persist<T: Serialize>(&self, key: Vec<u8>, value: &T) -> Result<(), GatewayError> {
         let mut batch = WriteBatch::new();
         batch
-            .put(key(order_id), charge)
+            .put(key, value)
             .map_err(|e| GatewayError(e.to_string()))?;
         let ticket = self
             .db
@@ -334,15 +340,7 @@ impl Sandbox {
                     delta,
                     transaction_id: format!("sbx-{order_id:010}-{attempt}-{tag}"),
                 };
-                let mut batch = WriteBatch::new();
-                batch
-                    .put(key, &adj)
-                    .map_err(|e| GatewayError(e.to_string()))?;
-                let ticket = self
-                    .db
-                    .commit(batch)
-                    .map_err(|e| GatewayError(e.to_string()))?;
-                self.db.acknowledged(ticket).await;
+                self.persist(key, &adj).await?;
                 Answer::Approved {
                     transaction_id: adj.transaction_id,
                 }
