@@ -110,7 +110,7 @@ where
 {
     let mut offset = db.get::<u64>(&keys::offset(name))?.unwrap_or(0);
     actix_rt::spawn(async move {
-        let mut horizon = db.horizon();
+        let mut horizon = db.log_horizon();
         let mut backoff = Backoff::default();
         loop {
             // Mark the horizon seen before reading, so a write landing in

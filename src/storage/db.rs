@@ -1,12 +1,13 @@
 //! The database handle: typed reads, atomic batches, the log.
 
 use super::codec::{decode, encode};
-use super::flusher::{Flusher, Horizon, Shared, Written};
+use super::flusher::{Flusher, Horizon, Shared};
+use super::journal;
 use super::{keys, StorageError};
 use crate::domain::{Event, LogRecord, Timestamp};
 use serde::{de::DeserializeOwned, Serialize};
 use std::path::PathBuf;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -93,7 +94,12 @@ impl Db {
         let engine = sled::Config::new()
             .path(&config.path)
             .cache_capacity(config.cache_capacity_bytes)
+            // Our flusher decides when to flush; sled's own timer thread
+            // would only compete with it (and spins while it does).
+            .flush_every_ms(None)
             .open()?;
+        // Before anything reads: complete the commits a crash cut short.
+        let commits = journal::recover(&engine)?;
         let last_seq = match engine.scan_prefix(keys::LOG).next_back() {
             Some(entry) => keys::trailing_u64(&entry?.0).unwrap_or(0),
             None => 0,
@@ -102,17 +108,7 @@ impl Db {
             writes: 0,
             log_seq: last_seq,
         };
-        let (acknowledged, _) = watch::channel(horizon);
-        let shared = Arc::new(Shared {
-            written: Mutex::new(Written {
-                horizon,
-                next_seq: last_seq + 1,
-                shutdown: false,
-            }),
-            wake: Condvar::new(),
-            acknowledged,
-            engine,
-        });
+        let shared = Arc::new(Shared::new(engine, horizon, commits));
         let flusher = match config.durability {
             Durability::Durable => Flusher::group_commit(shared.clone()),
             Durability::Relaxed { interval } => Flusher::periodic(shared.clone(), interval),
@@ -167,7 +163,8 @@ impl Db {
         Ok(self.engine().generate_id()? + 1)
     }
 
-    /// Applies a batch atomically, appending its events to the log.
+    /// Applies a batch atomically (through the commit journal), appending
+    /// its events to the log.
     ///
     /// Writers are serialised by one lock, which hands out log sequences
     /// and applies the batch together: the log never shows a gap, and the
@@ -176,20 +173,17 @@ impl Db {
     pub fn commit(&self, batch: WriteBatch) -> Result<Ticket, StorageError> {
         let shared = &self.inner.shared;
         let mut written = shared.written.lock().unwrap_or_else(|p| p.into_inner());
-        let mut sled_batch = sled::Batch::default();
-        for (key, value) in batch.ops {
-            match value {
-                Some(v) => sled_batch.insert(key, v),
-                None => sled_batch.remove(key),
-            }
-        }
+        let mut ops = batch.ops;
         let mut seq = written.next_seq;
         for (at, event) in batch.events {
             let record = LogRecord { seq, at, event };
-            sled_batch.insert(keys::log(seq), encode(&record)?);
+            ops.push((keys::log(seq), Some(encode(&record)?)));
             seq += 1;
         }
-        shared.engine.apply_batch(sled_batch)?;
+        // Numbered before writing, so a number is never used twice even if
+        // this commit fails half way (its record is then redone at start).
+        written.commits += 1;
+        journal::commit(&shared.engine, written.commits, ops)?;
         written.next_seq = seq;
         written.horizon = Horizon {
             writes: written.horizon.writes + 1,
@@ -199,16 +193,7 @@ impl Db {
         drop(written);
         match self.inner.durability {
             Durability::Durable => shared.wake.notify_one(),
-            Durability::Relaxed { .. } => {
-                // Writers publish outside the lock, so never move it back.
-                shared.acknowledged.send_if_modified(|h| {
-                    let newer = horizon.writes > h.writes;
-                    if newer {
-                        *h = horizon;
-                    }
-                    newer
-                });
-            }
+            Durability::Relaxed { .. } => shared.publish(horizon),
         }
         Ok(Ticket(horizon.writes))
     }
@@ -218,9 +203,11 @@ impl Db {
         if ticket.0 == 0 {
             return;
         }
-        let mut rx = self.inner.shared.acknowledged.subscribe();
-        // The sender lives as long as `self`, so this cannot fail.
-        let _ = rx.wait_for(|h| h.writes >= ticket.0).await;
+        if let Some(acknowledged) = self.inner.shared.wait_for(ticket.0) {
+            // An error means the flusher is gone: the database is closing
+            // and there is nothing left to wait for.
+            let _ = acknowledged.await;
+        }
     }
 
     /// Waits until everything written so far is acknowledged.
@@ -237,9 +224,15 @@ impl Db {
         self.acknowledged(Ticket(writes)).await;
     }
 
-    /// Watches the acknowledged horizon (for the log's subscribers).
+    /// Watches the acknowledged horizon: told of every acknowledgement.
     pub fn horizon(&self) -> watch::Receiver<Horizon> {
         self.inner.shared.acknowledged.subscribe()
+    }
+
+    /// Watches the acknowledged end of the log: told only when it grows
+    /// (for the log's subscribers).
+    pub fn log_horizon(&self) -> watch::Receiver<u64> {
+        self.inner.shared.log_seq.subscribe()
     }
 
     /// Up to `limit` log records after `after`, not past what is acknowledged.

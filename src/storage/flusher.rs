@@ -3,13 +3,17 @@
 //! sled's `flush_async` stalls when many callers wait at once, and a flush per
 //! write caps throughput at a few thousand writes per second. Instead writers
 //! bump a counter and wake this thread, which notes the newest write, flushes
-//! once and publishes how far it got on a `watch`; every command waiting for
-//! a write at or below that mark is then acknowledged together.
+//! once and publishes how far it got; every command waiting for a write at
+//! or below that mark is then acknowledged together.
+//!
+//! Waiters queue a oneshot each and are woken exactly once, by the flush
+//! that covers them: a `watch` per waiter would wake every waiter on every
+//! flush, which at high concurrency costs more than the flush itself.
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
 /// How far writes are acknowledged: the number of the last acknowledged
 /// write, and the log sequence it reached.
@@ -25,15 +29,95 @@ pub(super) struct Written {
     pub horizon: Horizon,
     /// The next log sequence to hand out.
     pub next_seq: u64,
+    /// The number of the last commit written to the journal.
+    pub commits: u64,
     pub shutdown: bool,
+}
+
+/// Commands waiting for their write to be acknowledged.
+#[derive(Default)]
+pub(super) struct Waiters {
+    /// The number of the last acknowledged write.
+    acknowledged: u64,
+    queue: Vec<(u64, oneshot::Sender<()>)>,
 }
 
 /// State shared by the writers and the flusher thread.
 pub(super) struct Shared {
     pub written: Mutex<Written>,
     pub wake: Condvar,
+    /// The acknowledged horizon, for whoever wants to look or be told of
+    /// every acknowledgement.
     pub acknowledged: watch::Sender<Horizon>,
+    /// The acknowledged log sequence, changed only when the log grows: the
+    /// log's subscribers sleep through writes that add no event.
+    pub log_seq: watch::Sender<u64>,
+    pub waiters: Mutex<Waiters>,
     pub engine: sled::Db,
+}
+
+impl Shared {
+    /// `commits` is the number of the last journal record ever written.
+    pub fn new(engine: sled::Db, horizon: Horizon, commits: u64) -> Self {
+        Shared {
+            written: Mutex::new(Written {
+                horizon,
+                next_seq: horizon.log_seq + 1,
+                commits,
+                shutdown: false,
+            }),
+            wake: Condvar::new(),
+            acknowledged: watch::channel(horizon).0,
+            log_seq: watch::channel(horizon.log_seq).0,
+            waiters: Mutex::new(Waiters {
+                acknowledged: horizon.writes,
+                queue: Vec::new(),
+            }),
+            engine,
+        }
+    }
+
+    /// Declares everything up to `horizon` acknowledged and wakes the
+    /// commands waiting for it. Writers may publish out of order (relaxed
+    /// mode publishes outside the writers' lock), so nothing moves back.
+    pub fn publish(&self, horizon: Horizon) {
+        let ready: Vec<oneshot::Sender<()>> = {
+            let mut w = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
+            if horizon.writes <= w.acknowledged {
+                return;
+            }
+            w.acknowledged = horizon.writes;
+            let (ready, waiting) = std::mem::take(&mut w.queue)
+                .into_iter()
+                .partition(|(ticket, _)| *ticket <= horizon.writes);
+            w.queue = waiting;
+            // Still under the lock, so the watches never move back either.
+            self.acknowledged.send_replace(horizon);
+            self.log_seq.send_if_modified(|seq| {
+                let grew = horizon.log_seq > *seq;
+                if grew {
+                    *seq = horizon.log_seq;
+                }
+                grew
+            });
+            ready.into_iter().map(|(_, tx)| tx).collect()
+        };
+        for tx in ready {
+            let _ = tx.send(()); // the waiter may have given up
+        }
+    }
+
+    /// A receiver told once write `ticket` is acknowledged, or `None` if it
+    /// already is.
+    pub fn wait_for(&self, ticket: u64) -> Option<oneshot::Receiver<()>> {
+        let mut w = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
+        if ticket <= w.acknowledged {
+            return None;
+        }
+        let (tx, rx) = oneshot::channel();
+        w.queue.push((ticket, tx));
+        Some(rx)
+    }
 }
 
 /// The running flusher; stops (after a last flush) when dropped.
@@ -46,9 +130,10 @@ impl Flusher {
     /// Durable mode: flush as soon as there is something new.
     pub fn group_commit(shared: Arc<Shared>) -> std::io::Result<Self> {
         let s = shared.clone();
+        let pruner = Pruner::new(&shared);
         let thread = std::thread::Builder::new()
             .name("baedal-flusher".into())
-            .spawn(move || group_commit_loop(&s))?;
+            .spawn(move || group_commit_loop(&s, pruner))?;
         Ok(Flusher {
             shared,
             thread: Some(thread),
@@ -58,9 +143,10 @@ impl Flusher {
     /// Relaxed mode: writes are acknowledged at once and flushed on a timer.
     pub fn periodic(shared: Arc<Shared>, every: Duration) -> std::io::Result<Self> {
         let s = shared.clone();
+        let pruner = Pruner::new(&shared);
         let thread = std::thread::Builder::new()
             .name("baedal-flusher".into())
-            .spawn(move || periodic_loop(&s, every))?;
+            .spawn(move || periodic_loop(&s, every, pruner))?;
         Ok(Flusher {
             shared,
             thread: Some(thread),
@@ -74,15 +160,41 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Written> {
     shared.written.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn group_commit_loop(shared: &Shared) {
+/// Journal records whose writes are durable, to prune after each flush.
+struct Pruner {
+    pruned: u64,
+}
+
+impl Pruner {
+    /// Made before any commit: every record after this point is pruned.
+    fn new(shared: &Shared) -> Self {
+        Pruner {
+            pruned: lock(shared).commits,
+        }
+    }
+
+    /// Called after a flush that covered every commit up to `durable`.
+    fn flushed(&mut self, shared: &Shared, durable: u64) {
+        if durable <= self.pruned {
+            return;
+        }
+        match super::journal::prune(&shared.engine, self.pruned, durable) {
+            Ok(()) => self.pruned = durable,
+            // Left for the next flush; a record left over is only redone.
+            Err(e) => tracing::error!(error = %e, "cannot prune the commit journal"),
+        }
+    }
+}
+
+fn group_commit_loop(shared: &Shared, mut pruner: Pruner) {
     let mut flushed = *shared.acknowledged.borrow();
     loop {
-        let (target, shutdown) = {
+        let (target, commits, shutdown) = {
             let mut w = lock(shared);
             while w.horizon == flushed && !w.shutdown {
                 w = shared.wake.wait(w).unwrap_or_else(|p| p.into_inner());
             }
-            (w.horizon, w.shutdown)
+            (w.horizon, w.commits, w.shutdown)
         };
         if target != flushed {
             if let Err(e) = shared.engine.flush() {
@@ -92,7 +204,8 @@ fn group_commit_loop(shared: &Shared) {
                 continue;
             }
             flushed = target;
-            shared.acknowledged.send_replace(target);
+            shared.publish(target);
+            pruner.flushed(shared, commits);
         }
         if shutdown {
             return;
@@ -100,18 +213,19 @@ fn group_commit_loop(shared: &Shared) {
     }
 }
 
-fn periodic_loop(shared: &Shared, every: Duration) {
+fn periodic_loop(shared: &Shared, every: Duration, mut pruner: Pruner) {
     loop {
-        let shutdown = {
+        let (commits, shutdown) = {
             let w = lock(shared);
             let (w, _) = shared
                 .wake
                 .wait_timeout_while(w, every, |w| !w.shutdown)
                 .unwrap_or_else(|p| p.into_inner());
-            w.shutdown
+            (w.commits, w.shutdown)
         };
-        if let Err(e) = shared.engine.flush() {
-            tracing::error!(error = %e, "periodic flush failed");
+        match shared.engine.flush() {
+            Ok(_) => pruner.flushed(shared, commits),
+            Err(e) => tracing::error!(error = %e, "periodic flush failed"),
         }
         if shutdown {
             return;

@@ -8,6 +8,7 @@
 mod codec;
 mod db;
 mod flusher;
+mod journal;
 pub mod keys;
 mod staged;
 
