@@ -81,6 +81,12 @@ pub struct ServeArgs {
     #[arg(long, env = "BAEDAL_HTTP_WORKERS")]
     pub http_workers: Option<usize>,
 
+    /// Least time between two deliveries of the log to one subscriber, in
+    /// milliseconds. Under load a subscriber then takes many events at
+    /// once and writes a key they share once; idle, it is told at once.
+    #[arg(long, env = "BAEDAL_SUBSCRIBER_BATCH_MS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=1_000))]
+    pub subscriber_batch_ms: u64,
+
     /// Mailbox capacity of each entity actor.
     #[arg(long, env = "BAEDAL_MAILBOX_CAPACITY", default_value_t = 256)]
     pub mailbox_capacity: usize,

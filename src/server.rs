@@ -55,9 +55,13 @@ fn storage_config(args: &ServeArgs) -> StorageConfig {
 }
 
 /// Starts a projection and its pump.
-fn subscribe<P: Projection>(projection: P, db: &Db) -> Result<Addr<ProjectionActor<P>>, AppError> {
+fn subscribe<P: Projection>(
+    projection: P,
+    db: &Db,
+    gap: Duration,
+) -> Result<Addr<ProjectionActor<P>>, AppError> {
     let addr = ProjectionActor::new(projection, db.clone())?.start();
-    pump(P::NAME, db.clone(), addr.clone())?;
+    pump(P::NAME, db.clone(), addr.clone(), gap)?;
     Ok(addr)
 }
 
@@ -102,26 +106,33 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
             "delivered events held back from stores that were down"
         );
     }
-    let kitchen = subscribe(Kitchen::default(), &db)?;
-    subscribe(MyPageView, &db)?;
-    subscribe(PointsBook, &db)?;
-    subscribe(Ratings, &db)?;
+    let gap = Duration::from_millis(args.subscriber_batch_ms);
+    let kitchen = subscribe(Kitchen::default(), &db, gap)?;
+    subscribe(MyPageView, &db, gap)?;
+    subscribe(PointsBook, &db, gap)?;
+    subscribe(Ratings, &db, gap)?;
     let hub = Arc::new(Hub::default());
-    subscribe(Notifier::new(hub.clone(), args.webhook_url.is_some()), &db)?;
+    subscribe(
+        Notifier::new(hub.clone(), args.webhook_url.is_some()),
+        &db,
+        gap,
+    )?;
     if let Some(url) = &args.webhook_url {
         webhook::spawn(db.clone(), url.clone());
         tracing::info!(%url, "notifications are POSTed to the webhook");
     }
-    let board = subscribe(DeliveryBoard::load(&db)?, &db)?;
+    let board = subscribe(DeliveryBoard::load(&db)?, &db, gap)?;
     pump(
         refunds::NAME,
         db.clone(),
         Refunds::new(db.clone(), payment).start(),
+        gap,
     )?;
     pump(
         coupons::NAME,
         db.clone(),
         Coupons::new(registry.clone()).start(),
+        gap,
     )?;
     resolver::spawn(registry.clone(), breaker.call_timeout * 2);
 

@@ -14,6 +14,7 @@ use crate::supervision::Backoff;
 use actix::dev::ToEnvelope;
 use actix::prelude::*;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Records read from the log per delivery.
 const BATCH: usize = 512;
@@ -102,8 +103,10 @@ impl<P: Projection> Handler<Deliver> for ProjectionActor<P> {
     }
 }
 
-/// Starts delivering the log to `subscriber`, from the offset it stored.
-pub fn pump<A>(name: &'static str, db: Db, subscriber: Addr<A>) -> AppResult<()>
+/// Starts delivering the log to `subscriber`, from the offset it stored,
+/// at most once every `gap`: under load the records that arrive meanwhile
+/// go in one delivery, one commit, where keys they share are written once.
+pub fn pump<A>(name: &'static str, db: Db, subscriber: Addr<A>, gap: Duration) -> AppResult<()>
 where
     A: Actor + Handler<Deliver>,
     A::Context: ToEnvelope<A, Deliver>,
@@ -112,7 +115,12 @@ where
     actix_rt::spawn(async move {
         let mut horizon = db.log_horizon();
         let mut backoff = Backoff::default();
+        let mut delivered = Instant::now();
         loop {
+            let since = delivered.elapsed();
+            if since < gap {
+                tokio::time::sleep(gap - since).await;
+            }
             // Mark the horizon seen before reading, so a write landing in
             // between wakes the next wait instead of being missed.
             horizon.borrow_and_update();
@@ -130,6 +138,7 @@ where
                 }
                 continue;
             }
+            delivered = Instant::now();
             match subscriber.send(Deliver(Arc::new(records))).await {
                 Ok(Ok(applied)) => {
                     offset = applied;

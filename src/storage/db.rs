@@ -99,7 +99,7 @@ impl Db {
             .flush_every_ms(None)
             .open()?;
         // Before anything reads: complete the commits a crash cut short.
-        let commits = journal::recover(&engine)?;
+        journal::recover(&engine)?;
         let last_seq = match engine.scan_prefix(keys::LOG).next_back() {
             Some(entry) => keys::trailing_u64(&entry?.0).unwrap_or(0),
             None => 0,
@@ -108,7 +108,7 @@ impl Db {
             writes: 0,
             log_seq: last_seq,
         };
-        let shared = Arc::new(Shared::new(engine, horizon, commits));
+        let shared = Arc::new(Shared::new(engine, horizon));
         let flusher = match config.durability {
             Durability::Durable => Flusher::group_commit(shared.clone()),
             Durability::Relaxed { interval } => Flusher::periodic(shared.clone(), interval),
@@ -180,10 +180,7 @@ impl Db {
             ops.push((keys::log(seq), Some(encode(&record)?)));
             seq += 1;
         }
-        // Numbered before writing, so a number is never used twice even if
-        // this commit fails half way (its record is then redone at start).
-        written.commits += 1;
-        journal::commit(&shared.engine, written.commits, ops)?;
+        journal::commit(&shared.engine, ops)?;
         written.next_seq = seq;
         written.horizon = Horizon {
             writes: written.horizon.writes + 1,

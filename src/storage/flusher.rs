@@ -29,8 +29,6 @@ pub(super) struct Written {
     pub horizon: Horizon,
     /// The next log sequence to hand out.
     pub next_seq: u64,
-    /// The number of the last commit written to the journal.
-    pub commits: u64,
     pub shutdown: bool,
 }
 
@@ -57,13 +55,11 @@ pub(super) struct Shared {
 }
 
 impl Shared {
-    /// `commits` is the number of the last journal record ever written.
-    pub fn new(engine: sled::Db, horizon: Horizon, commits: u64) -> Self {
+    pub fn new(engine: sled::Db, horizon: Horizon) -> Self {
         Shared {
             written: Mutex::new(Written {
                 horizon,
                 next_seq: horizon.log_seq + 1,
-                commits,
                 shutdown: false,
             }),
             wake: Condvar::new(),
@@ -130,10 +126,9 @@ impl Flusher {
     /// Durable mode: flush as soon as there is something new.
     pub fn group_commit(shared: Arc<Shared>) -> std::io::Result<Self> {
         let s = shared.clone();
-        let pruner = Pruner::new(&shared);
         let thread = std::thread::Builder::new()
             .name("baedal-flusher".into())
-            .spawn(move || group_commit_loop(&s, pruner))?;
+            .spawn(move || group_commit_loop(&s))?;
         Ok(Flusher {
             shared,
             thread: Some(thread),
@@ -143,10 +138,9 @@ impl Flusher {
     /// Relaxed mode: writes are acknowledged at once and flushed on a timer.
     pub fn periodic(shared: Arc<Shared>, every: Duration) -> std::io::Result<Self> {
         let s = shared.clone();
-        let pruner = Pruner::new(&shared);
         let thread = std::thread::Builder::new()
             .name("baedal-flusher".into())
-            .spawn(move || periodic_loop(&s, every, pruner))?;
+            .spawn(move || periodic_loop(&s, every))?;
         Ok(Flusher {
             shared,
             thread: Some(thread),
@@ -160,41 +154,15 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Written> {
     shared.written.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Journal records whose writes are durable, to prune after each flush.
-struct Pruner {
-    pruned: u64,
-}
-
-impl Pruner {
-    /// Made before any commit: every record after this point is pruned.
-    fn new(shared: &Shared) -> Self {
-        Pruner {
-            pruned: lock(shared).commits,
-        }
-    }
-
-    /// Called after a flush that covered every commit up to `durable`.
-    fn flushed(&mut self, shared: &Shared, durable: u64) {
-        if durable <= self.pruned {
-            return;
-        }
-        match super::journal::prune(&shared.engine, self.pruned, durable) {
-            Ok(()) => self.pruned = durable,
-            // Left for the next flush; a record left over is only redone.
-            Err(e) => tracing::error!(error = %e, "cannot prune the commit journal"),
-        }
-    }
-}
-
-fn group_commit_loop(shared: &Shared, mut pruner: Pruner) {
+fn group_commit_loop(shared: &Shared) {
     let mut flushed = *shared.acknowledged.borrow();
     loop {
-        let (target, commits, shutdown) = {
+        let (target, shutdown) = {
             let mut w = lock(shared);
             while w.horizon == flushed && !w.shutdown {
                 w = shared.wake.wait(w).unwrap_or_else(|p| p.into_inner());
             }
-            (w.horizon, w.commits, w.shutdown)
+            (w.horizon, w.shutdown)
         };
         if target != flushed {
             if let Err(e) = shared.engine.flush() {
@@ -205,7 +173,6 @@ fn group_commit_loop(shared: &Shared, mut pruner: Pruner) {
             }
             flushed = target;
             shared.publish(target);
-            pruner.flushed(shared, commits);
         }
         if shutdown {
             return;
@@ -213,19 +180,18 @@ fn group_commit_loop(shared: &Shared, mut pruner: Pruner) {
     }
 }
 
-fn periodic_loop(shared: &Shared, every: Duration, mut pruner: Pruner) {
+fn periodic_loop(shared: &Shared, every: Duration) {
     loop {
-        let (commits, shutdown) = {
+        let shutdown = {
             let w = lock(shared);
             let (w, _) = shared
                 .wake
                 .wait_timeout_while(w, every, |w| !w.shutdown)
                 .unwrap_or_else(|p| p.into_inner());
-            (w.commits, w.shutdown)
+            w.shutdown
         };
-        match shared.engine.flush() {
-            Ok(_) => pruner.flushed(shared, commits),
-            Err(e) => tracing::error!(error = %e, "periodic flush failed"),
+        if let Err(e) = shared.engine.flush() {
+            tracing::error!(error = %e, "periodic flush failed");
         }
         if shutdown {
             return;

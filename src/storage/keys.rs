@@ -5,8 +5,8 @@
 use crate::domain::OrderId;
 
 pub const LOG: &[u8] = b"log/";
-/// The commit journal (see `storage::journal`).
-pub const WAL: &[u8] = b"wal/";
+/// The last commit, kept to redo it (see `storage::journal`).
+pub const JOURNAL: &[u8] = b"meta/journal";
 pub const STORES: &[u8] = b"store/";
 pub const PENDING: &[u8] = b"pending/";
 /// Set once the demo data was loaded.
@@ -37,10 +37,6 @@ fn under(prefix: &[u8], id: &str) -> Vec<u8> {
 pub fn trailing_u64(key: &[u8]) -> Option<u64> {
     let tail: [u8; 8] = key.get(key.len().checked_sub(8)?..)?.try_into().ok()?;
     Some(u64::from_be_bytes(tail))
-}
-
-pub fn wal(commit: u64) -> Vec<u8> {
-    with_u64(WAL, commit)
 }
 
 pub fn log(seq: u64) -> Vec<u8> {
