@@ -29,6 +29,9 @@ pub enum Command {
     /// Drive order lifecycles against a server and report throughput,
     /// latency percentiles and whether the invariants held.
     Loadgen(crate::loadgen::LoadgenArgs),
+    /// Fill a database with a million completed orders (or --orders), then
+    /// start the server on it and measure start-up, memory and reads.
+    Scale(crate::scale::ScaleArgs),
 }
 
 /// When a write is acknowledged.
@@ -86,6 +89,11 @@ pub struct ServeArgs {
     /// once and writes a key they share once; idle, it is told at once.
     #[arg(long, env = "BAEDAL_SUBSCRIBER_BATCH_MS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=1_000))]
     pub subscriber_batch_ms: u64,
+
+    /// Seconds between two compactions of the event log, which remove the
+    /// records every subscriber has applied.
+    #[arg(long, env = "BAEDAL_LOG_COMPACT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub log_compact_secs: u64,
 
     /// Mailbox capacity of each entity actor.
     #[arg(long, env = "BAEDAL_MAILBOX_CAPACITY", default_value_t = 256)]

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let args = match cli.command {
         Some(Command::Loadgen(args)) => return loadgen(args),
+        Some(Command::Scale(args)) => return scale(args),
         Some(Command::Serve(args)) => args,
         None => cli.serve,
     };
@@ -58,5 +59,25 @@ fn loadgen(args: baedal::loadgen::LoadgenArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// Runs the scale probe; its report goes to standard output, then as JSON.
+fn scale(args: baedal::scale::ScaleArgs) -> ExitCode {
+    match actix_rt::System::new().block_on(baedal::scale::run(args)) {
+        Ok(report) => {
+            let mut out = std::io::stdout().lock();
+            let _ = write!(out, "{report}");
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string(&report).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::FAILURE
+        }
     }
 }

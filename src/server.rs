@@ -4,7 +4,7 @@
 
 use crate::actors::board::DeliveryBoard;
 use crate::actors::coupons::{self, Coupons};
-use crate::actors::dispatcher::{pump, Projection, ProjectionActor};
+use crate::actors::dispatcher::{self, pump, Projection, ProjectionActor};
 use crate::actors::kitchen::{self, Kitchen};
 use crate::actors::mypage::MyPageView;
 use crate::actors::notifier::{Hub, Notifier};
@@ -15,6 +15,7 @@ use crate::actors::registry::{Env, Registry};
 use crate::actors::resolver;
 use crate::actors::wallet::PointsBook;
 use crate::actors::webhook;
+use crate::actors::SUBSCRIBERS;
 use crate::config::{DurabilityMode, ServeArgs};
 use crate::demo;
 use crate::error::AppError;
@@ -135,6 +136,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         gap,
     )?;
     resolver::spawn(registry.clone(), breaker.call_timeout * 2);
+    dispatcher::compact_log_every(
+        db.clone(),
+        SUBSCRIBERS.to_vec(),
+        Duration::from_secs(args.log_compact_secs),
+    );
 
     let metrics = Arc::new(Metrics::new()?);
     let state = web::Data::new(AppState {

@@ -62,7 +62,9 @@ impl<P: Projection> ProjectionActor<P> {
         &self.db
     }
 
-    fn deliver(&mut self, records: &[LogRecord]) -> AppResult<u64> {
+    /// Applies the records past the projection's offset in one commit;
+    /// returns the new offset.
+    pub fn deliver(&mut self, records: &[LogRecord]) -> AppResult<u64> {
         let fresh: Vec<&LogRecord> = records.iter().filter(|r| r.seq > self.offset).collect();
         let Some(last) = fresh.last().map(|r| r.seq) else {
             return Ok(self.offset);
@@ -159,4 +161,29 @@ where
         }
     });
     Ok(())
+}
+
+/// Removes the log records that every one of `subscribers` has applied.
+pub fn compact_log(db: &Db, subscribers: &[&str]) -> AppResult<usize> {
+    let mut applied = u64::MAX;
+    for name in subscribers {
+        applied = applied.min(db.get::<u64>(&keys::offset(name))?.unwrap_or(0));
+    }
+    Ok(db.compact_log(applied)?)
+}
+
+/// Compacts the log every `every`, so it holds only what some subscriber
+/// still has to apply (a store's kitchen keeps its own backlog while the
+/// store is down).
+pub fn compact_log_every(db: Db, subscribers: Vec<&'static str>, every: Duration) {
+    actix_rt::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            match compact_log(&db, &subscribers) {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(records = n, "compacted the log"),
+                Err(e) => tracing::warn!(error = %e, "cannot compact the log"),
+            }
+        }
+    });
 }

@@ -1,28 +1,10 @@
 //! Health and metrics.
 
 use super::{ApiResult, AppState};
-use crate::actors::coupons;
-use crate::actors::notifier::Notifier;
-use crate::actors::ratings::Ratings;
-use crate::actors::wallet::PointsBook;
-use crate::actors::{
-    board::DeliveryBoard, dispatcher::Projection, kitchen::Kitchen, mypage::MyPageView, refunds,
-};
+use crate::actors::SUBSCRIBERS;
 use crate::storage::keys;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
-
-/// The log's subscribers, by name.
-const SUBSCRIBERS: [&str; 8] = [
-    Kitchen::NAME,
-    DeliveryBoard::NAME,
-    MyPageView::NAME,
-    PointsBook::NAME,
-    Notifier::NAME,
-    Ratings::NAME,
-    refunds::NAME,
-    coupons::NAME,
-];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(health))

@@ -158,6 +158,14 @@ impl Db {
             .map(|k| Ok(k?.to_vec()))
     }
 
+    /// The last key under a prefix.
+    pub fn last_key(&self, prefix: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        match self.engine().scan_prefix(prefix).next_back() {
+            Some(entry) => Ok(Some(entry?.0.to_vec())),
+            None => Ok(None),
+        }
+    }
+
     /// A fresh id, unique and increasing even across crashes.
     pub fn next_id(&self) -> Result<u64, StorageError> {
         Ok(self.engine().generate_id()? + 1)
@@ -243,6 +251,38 @@ impl Db {
             .take(limit)
             .map(|entry| decode(&entry?.1))
             .collect()
+    }
+
+    /// Removes the log's records up to `upto` (every subscriber applied
+    /// them), a chunk per commit. The last acknowledged record always stays:
+    /// the next start numbers new records after it. Returns how many went.
+    pub fn compact_log(&self, upto: u64) -> Result<usize, StorageError> {
+        const CHUNK: usize = 4_096;
+        let upto = upto.min(
+            self.inner
+                .shared
+                .acknowledged
+                .borrow()
+                .log_seq
+                .saturating_sub(1),
+        );
+        let mut removed = 0;
+        loop {
+            let keys: Vec<Vec<u8>> = self
+                .engine()
+                .range(keys::log(0)..=keys::log(upto))
+                .keys()
+                .take(CHUNK)
+                .map(|k| k.map(|k| k.to_vec()))
+                .collect::<Result<_, _>>()?;
+            if keys.is_empty() {
+                return Ok(removed);
+            }
+            removed += keys.len();
+            let mut batch = WriteBatch::new();
+            keys.into_iter().for_each(|k| batch.remove(k));
+            self.commit(batch)?;
+        }
     }
 
     /// Flushes everything written so far.

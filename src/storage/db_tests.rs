@@ -111,3 +111,38 @@ fn ids_increase() {
     let b = db.next_id().unwrap();
     assert!(a >= 1 && b > a);
 }
+
+#[tokio::test]
+async fn compaction_removes_applied_records_and_keeps_the_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let relaxed = Durability::Relaxed {
+        interval: Duration::from_millis(20),
+    };
+    {
+        let db = Db::open(&config(dir.path(), relaxed)).unwrap();
+        for n in 1..=5 {
+            let mut batch = WriteBatch::new();
+            batch.append(Timestamp(n), event(n));
+            db.commit(batch).unwrap();
+        }
+        assert_eq!(db.compact_log(3).unwrap(), 3);
+        assert_eq!(
+            db.read_log(0, 10)
+                .unwrap()
+                .iter()
+                .map(|r| r.seq)
+                .collect::<Vec<_>>(),
+            vec![4, 5]
+        );
+        // Everything applied: the last record still stays.
+        assert_eq!(db.compact_log(u64::MAX).unwrap(), 1);
+        assert_eq!(db.read_log(0, 10).unwrap()[0].seq, 5);
+        db.flush().unwrap();
+    }
+    // The next start numbers new records after it.
+    let db = Db::open(&config(dir.path(), relaxed)).unwrap();
+    let mut batch = WriteBatch::new();
+    batch.append(Timestamp(6), event(6));
+    db.commit(batch).unwrap();
+    assert_eq!(db.read_log(5, 10).unwrap()[0].seq, 6);
+}

@@ -18,9 +18,18 @@
 //! every earlier commit survived whole (all its writes came before that
 //! record). Opening the database applies that one record again, which
 //! completes the commit if it was cut short and changes nothing if not.
+//!
+//! A large commit (a subscriber's delivery of many events, say) goes
+//! through sled's atomic batch instead, with the journal record removed in
+//! the same batch: its fixed cost is spread over many writes there, and the
+//! record (which would copy every write) stays small. Removing the record
+//! keeps recovery right: had it survived, replaying it could undo the batch.
 
 use super::codec::{decode, encode};
 use super::{keys, StorageError};
+
+/// Commits of this many writes or more go through sled's atomic batch.
+const BATCH_FROM: usize = 64;
 
 /// One write: a value to put, or `None` to remove the key.
 pub type Op = (Vec<u8>, Option<Vec<u8>>);
@@ -31,6 +40,17 @@ pub type Op = (Vec<u8>, Option<Vec<u8>>);
 /// until the next start completes it; sled fails this way only when its
 /// disk does, and every later write would fail too.
 pub fn commit(engine: &sled::Db, ops: Vec<Op>) -> Result<(), StorageError> {
+    if ops.len() >= BATCH_FROM {
+        let mut batch = sled::Batch::default();
+        batch.remove(keys::JOURNAL);
+        for (key, value) in ops {
+            match value {
+                Some(v) => batch.insert(key, v),
+                None => batch.remove(key),
+            }
+        }
+        return Ok(engine.apply_batch(batch)?);
+    }
     engine.insert(keys::JOURNAL, encode(&ops)?)?;
     apply(engine, ops)
 }
@@ -97,6 +117,24 @@ mod tests {
         recover(&db).unwrap();
         assert_eq!(get(&db, "k").as_deref(), Some("new"));
         assert_eq!(get(&db, "j").as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn a_large_commit_is_atomic_by_itself_and_is_never_undone() {
+        let (_dir, db) = engine();
+        commit(&db, vec![put("k", "small")]).unwrap();
+        let large: Vec<Op> = (0..BATCH_FROM)
+            .map(|i| put(&format!("n{i}"), "large"))
+            .chain([put("k", "large")])
+            .collect();
+        commit(&db, large).unwrap();
+        assert!(
+            db.get(keys::JOURNAL).unwrap().is_none(),
+            "no record to replay"
+        );
+        recover(&db).unwrap();
+        assert_eq!(get(&db, "k").as_deref(), Some("large"));
+        assert_eq!(get(&db, "n0").as_deref(), Some("large"));
     }
 
     #[test]

@@ -42,8 +42,10 @@ pub fn trailing_u64(key: &[u8]) -> Option<u64> {
 pub fn log(seq: u64) -> Vec<u8> {
     with_u64(LOG, seq)
 }
+pub const ORDERS: &[u8] = b"order/";
+
 pub fn order(id: OrderId) -> Vec<u8> {
-    with_u64(b"order/", id)
+    with_u64(ORDERS, id)
 }
 pub fn payment(id: OrderId) -> Vec<u8> {
     with_u64(b"payment/", id)

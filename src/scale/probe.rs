@@ -1,0 +1,134 @@
+//! Starts the server on a seeded database and measures it from outside:
+//! how long until `/health` answers, its resident memory, how fast a random
+//! old order reads, and what each resident order actor costs.
+
+use crate::error::{AppError, AppResult};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The server, started as a child process.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub started: Duration,
+}
+
+impl Server {
+    /// Starts `baedal serve` on `dir`, waiting until `/health` answers 200.
+    pub async fn start(dir: &Path, extra: &[&str]) -> AppResult<Server> {
+        let exe = std::env::current_exe().map_err(|e| AppError::Internal(e.to_string()))?;
+        let began = Instant::now();
+        let mut child = Command::new(exe)
+            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(dir)
+            .args(extra)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| AppError::Internal(format!("cannot start the server: {e}")))?;
+        let stderr = child
+            .stderr
+            .take()
+            .ok_or_else(|| AppError::Internal("no stderr".into()))?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(at) = line.find("listening on ") {
+                    let addr = line[at + "listening on ".len()..]
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .to_string();
+                    let _ = tx.send(addr);
+                }
+            }
+        });
+        let base = rx
+            .recv_timeout(Duration::from_secs(120))
+            .map_err(|_| AppError::Internal("the server did not start".into()))?;
+        let client = awc::Client::default();
+        loop {
+            if let Ok(res) = client.get(format!("{base}/health")).send().await {
+                if res.status().is_success() {
+                    break;
+                }
+            }
+            if began.elapsed() > Duration::from_secs(120) {
+                return Err(AppError::Internal("/health never answered".into()));
+            }
+            actix_rt::time::sleep(Duration::from_millis(5)).await;
+        }
+        Ok(Server {
+            child,
+            base,
+            started: began.elapsed(),
+        })
+    }
+
+    /// Resident memory, in bytes.
+    pub fn rss(&self) -> AppResult<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kb| kb * 1024)
+            .ok_or_else(|| AppError::Internal("no VmRSS".into()))
+    }
+
+    /// SIGTERM, then waits.
+    pub fn stop(mut self) {
+        // SAFETY: kill(2) on our own child's pid has no memory effects.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+}
+
+/// Milliseconds of each read of `GET /orders/{id}` for ids drawn from
+/// `ids`, one at a time (so each is a service time, not a queue).
+pub async fn read_orders(base: &str, ids: &[u64]) -> AppResult<Vec<f64>> {
+    let client = awc::Client::default();
+    let mut times = Vec::with_capacity(ids.len());
+    for id in ids {
+        let began = Instant::now();
+        let mut res = client
+            .get(format!("{base}/orders/{id}"))
+            .send()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let body = res
+            .body()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        times.push(began.elapsed().as_secs_f64() * 1e3);
+        if !res.status().is_success() || body.is_empty() {
+            return Err(AppError::Internal(format!("order {id}: {}", res.status())));
+        }
+    }
+    Ok(times)
+}
+
+/// Wakes an actor for each of `ids` with a command it refuses (they are
+/// completed), so each stays resident until it passivates.
+pub async fn wake_actors(base: &str, ids: &[u64]) -> AppResult<()> {
+    let client = awc::Client::default();
+    for id in ids {
+        let res = client
+            .post(format!("{base}/foodCookings/{id}/accept"))
+            .send()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        if !res.status().is_client_error() {
+            return Err(AppError::Internal(format!(
+                "accepting completed order {id} answered {}",
+                res.status()
+            )));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,210 @@
+//! Fills a database with completed orders, as a long-running server would
+//! have left them: each order decided through its whole lifecycle by the
+//! domain, written with its payment and events, and every event delivered
+//! to the real projections (kitchen, delivery board, MyPage, points,
+//! ratings, notifications), so their keys are the ones the server writes.
+
+use crate::actors::board::DeliveryBoard;
+use crate::actors::dispatcher::{Projection, ProjectionActor};
+use crate::actors::kitchen::Kitchen;
+use crate::actors::mypage::MyPageView;
+use crate::actors::notifier::{Hub, Notifier};
+use crate::actors::ratings::Ratings;
+use crate::actors::wallet::PointsBook;
+use crate::actors::{coupons, refunds};
+use crate::domain::geo::LatLon;
+use crate::domain::order::{self, NewOrder, OrderCommand, OrderLine};
+use crate::domain::payment::{Payment, PaymentEvent};
+use crate::domain::store::Store;
+use crate::domain::{Event, OrderId, Timestamp};
+use crate::error::{AppError, AppResult};
+use crate::storage::{keys, Db, WriteBatch};
+use std::sync::Arc;
+
+/// Orders written per commit.
+const CHUNK: u64 = 200;
+
+/// Every projection the server runs, fed as the server would feed them.
+struct Projections {
+    kitchen: ProjectionActor<Kitchen>,
+    mypage: ProjectionActor<MyPageView>,
+    points: ProjectionActor<PointsBook>,
+    ratings: ProjectionActor<Ratings>,
+    notifier: ProjectionActor<Notifier>,
+    board: ProjectionActor<DeliveryBoard>,
+}
+
+impl Projections {
+    fn new(db: &Db) -> AppResult<Self> {
+        Ok(Projections {
+            kitchen: ProjectionActor::new(Kitchen::default(), db.clone())?,
+            mypage: ProjectionActor::new(MyPageView, db.clone())?,
+            points: ProjectionActor::new(PointsBook, db.clone())?,
+            ratings: ProjectionActor::new(Ratings, db.clone())?,
+            notifier: ProjectionActor::new(
+                Notifier::new(Arc::new(Hub::default()), false),
+                db.clone(),
+            )?,
+            board: ProjectionActor::new(DeliveryBoard::load(db)?, db.clone())?,
+        })
+    }
+
+    /// Delivers everything in the log after `from`; returns the new offset.
+    fn catch_up(&mut self, db: &Db, from: u64) -> AppResult<u64> {
+        let mut offset = from;
+        loop {
+            let records = db.read_log(offset, 4_096)?;
+            let Some(last) = records.last().map(|r| r.seq) else {
+                return Ok(offset);
+            };
+            self.kitchen.deliver(&records)?;
+            self.mypage.deliver(&records)?;
+            self.points.deliver(&records)?;
+            self.ratings.deliver(&records)?;
+            self.notifier.deliver(&records)?;
+            self.board.deliver(&records)?;
+            offset = last;
+        }
+    }
+}
+
+/// An order of one to three dishes of a store, to a point near it.
+fn new_order(id: OrderId, store: &Store, customers: u64) -> NewOrder {
+    let lines: Vec<OrderLine> = store
+        .menu
+        .iter()
+        .cycle()
+        .skip(id as usize % store.menu.len())
+        .take(1 + id as usize % 3)
+        .map(|m| OrderLine {
+            menu_id: m.id.clone(),
+            name: m.name.clone(),
+            qty: 1,
+            unit_price: m.price,
+        })
+        .collect();
+    let amount = lines.iter().map(|l| l.unit_price * u64::from(l.qty)).sum();
+    NewOrder {
+        id,
+        customer_id: format!("customer-{}", id % customers),
+        store_id: store.id.clone(),
+        store_name: store.name.clone(),
+        pickup: store.location(),
+        items: lines,
+        amount,
+        discount: 0,
+        coupon_id: None,
+        address: format!("{} {}호", store.address, id % 1_000),
+        dropoff: LatLon {
+            lat: store.lat + 0.003,
+            lon: store.lon + 0.003,
+        },
+        transaction_id: format!("seed-{id}"),
+    }
+}
+
+/// Stages one completed order: snapshot, index, payment and events.
+fn stage_order(batch: &mut WriteBatch, new: NewOrder, now: Timestamp) -> AppResult<()> {
+    let id = new.id;
+    let rider = format!("rider-{}", id % 2_000);
+    let mut commands = vec![OrderCommand::Place(Box::new(new))];
+    commands.extend([
+        OrderCommand::Accept,
+        OrderCommand::StartCooking,
+        OrderCommand::FinishCooking,
+        OrderCommand::Pick {
+            rider_id: rider.clone(),
+        },
+        OrderCommand::CompleteDelivery { rider_id: rider },
+        OrderCommand::Confirm,
+    ]);
+    let mut state = None;
+    for cmd in &commands {
+        for event in order::decide(state.as_ref(), id, cmd)? {
+            state = order::apply(state, &event, now);
+            let o = state
+                .as_ref()
+                .ok_or_else(|| AppError::Internal(format!("order {id} vanished")))?;
+            batch.append(
+                now,
+                Event::Order {
+                    order_id: id,
+                    customer_id: o.customer_id.clone(),
+                    store_id: o.store_id.clone(),
+                    event,
+                },
+            );
+        }
+    }
+    let done = state.ok_or_else(|| AppError::Internal(format!("order {id} vanished")))?;
+    let payment = Payment::pending(id, done.customer_id.clone(), done.amount, now).apply(
+        &PaymentEvent::Approved {
+            transaction_id: done.transaction_id.clone(),
+        },
+        now,
+    )?;
+    batch.put(keys::payment(id), &payment)?;
+    batch.put(keys::customer_order(&done.customer_id, id), &())?;
+    batch.put(keys::order(id), &done)?;
+    Ok(())
+}
+
+/// Where the count of seeded orders is kept.
+const SEEDED: &[u8] = b"meta/seeded-orders";
+
+/// How many orders earlier runs seeded into this database.
+pub fn seeded(db: &Db) -> AppResult<u64> {
+    Ok(db.get::<u64>(SEEDED)?.unwrap_or(0))
+}
+
+/// Every order id in the database, in order.
+pub fn order_ids(db: &Db) -> AppResult<Vec<u64>> {
+    let ids: Vec<u64> = db
+        .scan_keys(keys::ORDERS)
+        .filter_map(|k| k.map(|k| keys::trailing_u64(&k)).transpose())
+        .collect::<Result<_, _>>()?;
+    if ids.is_empty() {
+        return Err(AppError::Internal("no orders in the database".into()));
+    }
+    Ok(ids)
+}
+
+/// Adds completed orders until the database holds `target`, over the demo
+/// stores and `customers` customers. Logs progress every 100,000; returns
+/// how many it holds.
+pub async fn fill(db: &Db, target: u64, customers: u64) -> AppResult<u64> {
+    crate::demo::load(db).await?;
+    let stores = crate::demo::stores()?;
+    let mut projections = Projections::new(db)?;
+    let mut offset = db.get::<u64>(&keys::offset(MyPageView::NAME))?.unwrap_or(0);
+    let mut done = seeded(db)?;
+    let now = Timestamp::now();
+    while done < target {
+        let n = CHUNK.min(target - done);
+        let mut batch = WriteBatch::new();
+        for _ in 0..n {
+            // From the server's own id source, so its next orders follow.
+            let id = db.next_id()?;
+            let store = &stores[id as usize % stores.len()];
+            stage_order(&mut batch, new_order(id, store, customers), now)?;
+        }
+        done += n;
+        batch.put(SEEDED.to_vec(), &done)?;
+        db.commit(batch)?;
+        offset = projections.catch_up(db, offset)?;
+        if done % 100_000 < n {
+            tracing::info!(orders = done, "seeded");
+        }
+    }
+    // Completed orders owe no refund and free no coupon: those subscribers
+    // have nothing to do in what was written.
+    let mut batch = WriteBatch::new();
+    batch.put(keys::offset(refunds::NAME), &offset)?;
+    batch.put(keys::offset(coupons::NAME), &offset)?;
+    let ticket = db.commit(batch)?;
+    // As the server's own compaction would have left it.
+    crate::actors::dispatcher::compact_log(db, &crate::actors::SUBSCRIBERS)?;
+    db.flush()?;
+    db.acknowledged(ticket).await;
+    Ok(done)
+}
