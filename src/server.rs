@@ -15,7 +15,7 @@ use crate::actors::registry::{Env, Registry};
 use crate::actors::resolver;
 use crate::actors::wallet::PointsBook;
 use crate::actors::webhook;
-use crate::actors::SUBSCRIBERS;
+use crate::actors::{inbox, SUBSCRIBERS};
 use crate::config::{DurabilityMode, ServeArgs};
 use crate::demo;
 use crate::error::AppError;
@@ -66,9 +66,21 @@ fn subscribe<P: Projection>(
     Ok(addr)
 }
 
+/// sled's recovery reads its whole page table at once, a peak of about
+/// 2.5 times what it then keeps (a massif profile, BENCHMARKS.md); glibc
+/// would keep that peak resident for good.
+fn release_startup_peak() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap pages to the system.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// Runs the server until it is told to stop. Must run inside an actix System.
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let db = Db::open(&storage_config(&args))?;
+    release_startup_peak();
     if !args.no_demo {
         let added = demo::load(&db).await?;
         if added > 0 {
@@ -106,6 +118,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
             events = held_back,
             "delivered events held back from stores that were down"
         );
+    }
+    let moved = inbox::migrate_single_keys(&db)?;
+    if moved > 0 {
+        tracing::info!(notifications = moved, "moved notifications into pages");
     }
     let gap = Duration::from_millis(args.subscriber_batch_ms);
     let kitchen = subscribe(Kitchen::default(), &db, gap)?;

@@ -118,9 +118,11 @@ where
         let mut horizon = db.log_horizon();
         let mut backoff = Backoff::default();
         let mut delivered = Instant::now();
+        let mut backlog = false;
         loop {
+            // A backlog (the last read was full) is taken without a pause.
             let since = delivered.elapsed();
-            if since < gap {
+            if !backlog && since < gap {
                 tokio::time::sleep(gap - since).await;
             }
             // Mark the horizon seen before reading, so a write landing in
@@ -141,6 +143,7 @@ where
                 continue;
             }
             delivered = Instant::now();
+            backlog = records.len() == BATCH;
             match subscriber.send(Deliver(Arc::new(records))).await {
                 Ok(Ok(applied)) => {
                     offset = applied;
@@ -179,10 +182,14 @@ pub fn compact_log_every(db: Db, subscribers: Vec<&'static str>, every: Duration
     actix_rt::spawn(async move {
         loop {
             tokio::time::sleep(every).await;
-            match compact_log(&db, &subscribers) {
-                Ok(0) => {}
-                Ok(n) => tracing::debug!(records = n, "compacted the log"),
-                Err(e) => tracing::warn!(error = %e, "cannot compact the log"),
+            // On a blocking thread: a compaction can remove many records,
+            // and this arbiter also runs the pumps.
+            let (db, subscribers) = (db.clone(), subscribers.clone());
+            match tokio::task::spawn_blocking(move || compact_log(&db, &subscribers)).await {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => tracing::debug!(records = n, "compacted the log"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "cannot compact the log"),
+                Err(e) => tracing::error!(error = %e, "log compaction panicked"),
             }
         }
     });

@@ -7,6 +7,7 @@ pub mod checkout;
 pub mod coupons;
 pub mod customer;
 pub mod dispatcher;
+pub mod inbox;
 pub mod kitchen;
 pub mod mypage;
 pub mod notifier;

@@ -2,11 +2,13 @@
 //! pushed live to whoever listens (WebSocket) once they are written.
 
 use super::dispatcher::Projection;
+pub use super::inbox::list;
+use super::inbox::OpenPages;
 use super::webhook;
 use crate::domain::notification::{self, Audience, Notification};
 use crate::domain::LogRecord;
 use crate::error::AppResult;
-use crate::storage::{keys, Db, Staged, StorageError};
+use crate::storage::{keys, Staged};
 use dashmap::DashMap;
 use std::sync::Arc;
 use tokio::sync::broadcast;
@@ -65,6 +67,8 @@ pub struct Notifier {
     webhook: bool,
     /// Written but not yet committed; published once they are.
     staged: Vec<(Audience, Notification)>,
+    /// The pages this delivery writes to.
+    pages: OpenPages,
 }
 
 impl Notifier {
@@ -73,6 +77,7 @@ impl Notifier {
             hub,
             webhook,
             staged: Vec::new(),
+            pages: OpenPages::default(),
         }
     }
 }
@@ -82,7 +87,8 @@ impl Projection for Notifier {
 
     fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
         for (nth, (audience, n)) in notification::for_record(record).into_iter().enumerate() {
-            staged.put(keys::notification(audience.kind(), audience.id(), n.id), &n)?;
+            self.pages
+                .append(staged.db(), staged, &audience, n.clone())?;
             if self.webhook {
                 let queued = webhook::Delivery::new(&audience, &n);
                 staged.put(keys::webhook_queued(n.id, nth as u8), &queued)?;
@@ -93,27 +99,14 @@ impl Projection for Notifier {
     }
 
     fn committed(&mut self) {
+        self.pages.clear();
         for (audience, n) in self.staged.drain(..) {
             self.hub.publish(&audience, n);
         }
     }
 
     fn rolled_back(&mut self) {
+        self.pages.clear();
         self.staged.clear();
     }
-}
-
-/// An audience's notifications after `since` (exclusive), oldest first.
-pub fn list(
-    db: &Db,
-    audience: &Audience,
-    since: u64,
-    limit: usize,
-) -> Result<Vec<Notification>, StorageError> {
-    let prefix = keys::notifications(audience.kind(), audience.id());
-    db.scan::<Notification>(&prefix)
-        .map(|r| r.map(|(_, n)| n))
-        .filter(|r| r.as_ref().map_or(true, |n| n.id > since))
-        .take(limit)
-        .collect()
 }

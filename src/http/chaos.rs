@@ -57,11 +57,12 @@ async fn payment(
 /// What the sandbox gateway remembers of an order's charge (it answers even
 /// while told to fail: this is the operator looking at the gateway's books).
 async fn charge(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
-    // What is shown is on disk: a test may kill the server right after.
-    state.db.settled().await;
     let charge = state.sandbox.recorded(*id)?.ok_or_else(|| {
         Problem::not_found(format!("the gateway has no charge for order {}", *id))
     })?;
+    // What is shown is on disk before it is shown: a test may kill the
+    // server right after (the gateway's books are not flushed on their own).
+    state.db.settled().await;
     Ok(HttpResponse::Ok().json(charge))
 }
 

@@ -29,12 +29,13 @@ pub struct ScaleArgs {
     pub customers: u64,
 
     /// Random old orders read, one at a time.
-    #[arg(long, default_value_t = 2_000)]
-    pub reads: usize,
+    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub reads: u64,
 
-    /// Order actors woken to measure what one resident actor costs.
-    #[arg(long, default_value_t = 20_000)]
-    pub resident: usize,
+    /// Distinct order actors woken to measure what one resident actor
+    /// costs (at most the number of orders).
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub resident: u64,
 
     /// Seed of the random choice of orders.
     #[arg(long, default_value_t = 1)]
@@ -92,16 +93,22 @@ pub async fn run(args: ScaleArgs) -> AppResult<ScaleReport> {
     let rss_started_bytes = server.rss()?;
 
     let mut rng = fastrand::Rng::with_seed(args.seed);
-    let mut pick = |n: usize| -> Vec<u64> { (0..n).map(|_| ids[rng.usize(..ids.len())]).collect() };
-    let mut times = probe::read_orders(&server.base, &pick(args.reads)).await?;
+    let reads: Vec<u64> = (0..args.reads)
+        .map(|_| ids[rng.usize(..ids.len())])
+        .collect();
+    let mut times = probe::read_orders(&server.base, &reads).await?;
     times.sort_by(f64::total_cmp);
     let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
     let rss_after_reads_bytes = server.rss()?;
 
-    probe::wake_actors(&server.base, &pick(args.resident)).await?;
+    // Distinct orders, so each wakes one more actor.
+    let mut woken = ids.clone();
+    rng.shuffle(&mut woken);
+    woken.truncate(args.resident as usize);
+    probe::wake_actors(&server.base, &woken).await?;
     let rss_woken = server.rss()?;
     let bytes_per_resident_actor =
-        rss_woken.saturating_sub(rss_after_reads_bytes) as f64 / args.resident.max(1) as f64;
+        rss_woken.saturating_sub(rss_after_reads_bytes) as f64 / woken.len() as f64;
     // Passivation runs on the actors' own timers: give them two periods.
     actix_rt::time::sleep(Duration::from_secs(2 * PASSIVATE_AFTER_SECS + 1)).await;
     let rss_passivated_bytes = server.rss()?;
@@ -118,7 +125,7 @@ pub async fn run(args: ScaleArgs) -> AppResult<ScaleReport> {
         read_ms_p99: at(0.99),
         read_ms_max: at(1.0),
         rss_after_reads_bytes,
-        resident_actors: args.resident,
+        resident_actors: woken.len(),
         bytes_per_resident_actor,
         rss_passivated_bytes,
     })

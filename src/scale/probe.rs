@@ -82,7 +82,15 @@ impl Server {
     }
 
     /// SIGTERM, then waits.
-    pub fn stop(mut self) {
+    pub fn stop(self) {
+        // Drop does it.
+    }
+}
+
+impl Drop for Server {
+    /// Stops the server however the probe ends, so it never outlives it
+    /// holding the database.
+    fn drop(&mut self) {
         // SAFETY: kill(2) on our own child's pid has no memory effects.
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
         let _ = self.child.wait();

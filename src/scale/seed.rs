@@ -178,6 +178,12 @@ pub async fn fill(db: &Db, target: u64, customers: u64) -> AppResult<u64> {
     let mut projections = Projections::new(db)?;
     let mut offset = db.get::<u64>(&keys::offset(MyPageView::NAME))?.unwrap_or(0);
     let mut done = seeded(db)?;
+    if done == 0 && db.last_key(keys::ORDERS)?.is_some() {
+        // Its subscribers' offsets are set below: that would skip real work.
+        return Err(AppError::Internal(
+            "this database has orders it did not seed: seed an empty directory".into(),
+        ));
+    }
     let now = Timestamp::now();
     while done < target {
         let n = CHUNK.min(target - done);

@@ -158,6 +158,38 @@ impl Db {
             .map(|k| Ok(k?.to_vec()))
     }
 
+    /// Every value under a prefix from key `from` on, in key order.
+    pub fn scan_from<T: DeserializeOwned>(
+        &self,
+        prefix: &[u8],
+        from: &[u8],
+    ) -> impl Iterator<Item = Result<(Vec<u8>, T), StorageError>> + '_ {
+        let prefix = prefix.to_vec();
+        self.engine()
+            .range(from.max(prefix.as_slice()).to_vec()..)
+            .take_while(move |entry| entry.as_ref().map_or(true, |(k, _)| k.starts_with(&prefix)))
+            .map(|entry| {
+                let (k, v) = entry?;
+                Ok((k.to_vec(), decode(&v)?))
+            })
+    }
+
+    /// The last key under a prefix that is at most `upto`.
+    pub fn last_key_upto(
+        &self,
+        prefix: &[u8],
+        upto: &[u8],
+    ) -> Result<Option<Vec<u8>>, StorageError> {
+        match self
+            .engine()
+            .range(prefix.to_vec()..=upto.to_vec())
+            .next_back()
+        {
+            Some(entry) => Ok(Some(entry?.0.to_vec())),
+            None => Ok(None),
+        }
+    }
+
     /// The last key under a prefix.
     pub fn last_key(&self, prefix: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
         match self.engine().scan_prefix(prefix).next_back() {
@@ -188,7 +220,15 @@ impl Db {
             ops.push((keys::log(seq), Some(encode(&record)?)));
             seq += 1;
         }
-        journal::commit(&shared.engine, ops)?;
+        if let Some(why) = &written.broken {
+            return Err(StorageError::Engine(format!(
+                "writing stopped after a commit failed half way ({why}); restart to complete it"
+            )));
+        }
+        if let Err(e) = journal::commit(&shared.engine, ops) {
+            written.broken = Some(e.to_string());
+            return Err(e);
+        }
         written.next_seq = seq;
         written.horizon = Horizon {
             writes: written.horizon.writes + 1,
@@ -257,7 +297,8 @@ impl Db {
     /// them), a chunk per commit. The last acknowledged record always stays:
     /// the next start numbers new records after it. Returns how many went.
     pub fn compact_log(&self, upto: u64) -> Result<usize, StorageError> {
-        const CHUNK: usize = 4_096;
+        // Small chunks: each holds the writers' lock while it is applied.
+        const CHUNK: usize = 512;
         let upto = upto.min(
             self.inner
                 .shared

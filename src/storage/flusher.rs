@@ -29,6 +29,10 @@ pub(super) struct Written {
     pub horizon: Horizon,
     /// The next log sequence to hand out.
     pub next_seq: u64,
+    /// Why writing stopped: a commit failed half way, and only the next
+    /// start can complete it (from the journal record no later commit may
+    /// overwrite).
+    pub broken: Option<String>,
     pub shutdown: bool,
 }
 
@@ -37,6 +41,7 @@ pub(super) struct Written {
 pub(super) struct Waiters {
     /// The number of the last acknowledged write.
     acknowledged: u64,
+    /// Each waiter's write number and how to wake it.
     queue: Vec<(u64, oneshot::Sender<()>)>,
 }
 
@@ -55,11 +60,13 @@ pub(super) struct Shared {
 }
 
 impl Shared {
+    /// Shared state for a database whose log ends at `horizon`.
     pub fn new(engine: sled::Db, horizon: Horizon) -> Self {
         Shared {
             written: Mutex::new(Written {
                 horizon,
                 next_seq: horizon.log_seq + 1,
+                broken: None,
                 shutdown: false,
             }),
             wake: Condvar::new(),

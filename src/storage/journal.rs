@@ -19,6 +19,12 @@
 //! record). Opening the database applies that one record again, which
 //! completes the commit if it was cut short and changes nothing if not.
 //!
+//! This makes a commit atomic across crashes, not for readers: a reader
+//! may see some of a commit's writes before the others (in the order they
+//! are written). The log is read only up to what is acknowledged, each
+//! entity's keys are read by its own actor, and views that span keys say
+//! how they cope (the notification pages, say).
+//!
 //! A large commit (a subscriber's delivery of many events, say) goes
 //! through sled's atomic batch instead, with the journal record removed in
 //! the same batch: its fixed cost is spread over many writes there, and the
@@ -37,8 +43,9 @@ pub type Op = (Vec<u8>, Option<Vec<u8>>);
 /// Writes one commit: its record, then each of its writes.
 ///
 /// A storage failure after the record is in leaves the commit half applied
-/// until the next start completes it; sled fails this way only when its
-/// disk does, and every later write would fail too.
+/// until the next start completes it: the caller (`Db::commit`) then stops
+/// all writing, so no later commit overwrites the record. sled fails this
+/// way only when its disk does.
 pub fn commit(engine: &sled::Db, ops: Vec<Op>) -> Result<(), StorageError> {
     if ops.len() >= BATCH_FROM {
         let mut batch = sled::Batch::default();

@@ -63,16 +63,17 @@ pub fn mypage(id: OrderId) -> Vec<u8> {
 pub fn store(id: &str) -> Vec<u8> {
     with_str(STORES, id)
 }
-/// An audience's notifications (`kind`: customer, store or rider).
-pub fn notifications(kind: &str, id: &str) -> Vec<u8> {
-    let mut prefix = b"notification/".to_vec();
+/// An audience's notification pages (`kind`: customer, store or rider).
+pub fn inbox(kind: &str, id: &str) -> Vec<u8> {
+    let mut prefix = b"inbox/".to_vec();
     prefix.extend_from_slice(kind.as_bytes());
     prefix.push(b'/');
     under(&prefix, id)
 }
-pub fn notification(kind: &str, id: &str, seq: u64) -> Vec<u8> {
-    let mut k = notifications(kind, id);
-    k.extend_from_slice(&seq.to_be_bytes());
+/// The page of an audience's notifications that starts at notification `first`.
+pub fn inbox_page(kind: &str, id: &str, first: u64) -> Vec<u8> {
+    let mut k = inbox(kind, id);
+    k.extend_from_slice(&first.to_be_bytes());
     k
 }
 

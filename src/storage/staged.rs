@@ -5,12 +5,14 @@
 use super::codec::{decode, encode};
 use super::{Db, StorageError, WriteBatch};
 use serde::{de::DeserializeOwned, Serialize};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// Staged puts and removes over a database, committed as one batch.
 pub struct Staged<'a> {
     db: &'a Db,
-    overlay: HashMap<Vec<u8>, Option<Vec<u8>>>,
+    /// In key order, so the batch writes keys in order: a reader that
+    /// sees a later key of the batch also sees the earlier ones.
+    overlay: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     batch: WriteBatch,
 }
 
@@ -18,9 +20,14 @@ impl<'a> Staged<'a> {
     pub fn new(db: &'a Db) -> Self {
         Staged {
             db,
-            overlay: HashMap::new(),
+            overlay: BTreeMap::new(),
             batch: WriteBatch::new(),
         }
+    }
+
+    /// The database under the staged writes.
+    pub fn db(&self) -> &'a Db {
+        self.db
     }
 
     /// The staged value if any, else the stored one.

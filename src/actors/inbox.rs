@@ -1,0 +1,276 @@
+//! Where an audience's notifications are kept: in pages of up to [`PAGE`],
+//! one key each, keyed by the id of the page's first notification.
+//!
+//! One key per notification made them the largest part of the database:
+//! nine keys per order, 40% of the server's resident memory and more than
+//! half of its disk with 200,000 orders (BENCHMARKS.md). A page is
+//! rewritten as it fills, which the notifier's batched deliveries make
+//! cheap: the notifications a delivery adds to one page are written once.
+
+use crate::domain::notification::{Audience, Notification};
+use crate::storage::{keys, Db, Staged, StorageError};
+use std::collections::HashMap;
+
+/// Notifications per page.
+pub const PAGE: usize = 32;
+
+/// The last page of each audience a delivery added to, until it commits.
+#[derive(Debug, Default)]
+pub struct OpenPages {
+    pages: HashMap<Audience, (Vec<u8>, Vec<Notification>)>,
+}
+
+impl OpenPages {
+    /// Adds `n` (newer than everything the audience has) to its last page,
+    /// or to a new page once that one is full.
+    pub fn append(
+        &mut self,
+        db: &Db,
+        staged: &mut Staged<'_>,
+        audience: &Audience,
+        n: Notification,
+    ) -> Result<(), StorageError> {
+        let (kind, id) = (audience.kind(), audience.id());
+        if !self.pages.contains_key(audience) {
+            let last = match db.last_key(&keys::inbox(kind, id))? {
+                Some(key) => {
+                    let page = db.get::<Vec<Notification>>(&key)?.unwrap_or_default();
+                    (key, page)
+                }
+                None => (Vec::new(), Vec::new()),
+            };
+            self.pages.insert(audience.clone(), last);
+        }
+        let Some((key, page)) = self.pages.get_mut(audience) else {
+            return Ok(()); // inserted just above
+        };
+        if key.is_empty() || page.len() >= PAGE {
+            *key = keys::inbox_page(kind, id, n.id);
+            page.clear();
+        }
+        page.push(n);
+        staged.put(key.clone(), page)
+    }
+
+    /// Forgets the pages: they are on disk now, or must be read again.
+    pub fn clear(&mut self) {
+        self.pages.clear();
+    }
+}
+
+/// An audience's notifications after `since` (exclusive), oldest first.
+pub fn list(
+    db: &Db,
+    audience: &Audience,
+    since: u64,
+    limit: usize,
+) -> Result<Vec<Notification>, StorageError> {
+    let prefix = keys::inbox(audience.kind(), audience.id());
+    // The page holding `since`: the last one starting at or before it.
+    let from = db
+        .last_key_upto(
+            &prefix,
+            &keys::inbox_page(audience.kind(), audience.id(), since),
+        )?
+        .unwrap_or_else(|| prefix.clone());
+    let mut found = Vec::new();
+    let mut short: Option<Vec<u8>> = None;
+    for entry in db.scan_from::<Vec<Notification>>(&prefix, &from) {
+        let (key, mut page) = entry?;
+        // A page is short only while it is the last. Seeing one after a
+        // short page means a delivery filled that page and went on while
+        // this scan ran (readers see a commit's writes one by one, in key
+        // order): read the short page again, now full, before going on.
+        if let Some(short) = short.take() {
+            let filled = db.get::<Vec<Notification>>(&short)?.unwrap_or_default();
+            let seen = found.last().map_or(since, |n: &Notification| n.id);
+            found.extend(filled.into_iter().filter(|n| n.id > seen));
+        }
+        if found.len() >= limit {
+            break;
+        }
+        if page.len() < PAGE {
+            short = Some(key);
+        }
+        page.retain(|n| n.id > since);
+        found.extend(page);
+        if found.len() >= limit {
+            break;
+        }
+    }
+    found.truncate(limit);
+    Ok(found)
+}
+
+/// Where notifications were kept one per key, before pages.
+const SINGLE_KEYS: &[u8] = b"notification/";
+
+/// Moves notifications kept one per key into pages (a database written
+/// before pages existed); run once at start, before the notifier. Returns
+/// how many it moved.
+pub fn migrate_single_keys(db: &Db) -> Result<usize, StorageError> {
+    let mut moved = 0;
+    loop {
+        let chunk: Vec<(Vec<u8>, Notification)> = db
+            .scan::<Notification>(SINGLE_KEYS)
+            .take(1_024)
+            .collect::<Result<_, _>>()?;
+        if chunk.is_empty() {
+            return Ok(moved);
+        }
+        let mut staged = Staged::new(db);
+        let mut pages = OpenPages::default();
+        // Keys sort by audience, then id: each audience's pages fill in order.
+        for (key, n) in chunk {
+            let audience = audience_of(&key[SINGLE_KEYS.len()..]).ok_or_else(|| {
+                StorageError::Codec(format!("unreadable notification key {key:?}"))
+            })?;
+            pages.append(db, &mut staged, &audience, n)?;
+            staged.remove(key);
+            moved += 1;
+        }
+        db.commit(staged.into_batch())?;
+    }
+}
+
+/// The audience of `<kind>/<id>\0<seq>`.
+fn audience_of(key: &[u8]) -> Option<Audience> {
+    let slash = key.iter().position(|&b| b == b'/')?;
+    let rest = &key[slash + 1..];
+    let id = String::from_utf8(rest[..rest.iter().position(|&b| b == 0)?].to_vec()).ok()?;
+    match &key[..slash] {
+        b"customer" => Some(Audience::Customer(id)),
+        b"store" => Some(Audience::Store(id)),
+        b"rider" => Some(Audience::Rider(id)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Timestamp;
+    use crate::storage::{Durability, StorageConfig};
+
+    fn db(dir: &std::path::Path) -> Db {
+        Db::open(&StorageConfig {
+            path: dir.join("db"),
+            durability: Durability::Relaxed {
+                interval: std::time::Duration::from_millis(20),
+            },
+            cache_capacity_bytes: 8 << 20,
+        })
+        .unwrap()
+    }
+
+    fn note(id: u64) -> Notification {
+        Notification {
+            id,
+            order_id: id,
+            status: "Placed".into(),
+            message: format!("주문 {id}"),
+            at: Timestamp(id),
+        }
+    }
+
+    #[test]
+    fn pages_fill_across_deliveries_and_list_from_any_point() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = db(dir.path());
+        let kim = Audience::Customer("kim".into());
+        let lee = Audience::Customer("lee".into());
+        let mut open = OpenPages::default();
+        // Three deliveries, the ids of two audiences interleaved.
+        for chunk in (1..=200u64).collect::<Vec<_>>().chunks(70) {
+            let mut staged = Staged::new(&db);
+            for &id in chunk {
+                let who = if id % 3 == 0 { &lee } else { &kim };
+                open.append(&db, &mut staged, who, note(id)).unwrap();
+            }
+            db.commit(staged.into_batch()).unwrap();
+            open.clear();
+        }
+        let kims: Vec<u64> = (1..=200).filter(|id| id % 3 != 0).collect();
+        let all = list(&db, &kim, 0, 1_000).unwrap();
+        assert_eq!(all.iter().map(|n| n.id).collect::<Vec<_>>(), kims);
+        let pages = db.scan_keys(&keys::inbox("customer", "kim")).count();
+        assert_eq!(
+            pages,
+            kims.len().div_ceil(PAGE),
+            "pages are filled, not restarted"
+        );
+        for since in [0, 1, 2, 50, 64, 65, 133, 199, 200] {
+            let got: Vec<u64> = list(&db, &kim, since, 10)
+                .unwrap()
+                .iter()
+                .map(|n| n.id)
+                .collect();
+            let want: Vec<u64> = kims
+                .iter()
+                .copied()
+                .filter(|&id| id > since)
+                .take(10)
+                .collect();
+            assert_eq!(got, want, "since {since}");
+        }
+        assert_eq!(list(&db, &lee, 0, 1_000).unwrap().len(), 66);
+        assert!(list(&db, &Audience::Rider("park".into()), 0, 10)
+            .unwrap()
+            .is_empty());
+    }
+}
+
+#[cfg(test)]
+mod migration_tests {
+    use super::*;
+    use crate::domain::Timestamp;
+    use crate::storage::{Durability, StorageConfig, WriteBatch};
+
+    #[test]
+    fn single_key_notifications_move_into_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&StorageConfig {
+            path: dir.path().join("db"),
+            durability: Durability::Relaxed {
+                interval: std::time::Duration::from_millis(20),
+            },
+            cache_capacity_bytes: 8 << 20,
+        })
+        .unwrap();
+        let mut batch = WriteBatch::new();
+        for id in 1..=40u64 {
+            let (kind, who) = if id % 2 == 0 {
+                ("customer", "kim")
+            } else {
+                ("store", "s1")
+            };
+            let mut key = SINGLE_KEYS.to_vec();
+            key.extend_from_slice(format!("{kind}/{who}\0").as_bytes());
+            key.extend_from_slice(&id.to_be_bytes());
+            let n = Notification {
+                id,
+                order_id: id,
+                status: "Placed".into(),
+                message: "주문".into(),
+                at: Timestamp(id),
+            };
+            batch.put(key, &n).unwrap();
+        }
+        db.commit(batch).unwrap();
+
+        assert_eq!(migrate_single_keys(&db).unwrap(), 40);
+        assert_eq!(db.scan_keys(SINGLE_KEYS).count(), 0);
+        let kim = list(&db, &Audience::Customer("kim".into()), 0, 100).unwrap();
+        assert_eq!(
+            kim.iter().map(|n| n.id).collect::<Vec<_>>(),
+            (2..=40).step_by(2).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            list(&db, &Audience::Store("s1".into()), 0, 100)
+                .unwrap()
+                .len(),
+            20
+        );
+        assert_eq!(migrate_single_keys(&db).unwrap(), 0, "once");
+    }
+}
