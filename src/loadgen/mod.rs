@@ -41,6 +41,11 @@ pub struct LoadgenArgs {
     #[arg(long, default_value_t = 0.05)]
     pub reject_share: f64,
 
+    /// The fates as percentages, e.g. `canceled=10,rejected=5` (the rest
+    /// complete); instead of the two shares above.
+    #[arg(long, value_parser = parse_mix, conflicts_with_all = ["cancel_share", "reject_share"])]
+    pub mix: Option<Mix>,
+
     /// Seed of the choices (stores, dishes, fates).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -61,8 +66,50 @@ pub enum LoadgenError {
     Options(String),
 }
 
+/// Shares of lifecycles canceled and rejected, from `--mix`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Mix {
+    pub canceled: f64,
+    pub rejected: f64,
+}
+
+/// Parses `canceled=10,rejected=5` (percentages; either may be left out).
+fn parse_mix(text: &str) -> Result<Mix, String> {
+    let mut mix = Mix {
+        canceled: 0.0,
+        rejected: 0.0,
+    };
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, value) = part
+            .split_once('=')
+            .ok_or_else(|| format!("`{part}`: expected name=percent"))?;
+        let percent: f64 = value
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{value}` is not a percentage"))?;
+        if !(0.0..=100.0).contains(&percent) {
+            return Err(format!("`{part}`: a percentage is between 0 and 100"));
+        }
+        match name.trim() {
+            "canceled" => mix.canceled = percent / 100.0,
+            "rejected" => mix.rejected = percent / 100.0,
+            "completed" => {}
+            other => {
+                return Err(format!(
+                    "unknown fate `{other}`: completed, canceled or rejected"
+                ))
+            }
+        }
+    }
+    Ok(mix)
+}
+
 /// Runs the load and checks the invariants. Must run inside an actix System.
-pub async fn run(args: LoadgenArgs) -> Result<Report, LoadgenError> {
+pub async fn run(mut args: LoadgenArgs) -> Result<Report, LoadgenError> {
+    if let Some(mix) = args.mix {
+        args.cancel_share = mix.canceled;
+        args.reject_share = mix.rejected;
+    }
     let shares = args.cancel_share + args.reject_share;
     if !(0.0..=1.0).contains(&args.cancel_share)
         || !(0.0..=1.0).contains(&args.reject_share)
@@ -77,4 +124,26 @@ pub async fn run(args: LoadgenArgs) -> Result<Report, LoadgenError> {
     let run = driver::drive(&args, stores, deadline).await;
     let verified = verify::check(&args.target, &run.outcomes).await;
     Ok(Report::new(&args, &run, verified))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mix_reads_percentages_and_refuses_nonsense() {
+        assert_eq!(
+            parse_mix("canceled=10, rejected=5").unwrap(),
+            Mix {
+                canceled: 0.1,
+                rejected: 0.05
+            }
+        );
+        assert_eq!(parse_mix("completed=100").unwrap().canceled, 0.0);
+        assert!(parse_mix("canceled").unwrap_err().contains("name=percent"));
+        assert!(parse_mix("eaten=3").unwrap_err().contains("unknown fate"));
+        assert!(parse_mix("canceled=120")
+            .unwrap_err()
+            .contains("between 0 and 100"));
+    }
 }

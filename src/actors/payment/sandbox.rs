@@ -1,8 +1,8 @@
 //! The built-in sandbox payment gateway.
 //!
-//! It behaves as an external gateway would: it remembers every charge
-//! (durably: here, in its own keys of the same database) by the idempotency
-//! key it was given, so charging a key twice charges once, and it can be
+//! It behaves as an external gateway would: it remembers every charge (in
+//! its own keys of the same database, durable no later than whatever baedal
+//! writes after hearing of it) by the idempotency key it was given, so charging a key twice charges once, and it can be
 //! asked later what became of a key. It approves unless a rule says
 //! otherwise, and answers after a configurable latency. A charge is recorded
 //! before the latency, like a gateway whose approval is slow to come back:
