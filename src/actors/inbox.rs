@@ -9,7 +9,7 @@
 
 use crate::domain::notification::{Audience, Notification};
 use crate::storage::{keys, Db, Staged, StorageError};
-use std::collections::HashMap;
+use std::collections::hash_map::{Entry, HashMap};
 
 /// Notifications per page.
 pub const PAGE: usize = 32;
@@ -25,24 +25,14 @@ impl OpenPages {
     /// or to a new page once that one is full.
     pub fn append(
         &mut self,
-        db: &Db,
         staged: &mut Staged<'_>,
         audience: &Audience,
         n: Notification,
     ) -> Result<(), StorageError> {
         let (kind, id) = (audience.kind(), audience.id());
-        if !self.pages.contains_key(audience) {
-            let last = match db.last_key(&keys::inbox(kind, id))? {
-                Some(key) => {
-                    let page = db.get::<Vec<Notification>>(&key)?.unwrap_or_default();
-                    (key, page)
-                }
-                None => (Vec::new(), Vec::new()),
-            };
-            self.pages.insert(audience.clone(), last);
-        }
-        let Some((key, page)) = self.pages.get_mut(audience) else {
-            return Ok(()); // inserted just above
+        let (key, page) = match self.pages.entry(audience.clone()) {
+            Entry::Occupied(open) => open.into_mut(),
+            Entry::Vacant(vacant) => vacant.insert(last_page(staged.db(), kind, id)?),
         };
         if key.is_empty() || page.len() >= PAGE {
             *key = keys::inbox_page(kind, id, n.id);
@@ -55,6 +45,17 @@ impl OpenPages {
     /// Forgets the pages: they are on disk now, or must be read again.
     pub fn clear(&mut self) {
         self.pages.clear();
+    }
+}
+
+/// An audience's last page and its key (none yet: an empty key).
+fn last_page(db: &Db, kind: &str, id: &str) -> Result<(Vec<u8>, Vec<Notification>), StorageError> {
+    match db.last_key(&keys::inbox(kind, id))? {
+        Some(key) => {
+            let page = db.get::<Vec<Notification>>(&key)?.unwrap_or_default();
+            Ok((key, page))
+        }
+        None => Ok((Vec::new(), Vec::new())),
     }
 }
 
@@ -125,7 +126,7 @@ pub fn migrate_single_keys(db: &Db) -> Result<usize, StorageError> {
             let audience = audience_of(&key[SINGLE_KEYS.len()..]).ok_or_else(|| {
                 StorageError::Codec(format!("unreadable notification key {key:?}"))
             })?;
-            pages.append(db, &mut staged, &audience, n)?;
+            pages.append(&mut staged, &audience, n)?;
             staged.remove(key);
             moved += 1;
         }
@@ -185,7 +186,7 @@ mod tests {
             let mut staged = Staged::new(&db);
             for &id in chunk {
                 let who = if id % 3 == 0 { &lee } else { &kim };
-                open.append(&db, &mut staged, who, note(id)).unwrap();
+                open.append(&mut staged, who, note(id)).unwrap();
             }
             db.commit(staged.into_batch()).unwrap();
             open.clear();

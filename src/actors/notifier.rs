@@ -87,8 +87,7 @@ impl Projection for Notifier {
 
     fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
         for (nth, (audience, n)) in notification::for_record(record).into_iter().enumerate() {
-            self.pages
-                .append(staged.db(), staged, &audience, n.clone())?;
+            self.pages.append(staged, &audience, n.clone())?;
             if self.webhook {
                 let queued = webhook::Delivery::new(&audience, &n);
                 staged.put(keys::webhook_queued(n.id, nth as u8), &queued)?;

@@ -113,7 +113,7 @@ pub async fn run(args: ScaleArgs) -> AppResult<ScaleReport> {
     actix_rt::time::sleep(Duration::from_secs(2 * PASSIVATE_AFTER_SECS + 1)).await;
     let rss_passivated_bytes = server.rss()?;
     let startup_ms = server.started.as_secs_f64() * 1e3;
-    server.stop();
+    drop(server);
 
     Ok(ScaleReport {
         orders,

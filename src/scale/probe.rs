@@ -80,16 +80,11 @@ impl Server {
             .map(|kb| kb * 1024)
             .ok_or_else(|| AppError::Internal("no VmRSS".into()))
     }
-
-    /// SIGTERM, then waits.
-    pub fn stop(self) {
-        // Drop does it.
-    }
 }
 
 impl Drop for Server {
-    /// Stops the server however the probe ends, so it never outlives it
-    /// holding the database.
+    /// SIGTERM, then waits: however the probe ends, the server never
+    /// outlives it holding the database.
     fn drop(&mut self) {
         // SAFETY: kill(2) on our own child's pid has no memory effects.
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };

@@ -173,17 +173,17 @@ pub fn order_ids(db: &Db) -> AppResult<Vec<u64>> {
 /// stores and `customers` customers. Logs progress every 100,000; returns
 /// how many it holds.
 pub async fn fill(db: &Db, target: u64, customers: u64) -> AppResult<u64> {
-    crate::demo::load(db).await?;
-    let stores = crate::demo::stores()?;
-    let mut projections = Projections::new(db)?;
-    let mut offset = db.get::<u64>(&keys::offset(MyPageView::NAME))?.unwrap_or(0);
-    let mut done = seeded(db)?;
-    if done == 0 && db.last_key(keys::ORDERS)?.is_some() {
+    if seeded(db)? == 0 && db.last_key(keys::ORDERS)?.is_some() {
         // Its subscribers' offsets are set below: that would skip real work.
         return Err(AppError::Internal(
             "this database has orders it did not seed: seed an empty directory".into(),
         ));
     }
+    crate::demo::load(db).await?;
+    let stores = crate::demo::stores()?;
+    let mut projections = Projections::new(db)?;
+    let mut offset = db.get::<u64>(&keys::offset(MyPageView::NAME))?.unwrap_or(0);
+    let mut done = seeded(db)?;
     let now = Timestamp::now();
     while done < target {
         let n = CHUNK.min(target - done);
@@ -213,4 +213,54 @@ pub async fn fill(db: &Db, target: u64, customers: u64) -> AppResult<u64> {
     db.flush()?;
     db.acknowledged(ticket).await;
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::{Durability, StorageConfig};
+
+    fn open(dir: &std::path::Path) -> Db {
+        Db::open(&StorageConfig {
+            path: dir.join("db"),
+            durability: Durability::Relaxed {
+                interval: std::time::Duration::from_millis(20),
+            },
+            cache_capacity_bytes: 8 << 20,
+        })
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn seeds_completed_orders_and_tops_up_to_the_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path());
+        assert_eq!(fill(&db, 250, 10).await.unwrap(), 250);
+        assert_eq!(fill(&db, 300, 10).await.unwrap(), 300);
+        let ids = order_ids(&db).unwrap();
+        assert_eq!(ids.len(), 300);
+        let order: crate::domain::order::Order = db.get(&keys::order(ids[0])).unwrap().unwrap();
+        assert_eq!(order.status, crate::domain::order::OrderStatus::Completed);
+        for name in crate::actors::SUBSCRIBERS {
+            assert_eq!(
+                db.get::<u64>(&keys::offset(name)).unwrap(),
+                Some(db.horizon().borrow().log_seq),
+                "{name} is caught up"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn refuses_a_database_it_did_not_seed() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path());
+        let mut batch = WriteBatch::new();
+        batch.put(keys::order(7), &"a real order").unwrap();
+        db.commit(batch).unwrap();
+        let refused = fill(&db, 10, 10).await.unwrap_err().to_string();
+        assert!(refused.contains("did not seed"), "{refused}");
+        assert_eq!(seeded(&db).unwrap(), 0, "nothing seeded");
+        assert_eq!(db.get::<u64>(&keys::offset(refunds::NAME)).unwrap(), None);
+        assert!(!db.contains(keys::DEMO_LOADED).unwrap(), "nothing written");
+    }
 }

@@ -82,6 +82,34 @@ struct Inner {
     _flusher: Flusher,
 }
 
+/// Opens sled. A handle this process just dropped can hold the database's
+/// file lock a moment longer (sled's I/O threads finish its last writes),
+/// so a busy lock is tried again for a while before it counts as another
+/// process's.
+fn open_engine(config: &StorageConfig) -> Result<sled::Db, StorageError> {
+    const PATIENCE: Duration = Duration::from_secs(2);
+    let began = std::time::Instant::now();
+    loop {
+        let opened = sled::Config::new()
+            .path(&config.path)
+            .cache_capacity(config.cache_capacity_bytes)
+            // Our flusher decides when to flush; sled's own timer thread
+            // would only compete with it (and spins while it does).
+            .flush_every_ms(None)
+            .open();
+        match opened {
+            // sled reports a busy lock only in its message.
+            Err(sled::Error::Io(e))
+                if e.to_string().starts_with("could not acquire lock")
+                    && began.elapsed() < PATIENCE =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
 /// The database. Cheap to clone; all clones share one engine and flusher.
 #[derive(Clone)]
 pub struct Db {
@@ -91,13 +119,7 @@ pub struct Db {
 impl Db {
     /// Opens (or creates) the database and starts its flusher.
     pub fn open(config: &StorageConfig) -> Result<Db, StorageError> {
-        let engine = sled::Config::new()
-            .path(&config.path)
-            .cache_capacity(config.cache_capacity_bytes)
-            // Our flusher decides when to flush; sled's own timer thread
-            // would only compete with it (and spins while it does).
-            .flush_every_ms(None)
-            .open()?;
+        let engine = open_engine(config)?;
         // Before anything reads: complete the commits a crash cut short.
         journal::recover(&engine)?;
         let last_seq = match engine.scan_prefix(keys::LOG).next_back() {

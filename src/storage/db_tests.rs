@@ -146,3 +146,17 @@ async fn compaction_removes_applied_records_and_keeps_the_last() {
     db.commit(batch).unwrap();
     assert_eq!(db.read_log(5, 10).unwrap()[0].seq, 6);
 }
+
+#[test]
+fn a_database_in_use_is_refused_after_a_short_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let relaxed = Durability::Relaxed {
+        interval: Duration::from_millis(20),
+    };
+    let _held = Db::open(&config(dir.path(), relaxed)).unwrap();
+    let refused = Db::open(&config(dir.path(), relaxed))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(refused.contains("could not acquire lock"), "{refused}");
+}
