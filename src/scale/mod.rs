@@ -55,6 +55,8 @@ pub struct ScaleReport {
     pub read_ms_p99: f64,
     pub read_ms_max: f64,
     pub rss_after_reads_bytes: u64,
+    /// After reading the orders about to be woken (sled has cached them).
+    pub rss_warm_bytes: u64,
     pub resident_actors: usize,
     pub bytes_per_resident_actor: f64,
     pub rss_passivated_bytes: u64,
@@ -105,12 +107,18 @@ pub async fn run(args: ScaleArgs) -> AppResult<ScaleReport> {
     let mut woken = ids.clone();
     rng.shuffle(&mut woken);
     woken.truncate(args.resident as usize);
+    // Read them first: sled's cache then holds their pages, and what waking
+    // adds is the actors alone.
+    probe::read_orders(&server.base, &woken).await?;
+    let rss_warm_bytes = server.rss()?;
     probe::wake_actors(&server.base, &woken).await?;
     let rss_woken = server.rss()?;
     let bytes_per_resident_actor =
-        rss_woken.saturating_sub(rss_after_reads_bytes) as f64 / woken.len() as f64;
-    // Passivation runs on the actors' own timers: give them two periods.
-    actix_rt::time::sleep(Duration::from_secs(2 * PASSIVATE_AFTER_SECS + 1)).await;
+        rss_woken.saturating_sub(rss_warm_bytes) as f64 / woken.len() as f64;
+    // Passivation runs on the actors' own timers.
+    server
+        .wait_passivated(Duration::from_secs(10 * PASSIVATE_AFTER_SECS + 10))
+        .await?;
     let rss_passivated_bytes = server.rss()?;
     let startup_ms = server.started.as_secs_f64() * 1e3;
     drop(server);
@@ -125,6 +133,7 @@ pub async fn run(args: ScaleArgs) -> AppResult<ScaleReport> {
         read_ms_p99: at(0.99),
         read_ms_max: at(1.0),
         rss_after_reads_bytes,
+        rss_warm_bytes,
         resident_actors: woken.len(),
         bytes_per_resident_actor,
         rss_passivated_bytes,
@@ -177,7 +186,13 @@ impl fmt::Display for ScaleReport {
         )?;
         writeln!(
             f,
-            "{} order actors woken: {:.0} bytes each",
+            "resident memory after reading the {} orders to wake: {:.1} MB",
+            self.resident_actors,
+            mb(self.rss_warm_bytes)
+        )?;
+        writeln!(
+            f,
+            "{} order actors woken: {:.0} bytes each (beyond their cached pages)",
             self.resident_actors, self.bytes_per_resident_actor
         )?;
         writeln!(

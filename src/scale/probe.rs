@@ -69,6 +69,33 @@ impl Server {
         })
     }
 
+    /// Waits until no order actor is live (all passivated).
+    pub async fn wait_passivated(&self, patience: Duration) -> AppResult<()> {
+        let client = awc::Client::default();
+        let began = Instant::now();
+        loop {
+            let mut res = client
+                .get(format!("{}/health", self.base))
+                .send()
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let status: serde_json::Value = res
+                .json()
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            if status["liveActors"]["orders"].as_u64() == Some(0) {
+                return Ok(());
+            }
+            if began.elapsed() > patience {
+                return Err(AppError::Internal(format!(
+                    "order actors still live after {patience:?}: {}",
+                    status["liveActors"]
+                )));
+            }
+            actix_rt::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Resident memory, in bytes.
     pub fn rss(&self) -> AppResult<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
