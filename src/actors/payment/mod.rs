@@ -2,10 +2,12 @@
 //! (sliding-window failure and slow-call rates, per-call timeout, open wait,
 //! half-open trials, bulkhead), with the order id as idempotency key.
 
+mod rules;
 mod sandbox;
 
+pub use rules::SandboxRules;
 pub use sandbox::{
-    Answer, GatewayAccount, GatewayAdjustment, GatewayCharge, GatewayError, Sandbox, SandboxRules,
+    Answer, GatewayAccount, GatewayAdjustment, GatewayCharge, GatewayError, Sandbox,
 };
 
 use crate::domain::{OrderId, Won};

@@ -2,16 +2,17 @@
 //!
 //! It behaves as an external gateway would: it remembers every charge (in
 //! its own keys of the same database, durable no later than whatever baedal
-//! writes after hearing of it) by the idempotency key it was given, so charging a key twice charges once, and it can be
-//! asked later what became of a key. It approves unless a rule says
+//! writes after hearing of it) by the idempotency key it was given, so
+//! charging a key twice charges once, and it can be asked later what became
+//! of a key. It approves unless a rule says
 //! otherwise, and answers after a configurable latency. A charge is recorded
 //! before the latency, like a gateway whose approval is slow to come back:
 //! the case that makes payment-pending recovery necessary.
 
+use super::rules::SandboxRules;
 use crate::domain::{OrderId, Won};
 use crate::storage::{Db, WriteBatch};
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,64 +58,6 @@ pub struct GatewayAccount {
     /// What the gateway keeps: charged less refunded.
     pub net: Won,
     pub fully_refunded: bool,
-}
-
-/// The sandbox's rules, adjustable while running (for fault injection).
-#[derive(Debug, Default)]
-pub struct SandboxRules {
-    latency_ms: AtomicU64,
-    /// Share of calls that fail as if the gateway were down, as f64 bits.
-    failure_rate: AtomicU64,
-    /// Decline charges above this amount (0: never).
-    decline_over: AtomicU64,
-    decline_prefix: Option<String>,
-}
-
-impl SandboxRules {
-    pub fn new(latency_ms: u64, decline_over: Option<Won>, decline_prefix: Option<String>) -> Self {
-        SandboxRules {
-            latency_ms: AtomicU64::new(latency_ms),
-            failure_rate: AtomicU64::new(0f64.to_bits()),
-            decline_over: AtomicU64::new(decline_over.unwrap_or(0)),
-            decline_prefix,
-        }
-    }
-
-    pub fn set_latency_ms(&self, ms: u64) {
-        self.latency_ms.store(ms, Ordering::Relaxed);
-    }
-
-    pub fn latency_ms(&self) -> u64 {
-        self.latency_ms.load(Ordering::Relaxed)
-    }
-
-    /// Makes this share of calls (0.0–1.0) fail as if the gateway were down.
-    pub fn set_failure_rate(&self, rate: f64) {
-        self.failure_rate
-            .store(rate.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
-    }
-
-    pub fn failure_rate(&self) -> f64 {
-        f64::from_bits(self.failure_rate.load(Ordering::Relaxed))
-    }
-
-    fn fails_now(&self) -> bool {
-        let rate = self.failure_rate();
-        rate > 0.0 && fastrand::f64() < rate
-    }
-
-    fn decline_reason(&self, customer_id: &str, amount: Won) -> Option<String> {
-        let over = self.decline_over.load(Ordering::Relaxed);
-        if over > 0 && amount > over {
-            return Some(format!("the card limit of {over} won is exceeded"));
-        }
-        match &self.decline_prefix {
-            Some(prefix) if customer_id.starts_with(prefix.as_str()) => {
-                Some("the card was declined by its issuer".to_string())
-            }
-            _ => None,
-        }
-    }
 }
 
 const DOWN: &str = "the payment gateway is not answering";
