@@ -32,6 +32,17 @@ pub enum Command {
     /// Fill a database with a million completed orders (or --orders), then
     /// start the server on it and measure start-up, memory and reads.
     Scale(crate::scale::ScaleArgs),
+    /// Rewrite a stopped server's database into a fresh one (same keys,
+    /// verified), which sheds sled's memory of the write history.
+    Compact(CompactArgs),
+}
+
+/// Options of `baedal compact`.
+#[derive(Clone, Debug, Args)]
+pub struct CompactArgs {
+    /// The database to compact; its server must be stopped.
+    #[arg(long, env = "BAEDAL_DATA_DIR", default_value = "./data/db")]
+    pub data_dir: PathBuf,
 }
 
 /// When a write is acknowledged.

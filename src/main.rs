@@ -18,6 +18,7 @@ fn main() -> ExitCode {
     let args = match cli.command {
         Some(Command::Loadgen(args)) => return loadgen(args),
         Some(Command::Scale(args)) => return scale(args),
+        Some(Command::Compact(args)) => return compact(args),
         Some(Command::Serve(args)) => args,
         None => cli.serve,
     };
@@ -59,6 +60,30 @@ fn loadgen(args: baedal::loadgen::LoadgenArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// Compacts a stopped server's database; says what it did on standard
+/// output.
+fn compact(args: baedal::config::CompactArgs) -> ExitCode {
+    match baedal::storage::compact(&args.data_dir) {
+        Ok(done) => {
+            let mb = |b: u64| b as f64 / (1024.0 * 1024.0);
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "compacted {}: {} keys, {:.0} MB on disk before, {:.0} MB after, in {:.1} s",
+                args.data_dir.display(),
+                done.keys,
+                mb(done.bytes_before),
+                mb(done.bytes_after),
+                done.seconds
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!("cannot compact {}: {e}", args.data_dir.display());
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -124,6 +124,54 @@ async fn a_graceful_restart_keeps_everything() {
     );
 }
 
+#[tokio::test]
+async fn a_compacted_database_serves_the_same_and_hands_out_new_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let ids = populate(&server.api).await;
+    caught_up(&server.api).await;
+    let before = snapshot(&server.api, &ids).await;
+    let data_dir = server.data_dir.clone();
+
+    let refused = compact(&data_dir);
+    assert!(
+        !refused.status.success(),
+        "a running server's database is refused"
+    );
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("could not acquire lock"), "{said}");
+
+    assert!(server.stop().success());
+    let done = compact(&data_dir);
+    let said = String::from_utf8_lossy(&done.stdout);
+    assert!(
+        done.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(
+        said.contains("compacted") && said.contains("keys"),
+        "{said}"
+    );
+
+    let server = Server::start(dir.path(), &[]);
+    assert_eq!(snapshot(&server.api, &ids).await, before);
+    let fresh = server.api.place("a", STORE).await["id"].as_u64().unwrap();
+    assert!(
+        fresh > *ids.iter().max().unwrap(),
+        "id {fresh} was handed out before"
+    );
+    server.api.advance(fresh, "rider-a", "Completed").await;
+}
+
+fn compact(data_dir: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_baedal"))
+        .args(["compact", "--data-dir"])
+        .arg(data_dir)
+        .output()
+        .expect("the baedal binary runs")
+}
+
 fn common_demo_store_count() -> usize {
     let stores: Value = serde_json::from_str(include_str!("../data/stores.json")).unwrap();
     stores.as_array().unwrap().len()

@@ -126,7 +126,7 @@ pub async fn run(args: ScaleArgs) -> AppResult<ScaleReport> {
     Ok(ScaleReport {
         orders,
         seed_seconds,
-        disk_bytes: dir_size(&args.data_dir),
+        disk_bytes: crate::storage::dir_size(&args.data_dir),
         startup_ms,
         rss_started_bytes,
         read_ms_p50: at(0.5),
@@ -138,21 +138,6 @@ pub async fn run(args: ScaleArgs) -> AppResult<ScaleReport> {
         bytes_per_resident_actor,
         rss_passivated_bytes,
     })
-}
-
-fn dir_size(dir: &std::path::Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| match e.metadata() {
-                    Ok(m) if m.is_dir() => dir_size(&e.path()),
-                    Ok(m) => m.len(),
-                    Err(_) => 0,
-                })
-                .sum()
-        })
-        .unwrap_or(0)
 }
 
 fn mb(bytes: u64) -> f64 {

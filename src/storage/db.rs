@@ -86,7 +86,7 @@ struct Inner {
 /// file lock a moment longer (sled's I/O threads finish its last writes),
 /// so a busy lock is tried again for a while before it counts as another
 /// process's.
-fn open_engine(config: &StorageConfig) -> Result<sled::Db, StorageError> {
+pub(super) fn open_engine(config: &StorageConfig) -> Result<sled::Db, StorageError> {
     const PATIENCE: Duration = Duration::from_secs(2);
     let began = std::time::Instant::now();
     loop {
@@ -119,6 +119,7 @@ pub struct Db {
 impl Db {
     /// Opens (or creates) the database and starts its flusher.
     pub fn open(config: &StorageConfig) -> Result<Db, StorageError> {
+        super::compact::refuse_interrupted(&config.path)?;
         let engine = open_engine(config)?;
         // Before anything reads: complete the commits a crash cut short.
         journal::recover(&engine)?;

@@ -6,6 +6,7 @@
 //! acknowledged (durable, in the default mode).
 
 mod codec;
+mod compact;
 mod db;
 mod flusher;
 mod journal;
@@ -13,6 +14,7 @@ pub mod keys;
 mod staged;
 
 pub use codec::{decode, encode};
+pub use compact::{compact, dir_size, Compacted};
 pub use db::{Db, Durability, StorageConfig, Ticket, WriteBatch};
 pub use flusher::Horizon;
 pub use staged::Staged;
