@@ -12,10 +12,9 @@
 //! their databases.
 //!
 //! The original's lock is held from the first read until just before the
-//! swap. The copy
-//! (`<dir>.compacting`) is verified (same keys, same checksum, ids past the
-//! original's) before it replaces the original, and the swap is two
-//! renames. A crash during the copy leaves the original in place and a
+//! swap. The copy (`<dir>.compacting`) is verified (same keys, same
+//! checksum, ids past the original's) before it replaces the original, and
+//! the swap is two renames. A crash during the copy leaves the original in place and a
 //! half copy that the next run removes. A crash between the renames leaves
 //! the original at `<dir>.precompact` and nothing at the database's path:
 //! `Db::open` then refuses to start an empty database there, and running

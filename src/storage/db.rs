@@ -331,20 +331,23 @@ impl Db {
                 .saturating_sub(1),
         );
         let mut removed = 0;
+        // Each chunk starts after the last one: no scan over what went.
+        let mut from = keys::log(0);
         loop {
-            let keys: Vec<Vec<u8>> = self
+            let chunk: Vec<Vec<u8>> = self
                 .engine()
-                .range(keys::log(0)..=keys::log(upto))
+                .range(from..=keys::log(upto))
                 .keys()
                 .take(CHUNK)
                 .map(|k| k.map(|k| k.to_vec()))
                 .collect::<Result<_, _>>()?;
-            if keys.is_empty() {
+            let Some(last) = chunk.last().and_then(|k| keys::trailing_u64(k)) else {
                 return Ok(removed);
-            }
-            removed += keys.len();
+            };
+            from = keys::log(last + 1);
+            removed += chunk.len();
             let mut batch = WriteBatch::new();
-            keys.into_iter().for_each(|k| batch.remove(k));
+            chunk.into_iter().for_each(|k| batch.remove(k));
             self.commit(batch)?;
         }
     }

@@ -160,3 +160,61 @@ fn a_database_in_use_is_refused_after_a_short_wait() {
         .to_string();
     assert!(refused.contains("could not acquire lock"), "{refused}");
 }
+
+#[test]
+fn after_a_commit_failed_half_way_nothing_more_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let relaxed = Durability::Relaxed {
+        interval: Duration::from_millis(20),
+    };
+    let db = Db::open(&config(dir.path(), relaxed)).unwrap();
+    let mut batch = WriteBatch::new();
+    batch.put(keys::order(1), &"kept".to_string()).unwrap();
+    batch.append(Timestamp(1), event(1));
+    db.commit(batch).unwrap();
+    // What `commit` records when sled fails between a commit's journal
+    // record and its last write (only a failing disk does that).
+    db.inner.shared.written.lock().unwrap().broken = Some("disk on fire".into());
+
+    let mut batch = WriteBatch::new();
+    batch
+        .put(keys::order(1), &"overwritten".to_string())
+        .unwrap();
+    batch.put(keys::order(2), &"new".to_string()).unwrap();
+    batch.append(Timestamp(2), event(2));
+    let refused = db.commit(batch).err().unwrap().to_string();
+    assert!(refused.contains("writing stopped"), "{refused}");
+    assert!(refused.contains("disk on fire"), "{refused}");
+    assert!(refused.contains("restart"), "{refused}");
+    assert_eq!(
+        db.get::<String>(&keys::order(1)).unwrap().as_deref(),
+        Some("kept")
+    );
+    assert_eq!(db.get::<String>(&keys::order(2)).unwrap(), None);
+    assert_eq!(db.read_log(0, 10).unwrap().len(), 1, "no event appended");
+}
+
+#[test]
+fn compaction_goes_through_the_log_chunk_after_chunk() {
+    let dir = tempfile::tempdir().unwrap();
+    let relaxed = Durability::Relaxed {
+        interval: Duration::from_millis(20),
+    };
+    let db = Db::open(&config(dir.path(), relaxed)).unwrap();
+    // Over two chunks of 512, in commits of 10 events.
+    for n in 0..130u64 {
+        let mut batch = WriteBatch::new();
+        for i in 0..10 {
+            batch.append(Timestamp(n), event(n * 10 + i));
+        }
+        db.commit(batch).unwrap();
+    }
+    assert_eq!(db.compact_log(1_200).unwrap(), 1_200);
+    let left: Vec<u64> = db
+        .read_log(0, 1_000)
+        .unwrap()
+        .iter()
+        .map(|r| r.seq)
+        .collect();
+    assert_eq!(left, (1_201..=1_300).collect::<Vec<_>>());
+}
