@@ -79,6 +79,8 @@ fn release_startup_peak() {
 
 /// Runs the server until it is told to stop. Must run inside an actix System.
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
+    // Before anything can say the server listens (see `stop_signal`).
+    let stop = stop_signal();
     let db = Db::open(&storage_config(&args))?;
     release_startup_peak();
     if !args.no_demo {
@@ -193,7 +195,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let server = server.run();
     let handle = server.handle();
     actix_rt::spawn(async move {
-        stop_signal().await;
+        stop.await;
         tracing::info!("asked to stop: closing live sockets, finishing requests in flight");
         // WebSockets never end by themselves; closing their channels ends
         // them cleanly, and the rest is actix-web's graceful stop.
@@ -211,19 +213,24 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     Ok(())
 }
 
-/// Waits for SIGTERM or Ctrl-C (SIGINT).
-async fn stop_signal() {
+/// Listens for SIGTERM and Ctrl-C (SIGINT) from now on; the future ends at
+/// the first. The handlers are installed when this is called, not when the
+/// future is first polled: a signal sent as soon as the server says it
+/// listens must not meet the default handler, which kills mid-write.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C only");
-            let _ = tokio::signal::ctrl_c().await;
+    let listen = |kind: SignalKind, name: &str| {
+        signal(kind)
+            .map_err(|e| tracing::warn!(error = %e, "cannot listen for {name}"))
+            .ok()
+    };
+    let mut term = listen(SignalKind::terminate(), "SIGTERM");
+    let mut int = listen(SignalKind::interrupt(), "SIGINT");
+    async move {
+        tokio::select! {
+            Some(_) = async { term.as_mut()?.recv().await } => {}
+            Some(_) = async { int.as_mut()?.recv().await } => {}
+            else => std::future::pending().await,
         }
     }
 }

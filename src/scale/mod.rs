@@ -6,7 +6,7 @@
 mod probe;
 mod seed;
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::storage::{Db, Durability, StorageConfig};
 use clap::Args;
 use std::fmt;
@@ -62,8 +62,9 @@ pub struct ScaleReport {
     pub rss_passivated_bytes: u64,
 }
 
-/// How long the probe lets order actors idle before they passivate.
-const PASSIVATE_AFTER_SECS: u64 = 2;
+/// How long the probe lets order actors idle before they passivate: long
+/// enough that every woken actor is still live when memory is read.
+const PASSIVATE_AFTER_SECS: u64 = 20;
 
 /// Seeds (if needed), then starts the server and measures it.
 pub async fn run(args: ScaleArgs) -> AppResult<ScaleReport> {
@@ -94,30 +95,39 @@ pub async fn run(args: ScaleArgs) -> AppResult<ScaleReport> {
     .await?;
     let rss_started_bytes = server.rss()?;
 
+    // Distinct orders: the reads first, then those woken (each wakes one
+    // more actor), none of them among the reads.
     let mut rng = fastrand::Rng::with_seed(args.seed);
-    let reads: Vec<u64> = (0..args.reads)
-        .map(|_| ids[rng.usize(..ids.len())])
-        .collect();
-    let mut times = probe::read_orders(&server.base, &reads).await?;
+    let mut shuffled = ids;
+    rng.shuffle(&mut shuffled);
+    let reads = args.reads.min(shuffled.len() as u64) as usize;
+    let (reads, rest) = shuffled.split_at(reads);
+    let woken = &rest[..rest.len().min(args.resident as usize)];
+
+    let mut times = probe::read_orders(&server.base, reads).await?;
     times.sort_by(f64::total_cmp);
     let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
     let rss_after_reads_bytes = server.rss()?;
 
-    // Distinct orders, so each wakes one more actor.
-    let mut woken = ids.clone();
-    rng.shuffle(&mut woken);
-    woken.truncate(args.resident as usize);
     // Read them first: sled's cache then holds their pages, and what waking
     // adds is the actors alone.
-    probe::read_orders(&server.base, &woken).await?;
+    probe::read_orders(&server.base, woken).await?;
     let rss_warm_bytes = server.rss()?;
-    probe::wake_actors(&server.base, &woken).await?;
+    probe::wake_actors(&server.base, woken).await?;
     let rss_woken = server.rss()?;
+    let live = server.live_orders().await?;
+    if live < woken.len() as u64 {
+        return Err(AppError::Internal(format!(
+            "only {live} of {} woken order actors were still live when measured: \
+             raise PASSIVATE_AFTER_SECS",
+            woken.len()
+        )));
+    }
     let bytes_per_resident_actor =
         rss_woken.saturating_sub(rss_warm_bytes) as f64 / woken.len() as f64;
     // Passivation runs on the actors' own timers.
     server
-        .wait_passivated(Duration::from_secs(10 * PASSIVATE_AFTER_SECS + 10))
+        .wait_passivated(Duration::from_secs(3 * PASSIVATE_AFTER_SECS + 10))
         .await?;
     let rss_passivated_bytes = server.rss()?;
     let startup_ms = server.started.as_secs_f64() * 1e3;

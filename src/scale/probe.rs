@@ -69,27 +69,33 @@ impl Server {
         })
     }
 
+    /// How many order actors are live, as `/health` counts them.
+    pub async fn live_orders(&self) -> AppResult<u64> {
+        let mut res = awc::Client::default()
+            .get(format!("{}/health", self.base))
+            .send()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let health: serde_json::Value = res
+            .json()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        health["liveActors"]["orders"]
+            .as_u64()
+            .ok_or_else(|| AppError::Internal(format!("/health has no live orders: {health}")))
+    }
+
     /// Waits until no order actor is live (all passivated).
     pub async fn wait_passivated(&self, patience: Duration) -> AppResult<()> {
-        let client = awc::Client::default();
         let began = Instant::now();
         loop {
-            let mut res = client
-                .get(format!("{}/health", self.base))
-                .send()
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            let status: serde_json::Value = res
-                .json()
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            if status["liveActors"]["orders"].as_u64() == Some(0) {
+            let live = self.live_orders().await?;
+            if live == 0 {
                 return Ok(());
             }
             if began.elapsed() > patience {
                 return Err(AppError::Internal(format!(
-                    "order actors still live after {patience:?}: {}",
-                    status["liveActors"]
+                    "{live} order actors still live after {patience:?}"
                 )));
             }
             actix_rt::time::sleep(Duration::from_millis(100)).await;
@@ -146,19 +152,28 @@ pub async fn read_orders(base: &str, ids: &[u64]) -> AppResult<Vec<f64>> {
 /// Wakes an actor for each of `ids` with a command it refuses (they are
 /// completed), so each stays resident until it passivates.
 pub async fn wake_actors(base: &str, ids: &[u64]) -> AppResult<()> {
+    use futures_util::{StreamExt, TryStreamExt};
+    // Several at once, so all are woken well within the passivation limit.
+    const AT_ONCE: usize = 16;
     let client = awc::Client::default();
-    for id in ids {
-        let res = client
-            .post(format!("{base}/foodCookings/{id}/accept"))
-            .send()
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        if !res.status().is_client_error() {
-            return Err(AppError::Internal(format!(
-                "accepting completed order {id} answered {}",
-                res.status()
-            )));
-        }
-    }
-    Ok(())
+    futures_util::stream::iter(ids)
+        .map(|id| {
+            let req = client.post(format!("{base}/foodCookings/{id}/accept"));
+            async move {
+                let res = req
+                    .send()
+                    .await
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                if !res.status().is_client_error() {
+                    return Err(AppError::Internal(format!(
+                        "accepting completed order {id} answered {}",
+                        res.status()
+                    )));
+                }
+                Ok(())
+            }
+        })
+        .buffer_unordered(AT_ONCE)
+        .try_collect()
+        .await
 }

@@ -134,7 +134,7 @@ fn an_interrupted_swap_is_refused_by_the_server_and_finished_by_compacting_again
 }
 
 #[test]
-fn an_original_whose_removal_was_cut_short_is_removed() {
+fn an_original_left_beside_its_copy_is_reported_and_left_to_a_person() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     with_history(&path);
@@ -142,9 +142,28 @@ fn an_original_whose_removal_was_cut_short_is_removed() {
     std::fs::create_dir_all(set_aside(&path)).unwrap();
     std::fs::write(set_aside(&path).join("db"), b"what was left").unwrap();
 
-    compact(&path).unwrap();
+    let refused = compact(&path).unwrap_err().to_string();
+    assert!(refused.contains("did not remove the original"), "{refused}");
+    assert!(refused.contains("precompact"), "{refused}");
     assert_eq!(everything(&path), before);
-    assert!(!set_aside(&path).exists());
+    assert_eq!(
+        std::fs::read(set_aside(&path).join("db")).unwrap(),
+        b"what was left"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    with_history(&path);
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+
+    let refused = compact(&link).unwrap_err().to_string();
+    assert!(refused.contains("symbolic link"), "{refused}");
+    assert!(link.exists() && path.join("db").is_file());
 }
 
 #[test]

@@ -119,7 +119,8 @@ pub struct Db {
 impl Db {
     /// Opens (or creates) the database and starts its flusher.
     pub fn open(config: &StorageConfig) -> Result<Db, StorageError> {
-        super::compact::refuse_interrupted(&config.path)?;
+        super::compact::refuse_interrupted(&config.path)
+            .map_err(|e| StorageError::Engine(e.to_string()))?;
         let engine = open_engine(config)?;
         // Before anything reads: complete the commits a crash cut short.
         journal::recover(&engine)?;

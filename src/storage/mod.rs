@@ -14,7 +14,7 @@ pub mod keys;
 mod staged;
 
 pub use codec::{decode, encode};
-pub use compact::{compact, dir_size, Compacted};
+pub use compact::{compact, dir_size, CompactError, Compacted};
 pub use db::{Db, Durability, StorageConfig, Ticket, WriteBatch};
 pub use flusher::Horizon;
 pub use staged::Staged;
