@@ -104,6 +104,14 @@ pub(super) fn open_engine(config: &StorageConfig) -> Result<sled::Db, StorageErr
                     && began.elapsed() < PATIENCE =>
             {
                 std::thread::sleep(Duration::from_millis(10));
+                // Gone while we waited: a compaction is swapping it, and
+                // opening now would create an empty database in its place.
+                if !config.path.exists() {
+                    return Err(StorageError::Engine(format!(
+                        "{} moved while its lock was awaited (is `baedal compact` running?)",
+                        config.path.display()
+                    )));
+                }
             }
             other => return Ok(other?),
         }
