@@ -39,7 +39,6 @@ pub async fn load(db: &Db) -> AppResult<usize> {
 mod tests {
     use super::*;
     use crate::domain::districts;
-    use crate::storage::{Durability, StorageConfig};
 
     #[test]
     fn demo_stores_are_valid_and_spread_over_seoul() {
@@ -59,14 +58,7 @@ mod tests {
     #[tokio::test]
     async fn loading_twice_adds_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&StorageConfig {
-            path: dir.path().join("db"),
-            durability: Durability::Relaxed {
-                interval: std::time::Duration::from_millis(50),
-            },
-            cache_capacity_bytes: 8 << 20,
-        })
-        .unwrap();
+        let db = Db::open_for_tests(dir.path());
         let n = load(&db).await.unwrap();
         assert_eq!(n, stores().unwrap().len());
         assert_eq!(

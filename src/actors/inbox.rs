@@ -151,18 +151,6 @@ fn audience_of(key: &[u8]) -> Option<Audience> {
 mod tests {
     use super::*;
     use crate::domain::Timestamp;
-    use crate::storage::{Durability, StorageConfig};
-
-    fn db(dir: &std::path::Path) -> Db {
-        Db::open(&StorageConfig {
-            path: dir.join("db"),
-            durability: Durability::Relaxed {
-                interval: std::time::Duration::from_millis(20),
-            },
-            cache_capacity_bytes: 8 << 20,
-        })
-        .unwrap()
-    }
 
     fn note(id: u64) -> Notification {
         Notification {
@@ -177,7 +165,7 @@ mod tests {
     #[test]
     fn pages_fill_across_deliveries_and_list_from_any_point() {
         let dir = tempfile::tempdir().unwrap();
-        let db = db(dir.path());
+        let db = Db::open_for_tests(dir.path());
         let kim = Audience::Customer("kim".into());
         let lee = Audience::Customer("lee".into());
         let mut open = OpenPages::default();
@@ -225,19 +213,12 @@ mod tests {
 mod migration_tests {
     use super::*;
     use crate::domain::Timestamp;
-    use crate::storage::{Durability, StorageConfig, WriteBatch};
+    use crate::storage::WriteBatch;
 
     #[test]
     fn single_key_notifications_move_into_pages() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&StorageConfig {
-            path: dir.path().join("db"),
-            durability: Durability::Relaxed {
-                interval: std::time::Duration::from_millis(20),
-            },
-            cache_capacity_bytes: 8 << 20,
-        })
-        .unwrap();
+        let db = Db::open_for_tests(dir.path());
         let mut batch = WriteBatch::new();
         for id in 1..=40u64 {
             let (kind, who) = if id % 2 == 0 {

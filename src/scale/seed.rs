@@ -218,23 +218,11 @@ pub async fn fill(db: &Db, target: u64, customers: u64) -> AppResult<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::{Durability, StorageConfig};
-
-    fn open(dir: &std::path::Path) -> Db {
-        Db::open(&StorageConfig {
-            path: dir.join("db"),
-            durability: Durability::Relaxed {
-                interval: std::time::Duration::from_millis(20),
-            },
-            cache_capacity_bytes: 8 << 20,
-        })
-        .unwrap()
-    }
 
     #[tokio::test]
     async fn seeds_completed_orders_and_tops_up_to_the_target() {
         let dir = tempfile::tempdir().unwrap();
-        let db = open(dir.path());
+        let db = Db::open_for_tests(dir.path());
         assert_eq!(fill(&db, 250, 10).await.unwrap(), 250);
         assert_eq!(fill(&db, 300, 10).await.unwrap(), 300);
         let ids = order_ids(&db).unwrap();
@@ -253,7 +241,7 @@ mod tests {
     #[tokio::test]
     async fn refuses_a_database_it_did_not_seed() {
         let dir = tempfile::tempdir().unwrap();
-        let db = open(dir.path());
+        let db = Db::open_for_tests(dir.path());
         let mut batch = WriteBatch::new();
         batch.put(keys::order(7), &"a real order").unwrap();
         db.commit(batch).unwrap();

@@ -213,3 +213,26 @@ fn a_missing_database_is_not_created_to_be_compacted() {
     assert!(refused.contains("no database at"), "{refused}");
     assert!(!path.exists());
 }
+
+#[test]
+fn a_database_with_trees_baedal_does_not_write_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    with_history(&path);
+    {
+        let engine = open_engine(&config(&path)).unwrap();
+        engine
+            .open_tree("someone-else")
+            .unwrap()
+            .insert(b"k", b"v")
+            .unwrap();
+        engine.flush().unwrap();
+    }
+    let before = everything(&path);
+
+    let refused = compact(&path).unwrap_err().to_string();
+    assert!(refused.contains("2 trees"), "{refused}");
+    assert!(refused.contains("not its database"), "{refused}");
+    assert_eq!(everything(&path), before);
+    assert!(!work_dir(&path).exists());
+}

@@ -361,6 +361,19 @@ impl Db {
         }
     }
 
+    /// A relaxed database under `dir/db` with a small cache: for tests.
+    #[cfg(test)]
+    pub fn open_for_tests(dir: &std::path::Path) -> Db {
+        Db::open(&StorageConfig {
+            path: dir.join("db"),
+            durability: Durability::Relaxed {
+                interval: Duration::from_millis(20),
+            },
+            cache_capacity_bytes: 8 << 20,
+        })
+        .expect("a test database opens in a fresh directory")
+    }
+
     /// Flushes everything written so far.
     pub fn flush(&self) -> Result<(), StorageError> {
         self.engine().flush()?;
