@@ -1,4 +1,5 @@
-//! Encoding the order resource: JSON for HTTP, postcard for sled.
+//! Encoding the order resource: JSON for HTTP, named MessagePack for sled
+//! (schema 2), and postcard (schema 1's encoding) for comparison.
 
 mod support;
 
@@ -30,17 +31,23 @@ fn codec(c: &mut Criterion) {
     group.bench_function("JSON decode", |b| {
         b.iter(|| serde_json::from_slice::<Order>(black_box(&json)))
     });
-    group.bench_function("postcard encode (stored)", |b| {
-        b.iter(|| encode(black_box(&order)))
-    });
-    group.bench_function("postcard decode (stored)", |b| {
+    group.bench_function("stored encode", |b| b.iter(|| encode(black_box(&order))));
+    group.bench_function("stored decode", |b| {
         b.iter(|| decode::<Order>(black_box(&stored)))
+    });
+    let postcard = postcard::to_allocvec(&order).expect("encodes");
+    group.bench_function("postcard encode (schema 1)", |b| {
+        b.iter(|| postcard::to_allocvec(black_box(&order)))
+    });
+    group.bench_function("postcard decode (schema 1)", |b| {
+        b.iter(|| postcard::from_bytes::<Order>(black_box(&postcard)))
     });
     group.finish();
     eprintln!(
-        "order resource: {} bytes as JSON, {} bytes stored",
+        "order resource: {} bytes as JSON, {} bytes stored, {} bytes in postcard",
         json.len(),
-        stored.len()
+        stored.len(),
+        postcard.len()
     );
 }
 

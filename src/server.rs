@@ -15,7 +15,7 @@ use crate::actors::registry::{Env, Registry};
 use crate::actors::resolver;
 use crate::actors::wallet::PointsBook;
 use crate::actors::webhook;
-use crate::actors::{inbox, SUBSCRIBERS};
+use crate::actors::SUBSCRIBERS;
 use crate::config::{DurabilityMode, ServeArgs};
 use crate::demo;
 use crate::error::AppError;
@@ -120,10 +120,6 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
             events = held_back,
             "delivered events held back from stores that were down"
         );
-    }
-    let moved = inbox::migrate_single_keys(&db)?;
-    if moved > 0 {
-        tracing::info!(notifications = moved, "moved notifications into pages");
     }
     let gap = Duration::from_millis(args.subscriber_batch_ms);
     let kitchen = subscribe(Kitchen::default(), &db, gap)?;

@@ -12,7 +12,7 @@ use crate::storage::{keys, Db, Staged, StorageError};
 use std::collections::hash_map::{Entry, HashMap};
 
 /// Notifications per page.
-pub const PAGE: usize = 32;
+pub const PAGE: usize = keys::NOTIFICATIONS_PER_PAGE;
 
 /// The last page of each audience a delivery added to, until it commits.
 #[derive(Debug, Default)]
@@ -103,50 +103,6 @@ pub fn list(
     Ok(found)
 }
 
-/// Where notifications were kept one per key, before pages.
-const SINGLE_KEYS: &[u8] = b"notification/";
-
-/// Moves notifications kept one per key into pages (a database written
-/// before pages existed); run once at start, before the notifier. Returns
-/// how many it moved.
-pub fn migrate_single_keys(db: &Db) -> Result<usize, StorageError> {
-    let mut moved = 0;
-    loop {
-        let chunk: Vec<(Vec<u8>, Notification)> = db
-            .scan::<Notification>(SINGLE_KEYS)
-            .take(1_024)
-            .collect::<Result<_, _>>()?;
-        if chunk.is_empty() {
-            return Ok(moved);
-        }
-        let mut staged = Staged::new(db);
-        let mut pages = OpenPages::default();
-        // Keys sort by audience, then id: each audience's pages fill in order.
-        for (key, n) in chunk {
-            let audience = audience_of(&key[SINGLE_KEYS.len()..]).ok_or_else(|| {
-                StorageError::Codec(format!("unreadable notification key {key:?}"))
-            })?;
-            pages.append(&mut staged, &audience, n)?;
-            staged.remove(key);
-            moved += 1;
-        }
-        db.commit(staged.into_batch())?;
-    }
-}
-
-/// The audience of `<kind>/<id>\0<seq>`.
-fn audience_of(key: &[u8]) -> Option<Audience> {
-    let slash = key.iter().position(|&b| b == b'/')?;
-    let rest = &key[slash + 1..];
-    let id = String::from_utf8(rest[..rest.iter().position(|&b| b == 0)?].to_vec()).ok()?;
-    match &key[..slash] {
-        b"customer" => Some(Audience::Customer(id)),
-        b"store" => Some(Audience::Store(id)),
-        b"rider" => Some(Audience::Rider(id)),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,53 +162,5 @@ mod tests {
         assert!(list(&db, &Audience::Rider("park".into()), 0, 10)
             .unwrap()
             .is_empty());
-    }
-}
-
-#[cfg(test)]
-mod migration_tests {
-    use super::*;
-    use crate::domain::Timestamp;
-    use crate::storage::WriteBatch;
-
-    #[test]
-    fn single_key_notifications_move_into_pages() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open_for_tests(dir.path());
-        let mut batch = WriteBatch::new();
-        for id in 1..=40u64 {
-            let (kind, who) = if id % 2 == 0 {
-                ("customer", "kim")
-            } else {
-                ("store", "s1")
-            };
-            let mut key = SINGLE_KEYS.to_vec();
-            key.extend_from_slice(format!("{kind}/{who}\0").as_bytes());
-            key.extend_from_slice(&id.to_be_bytes());
-            let n = Notification {
-                id,
-                order_id: id,
-                status: "Placed".into(),
-                message: "주문".into(),
-                at: Timestamp(id),
-            };
-            batch.put(key, &n).unwrap();
-        }
-        db.commit(batch).unwrap();
-
-        assert_eq!(migrate_single_keys(&db).unwrap(), 40);
-        assert_eq!(db.scan_keys(SINGLE_KEYS).count(), 0);
-        let kim = list(&db, &Audience::Customer("kim".into()), 0, 100).unwrap();
-        assert_eq!(
-            kim.iter().map(|n| n.id).collect::<Vec<_>>(),
-            (2..=40).step_by(2).collect::<Vec<_>>()
-        );
-        assert_eq!(
-            list(&db, &Audience::Store("s1".into()), 0, 100)
-                .unwrap()
-                .len(),
-            20
-        );
-        assert_eq!(migrate_single_keys(&db).unwrap(), 0, "once");
     }
 }

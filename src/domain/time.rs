@@ -78,7 +78,8 @@ mod tests {
     #[test]
     fn binary_is_the_integer() {
         let t = Timestamp(42);
-        let bytes = postcard::to_allocvec(&t).unwrap();
-        assert_eq!(postcard::from_bytes::<Timestamp>(&bytes).unwrap(), t);
+        let bytes = rmp_serde::to_vec_named(&t).unwrap();
+        assert_eq!(bytes, rmp_serde::to_vec(&42u64).unwrap());
+        assert_eq!(rmp_serde::from_slice::<Timestamp>(&bytes).unwrap(), t);
     }
 }

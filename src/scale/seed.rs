@@ -150,11 +150,10 @@ fn stage_order(batch: &mut WriteBatch, new: NewOrder, now: Timestamp) -> AppResu
 }
 
 /// Where the count of seeded orders is kept.
-const SEEDED: &[u8] = b"meta/seeded-orders";
 
 /// How many orders earlier runs seeded into this database.
 pub fn seeded(db: &Db) -> AppResult<u64> {
-    Ok(db.get::<u64>(SEEDED)?.unwrap_or(0))
+    Ok(db.get::<u64>(keys::SEEDED_ORDERS)?.unwrap_or(0))
 }
 
 /// Every order id in the database, in order.
@@ -195,7 +194,7 @@ pub async fn fill(db: &Db, target: u64, customers: u64) -> AppResult<u64> {
             stage_order(&mut batch, new_order(id, store, customers), now)?;
         }
         done += n;
-        batch.put(SEEDED.to_vec(), &done)?;
+        batch.put(keys::SEEDED_ORDERS.to_vec(), &done)?;
         db.commit(batch)?;
         offset = projections.catch_up(db, offset)?;
         if done % 100_000 < n {

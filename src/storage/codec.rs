@@ -1,46 +1,131 @@
-//! The value encoding: a format version byte, then postcard (compact binary).
+//! The value encoding: one byte naming the encoding, then the value.
+//!
+//! Values are MessagePack with named fields: self-describing, so a field
+//! added with `#[serde(default)]` reads from values written before it
+//! existed, and a removed field is skipped (ARCHITECTURE.md, "Add a field to
+//! a stored type"). Schema 1 wrote postcard, which is not self-describing;
+//! opening such a database rewrites every value first (`schema::v1`), so
+//! this module never meets one.
 
 use super::StorageError;
 use serde::{de::DeserializeOwned, Serialize};
 
-/// Bumped when a stored type changes incompatibly; old versions are then
-/// migrated in `decode`.
-const VERSION: u8 = 1;
+/// The first byte of every stored value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Encoding {
+    /// postcard, as schema 1 wrote it: read only by the upgrade.
+    Postcard = 1,
+    /// MessagePack with named fields (`rmp_serde`), since schema 2.
+    NamedMessagePack = 2,
+}
+
+impl Encoding {
+    /// The encoding of a stored value, from its first byte.
+    pub fn of(bytes: &[u8]) -> Result<Encoding, StorageError> {
+        match bytes.first() {
+            Some(1) => Ok(Encoding::Postcard),
+            Some(2) => Ok(Encoding::NamedMessagePack),
+            Some(v) => Err(StorageError::Codec(format!(
+                "a value in encoding {v}, which a newer baedal wrote: this binary reads up to {}",
+                Encoding::NamedMessagePack as u8
+            ))),
+            None => Err(StorageError::Codec("empty value".into())),
+        }
+    }
+}
 
 /// Encodes a value for storage.
 pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, StorageError> {
-    let mut out = vec![VERSION];
-    postcard::to_io(value, &mut out).map_err(|e| StorageError::Codec(e.to_string()))?;
+    let mut out = Vec::with_capacity(128);
+    out.push(Encoding::NamedMessagePack as u8);
+    rmp_serde::encode::write_named(&mut out, value)
+        .map_err(|e| StorageError::Codec(e.to_string()))?;
     Ok(out)
 }
 
 /// Decodes a stored value.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StorageError> {
-    match bytes.split_first() {
-        Some((&VERSION, body)) => {
-            postcard::from_bytes(body).map_err(|e| StorageError::Codec(e.to_string()))
+    match Encoding::of(bytes)? {
+        Encoding::NamedMessagePack => {
+            rmp_serde::from_slice(&bytes[1..]).map_err(|e| StorageError::Codec(e.to_string()))
         }
-        Some((v, _)) => Err(StorageError::Codec(format!("unknown format version {v}"))),
-        None => Err(StorageError::Codec("empty value".into())),
+        Encoding::Postcard => Err(StorageError::Codec(
+            "a schema 1 (postcard) value in a database marked upgraded".into(),
+        )),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
 
     #[test]
-    fn round_trips_and_refuses_unknown_versions() {
+    fn round_trips_and_refuses_newer_encodings() {
         let v = (7u64, "김밥".to_string(), Some(3u32));
         let bytes = encode(&v).unwrap();
-        assert_eq!(bytes[0], VERSION);
+        assert_eq!(bytes[0], Encoding::NamedMessagePack as u8);
         assert_eq!(decode::<(u64, String, Option<u32>)>(&bytes).unwrap(), v);
-        let mut wrong = bytes.clone();
-        wrong[0] = 99;
-        assert!(decode::<(u64, String, Option<u32>)>(&wrong)
-            .unwrap_err()
-            .to_string()
-            .contains("version 99"));
+        let mut newer = bytes.clone();
+        newer[0] = 3;
+        let refused = decode::<(u64, String, Option<u32>)>(&newer).unwrap_err();
+        assert!(refused.to_string().contains("newer baedal"), "{refused}");
         assert!(decode::<u64>(&[]).is_err());
+        let mut old = bytes;
+        old[0] = Encoding::Postcard as u8;
+        assert!(decode::<(u64, String, Option<u32>)>(&old).is_err());
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Before {
+        id: u64,
+        name: String,
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct After {
+        id: u64,
+        #[serde(default)]
+        note: Option<String>,
+        #[serde(default)]
+        tip: u64,
+        name: String,
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Required {
+        id: u64,
+        name: String,
+        tip: u64,
+    }
+
+    #[test]
+    fn a_field_added_with_a_default_reads_old_values_and_one_without_is_refused() {
+        let old = encode(&Before {
+            id: 1,
+            name: "치킨".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            decode::<After>(&old).unwrap(),
+            After {
+                id: 1,
+                note: None,
+                tip: 0,
+                name: "치킨".into()
+            }
+        );
+        let refused = decode::<Required>(&old).unwrap_err();
+        assert!(refused.to_string().contains("tip"), "{refused}");
+        // And back: a removed field is skipped.
+        let new = encode(&After {
+            id: 2,
+            note: Some("문 앞".into()),
+            tip: 500,
+            name: "피자".into(),
+        })
+        .unwrap();
+        assert_eq!(decode::<Before>(&new).unwrap().id, 2);
     }
 }

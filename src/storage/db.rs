@@ -132,6 +132,7 @@ impl Db {
         let engine = open_engine(config)?;
         // Before anything reads: complete the commits a crash cut short.
         journal::recover(&engine)?;
+        super::schema::upgrade(&engine)?;
         let last_seq = match engine.scan_prefix(keys::LOG).next_back() {
             Some(entry) => keys::trailing_u64(&entry?.0).unwrap_or(0),
             None => 0,
@@ -372,6 +373,18 @@ impl Db {
             cache_capacity_bytes: 8 << 20,
         })
         .expect("a test database opens in a fresh directory")
+    }
+
+    /// Every key and its raw bytes, in key order: for tests.
+    #[cfg(test)]
+    pub fn raw_entries_for_tests(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        self.engine()
+            .iter()
+            .map(|entry| {
+                let (k, v) = entry.expect("a test database reads");
+                (k.to_vec(), v.to_vec())
+            })
+            .collect()
     }
 
     /// Flushes everything written so far.

@@ -31,8 +31,27 @@
 //! record (which would copy every write) stays small. Removing the record
 //! keeps recovery right: had it survived, replaying it could undo the batch.
 
-use super::codec::{decode, encode};
 use super::{keys, StorageError};
+
+/// The record's layout: this byte, then the ops in postcard. The record is
+/// storage's own (raw keys and already encoded values), not a stored type:
+/// its shape never changes, and a compact binary keeps every commit cheap.
+const RECORD_LAYOUT: u8 = 1;
+
+fn encode_record(ops: &[Op]) -> Result<Vec<u8>, StorageError> {
+    let mut out = vec![RECORD_LAYOUT];
+    postcard::to_io(ops, &mut out).map_err(|e| StorageError::Codec(e.to_string()))?;
+    Ok(out)
+}
+
+fn decode_record(bytes: &[u8]) -> Result<Vec<Op>, StorageError> {
+    match bytes.split_first() {
+        Some((&RECORD_LAYOUT, body)) => {
+            postcard::from_bytes(body).map_err(|e| StorageError::Codec(e.to_string()))
+        }
+        _ => Err(StorageError::Codec("unreadable journal record".into())),
+    }
+}
 
 /// Commits of this many writes or more go through sled's atomic batch.
 const BATCH_FROM: usize = 64;
@@ -58,7 +77,7 @@ pub fn commit(engine: &sled::Db, ops: Vec<Op>) -> Result<(), StorageError> {
         }
         return Ok(engine.apply_batch(batch)?);
     }
-    engine.insert(keys::JOURNAL, encode(&ops)?)?;
+    engine.insert(keys::JOURNAL, encode_record(&ops)?)?;
     apply(engine, ops)
 }
 
@@ -76,7 +95,7 @@ fn apply(engine: &sled::Db, ops: Vec<Op>) -> Result<(), StorageError> {
 /// anything reads.
 pub fn recover(engine: &sled::Db) -> Result<(), StorageError> {
     if let Some(record) = engine.get(keys::JOURNAL)? {
-        apply(engine, decode::<Vec<Op>>(&record)?)?;
+        apply(engine, decode_record(&record)?)?;
     }
     Ok(())
 }
@@ -107,7 +126,7 @@ mod tests {
         commit(&db, vec![put("a", "1"), put("b", "1")]).unwrap();
         // The next commit's record made it, its writes did not.
         let ops = vec![put("a", "2"), (b"b".to_vec(), None), put("c", "2")];
-        db.insert(keys::JOURNAL, encode(&ops).unwrap()).unwrap();
+        db.insert(keys::JOURNAL, encode_record(&ops).unwrap()).unwrap();
 
         recover(&db).unwrap();
         assert_eq!(get(&db, "a").as_deref(), Some("2"));

@@ -11,6 +11,11 @@ pub const STORES: &[u8] = b"store/";
 pub const PENDING: &[u8] = b"pending/";
 /// Set once the demo data was loaded.
 pub const DEMO_LOADED: &[u8] = b"meta/demo-loaded";
+/// The database's schema version (`storage::schema`): 4 bytes, big-endian,
+/// outside the value encoding so that every release can read it.
+pub const SCHEMA: &[u8] = b"meta/schema";
+/// How many orders `baedal scale` seeded.
+pub const SEEDED_ORDERS: &[u8] = b"meta/seeded-orders";
 
 fn with_u64(prefix: &[u8], n: u64) -> Vec<u8> {
     let mut k = Vec::with_capacity(prefix.len() + 8);
@@ -70,6 +75,8 @@ pub fn inbox(kind: &str, id: &str) -> Vec<u8> {
     prefix.push(b'/');
     under(&prefix, id)
 }
+/// Notifications per page of an audience's inbox.
+pub const NOTIFICATIONS_PER_PAGE: usize = 32;
 /// The page of an audience's notifications that starts at notification `first`.
 pub fn inbox_page(kind: &str, id: &str, first: u64) -> Vec<u8> {
     let mut k = inbox(kind, id);
@@ -172,6 +179,23 @@ pub fn mypage_of(customer: &str, id: OrderId) -> Vec<u8> {
 pub const REVISION_PENDING: &[u8] = b"revpending/";
 pub fn revision_pending(id: OrderId) -> Vec<u8> {
     with_u64(REVISION_PENDING, id)
+}
+
+/// The sandbox gateway's books: one charge per order.
+pub const SANDBOX_CHARGES: &[u8] = b"sandbox/";
+pub fn sandbox_charge(id: OrderId) -> Vec<u8> {
+    with_u64(SANDBOX_CHARGES, id)
+}
+/// The sandbox's later charges and refunds of an order (revisions).
+pub const SANDBOX_ADJUSTMENTS: &[u8] = b"sandboxadj/";
+pub fn sandbox_adjustments(id: OrderId) -> Vec<u8> {
+    with_u64(SANDBOX_ADJUSTMENTS, id)
+}
+pub fn sandbox_adjustment(id: OrderId, attempt: u64, tag: u8) -> Vec<u8> {
+    let mut k = sandbox_adjustments(id);
+    k.extend_from_slice(&attempt.to_be_bytes());
+    k.push(tag);
+    k
 }
 
 /// Deliveries that are Ready, for rebuilding the in-memory search index.

@@ -11,12 +11,14 @@ mod db;
 mod flusher;
 mod journal;
 pub mod keys;
+mod schema;
 mod staged;
 
 pub use codec::{decode, encode};
 pub use compact::{compact, dir_size, CompactError, Compacted};
 pub use db::{Db, Durability, StorageConfig, Ticket, WriteBatch};
 pub use flusher::Horizon;
+pub use schema::CURRENT as SCHEMA;
 pub use staged::Staged;
 
 /// A failure of the storage engine or of decoding what it holds.
@@ -26,6 +28,12 @@ pub enum StorageError {
     Engine(String),
     #[error("stored value could not be read: {0}")]
     Codec(String),
+    /// The database was written by a newer release; nothing was changed.
+    #[error(
+        "the database is at schema {found}, written by a newer baedal; this binary \
+         reads schema {supported} and older. Run the release that wrote it (or a newer one)"
+    )]
+    NewerSchema { found: u32, supported: u32 },
 }
 
 impl From<sled::Error> for StorageError {

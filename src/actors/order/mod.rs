@@ -5,9 +5,9 @@ mod placement;
 mod resolution;
 mod revision;
 
-pub use placement::{Draft, IdempotencyRecord, Place};
+pub use placement::{Draft, IdempotencyRecord, PendingPayment, Place};
 pub use resolution::{Resolution, Resolve};
-pub use revision::{ResolveRevision, Revise, PARTIAL_REFUND};
+pub use revision::{PendingRevision, ResolveRevision, Revise, PARTIAL_REFUND};
 
 use super::passivation::{Idle, Passivates, ABSENT_GRACE};
 use super::registry::{Env, Registry};

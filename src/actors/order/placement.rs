@@ -53,7 +53,7 @@ impl Draft {
 
 /// What is kept while a payment is between "requested" and "settled".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub(super) struct PendingPayment {
+pub struct PendingPayment {
     pub(super) draft: Draft,
     /// The customer was told it failed: if it was charged after all, the
     /// charge is refunded rather than the order placed.

@@ -45,7 +45,7 @@ pub const PARTIAL_REFUND: u8 = 2;
 
 /// A revision whose extra charge is being requested.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-struct PendingRevision {
+pub struct PendingRevision {
     revision: Revision,
     customer_id: String,
     requested_at: Timestamp,

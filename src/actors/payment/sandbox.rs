@@ -11,7 +11,7 @@
 
 use super::rules::SandboxRules;
 use crate::domain::{OrderId, Won};
-use crate::storage::{Db, WriteBatch};
+use crate::storage::{keys, Db, WriteBatch};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,29 +69,6 @@ pub struct Sandbox {
     db: Db,
 }
 
-/// The sandbox's own keys.
-const PREFIX: &[u8] = b"sandbox/";
-const ADJUSTMENTS: &[u8] = b"sandboxadj/";
-
-fn adjustment_key(order_id: OrderId, attempt: u64, tag: u8) -> Vec<u8> {
-    let mut k = adjustments_of(order_id);
-    k.extend_from_slice(&attempt.to_be_bytes());
-    k.push(tag);
-    k
-}
-
-fn adjustments_of(order_id: OrderId) -> Vec<u8> {
-    let mut k = ADJUSTMENTS.to_vec();
-    k.extend_from_slice(&order_id.to_be_bytes());
-    k
-}
-
-fn key(order_id: OrderId) -> Vec<u8> {
-    let mut k = PREFIX.to_vec();
-    k.extend_from_slice(&order_id.to_be_bytes());
-    k
-}
-
 impl Sandbox {
     pub fn new(rules: SandboxRules, db: Db) -> Self {
         Sandbox {
@@ -116,7 +93,7 @@ impl Sandbox {
         order_id: OrderId,
         charge: &GatewayCharge,
     ) -> Result<(), GatewayError> {
-        self.persist(key(order_id), charge).await
+        self.persist(keys::sandbox_charge(order_id), charge).await
     }
 
     /// Writes one record of the gateway's books.
@@ -210,18 +187,18 @@ impl Sandbox {
         &self,
         order_id: OrderId,
     ) -> Result<Option<GatewayCharge>, crate::storage::StorageError> {
-        self.db.get(&key(order_id))
+        self.db.get(&keys::sandbox_charge(order_id))
     }
 
     /// Every order's account at the gateway (operators and tests): what
     /// was charged and refunded in all, and the net the gateway keeps.
     pub fn all_recorded(&self) -> Result<Vec<GatewayAccount>, crate::storage::StorageError> {
         let mut all = Vec::new();
-        for entry in self.db.scan::<GatewayCharge>(PREFIX) {
+        for entry in self.db.scan::<GatewayCharge>(keys::SANDBOX_CHARGES) {
             let (k, base) = entry?;
             let order_id = crate::storage::keys::trailing_u64(&k).unwrap_or(0);
             let (mut charged, mut refunded) = (base.amount, 0u64);
-            for adj in self.db.scan::<GatewayAdjustment>(&adjustments_of(order_id)) {
+            for adj in self.db.scan::<GatewayAdjustment>(&keys::sandbox_adjustments(order_id)) {
                 let delta = adj?.1.delta;
                 if delta >= 0 {
                     charged += delta as u64;
@@ -261,7 +238,7 @@ impl Sandbox {
             self.delay().await;
             return Err(GatewayError(DOWN.into()));
         }
-        let key = adjustment_key(order_id, attempt, tag);
+        let key = keys::sandbox_adjustment(order_id, attempt, tag);
         let existing = self
             .db
             .get::<GatewayAdjustment>(&key)
@@ -308,13 +285,13 @@ impl Sandbox {
             return Err(GatewayError(DOWN.into()));
         }
         self.db
-            .get(&adjustment_key(order_id, attempt, tag))
+            .get(&keys::sandbox_adjustment(order_id, attempt, tag))
             .map_err(|e| GatewayError(e.to_string()))
     }
 
     fn lookup_now(&self, order_id: OrderId) -> Result<Option<GatewayCharge>, GatewayError> {
         self.db
-            .get(&key(order_id))
+            .get(&keys::sandbox_charge(order_id))
             .map_err(|e| GatewayError(e.to_string()))
     }
 }

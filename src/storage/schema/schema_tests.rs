@@ -1,0 +1,395 @@
+//! The upgrades, against `tests/fixtures/db-v1` (a database written by the
+//! last schema 1 release through its API) and small databases made here.
+
+use super::*;
+use crate::actors::order::{IdempotencyRecord, PendingPayment, PendingRevision};
+use crate::actors::payment::{GatewayAdjustment, GatewayCharge};
+use crate::actors::webhook;
+use crate::domain::delivery::Delivery;
+use crate::domain::kitchen::Ticket;
+use crate::domain::mypage::MyPage;
+use crate::domain::notification::Notification;
+use crate::domain::order::{Order, OrderStatus};
+use crate::domain::payment::{Payment, PaymentStatus};
+use crate::domain::points::Points;
+use crate::domain::rating::Rating;
+use crate::domain::rider::Rider;
+use crate::domain::store::Store;
+use crate::domain::wallet::{CouponStatus, Wallet};
+use crate::domain::LogRecord;
+use crate::storage::codec::{decode, Encoding};
+use crate::storage::Db;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A copy of a fixture database as `dir/db` (the fixture stays untouched).
+fn copy_fixture(name: &str, dir: &Path) {
+    let to = dir.join("db");
+    std::fs::create_dir_all(to.join("blobs")).unwrap();
+    for entry in std::fs::read_dir(fixture(name)).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+fn check<T: DeserializeOwned>(bytes: &[u8]) -> Result<(), StorageError> {
+    decode::<T>(bytes).map(drop)
+}
+
+/// Reads a value with today's type for its key: every key prefix baedal
+/// writes must be here (an unknown one fails the test).
+fn read_as_today(key: &[u8], bytes: &[u8]) -> Result<(), StorageError> {
+    type Check = fn(&[u8]) -> Result<(), StorageError>;
+    let table: &[(&[u8], Check)] = &[
+        (keys::LOG, check::<LogRecord>),
+        (keys::KITCHEN_BACKLOG, check::<LogRecord>),
+        (keys::DEMO_LOADED, check::<u64>),
+        (keys::SEEDED_ORDERS, check::<u64>),
+        (keys::STORES, check::<Store>),
+        (keys::PENDING, check::<PendingPayment>),
+        (keys::ORDERS, check::<Order>),
+        (b"payment/", check::<Payment>),
+        (b"delivery/", check::<Delivery>),
+        (keys::READY, check::<Delivery>),
+        (b"mypage/", check::<MyPage>),
+        (b"mypagec/", check::<()>),
+        (b"custorder/", check::<()>),
+        (b"inbox/", check::<Vec<Notification>>),
+        (b"wallet/", check::<Wallet>),
+        (b"reviewer/", check::<String>),
+        (b"rating/", check::<Rating>),
+        (keys::WEBHOOK_QUEUE, check::<webhook::Delivery>),
+        (b"webhookdead/", check::<webhook::Delivery>),
+        (b"rider/", check::<Rider>),
+        (b"points/", check::<Points>),
+        (b"offset/", check::<u64>),
+        (b"idem/", check::<IdempotencyRecord>),
+        (b"kitchen/", check::<Ticket>),
+        (b"ticketstore/", check::<String>),
+        (keys::REVISION_PENDING, check::<PendingRevision>),
+        (keys::SANDBOX_CHARGES, check::<GatewayCharge>),
+        (keys::SANDBOX_ADJUSTMENTS, check::<GatewayAdjustment>),
+    ];
+    let (_, read) = table
+        .iter()
+        .find(|(prefix, _)| key.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no type for key {:?}", String::from_utf8_lossy(key)));
+    read(bytes)
+}
+
+/// Every key of `db` and how many there were per prefix (up to the first
+/// '/' or the whole `meta/...` key).
+fn read_every_value(db: &Db) -> std::collections::BTreeMap<String, usize> {
+    let mut kinds = std::collections::BTreeMap::new();
+    for (key, bytes) in db.raw_entries_for_tests() {
+        let kind = if key.starts_with(b"meta/") {
+            String::from_utf8_lossy(&key).into_owned()
+        } else {
+            let end = key.iter().position(|&b| b == b'/').unwrap_or(key.len());
+            String::from_utf8_lossy(&key[..=end.min(key.len() - 1)]).into_owned()
+        };
+        *kinds.entry(kind).or_insert(0) += 1;
+        if key == keys::JOURNAL || key == keys::SCHEMA {
+            continue;
+        }
+        read_as_today(&key, &bytes).unwrap_or_else(|e| {
+            panic!("{:?} does not read: {e}", String::from_utf8_lossy(&key))
+        });
+    }
+    kinds
+}
+
+#[test]
+fn the_schema_1_fixture_upgrades_and_every_value_reads_with_todays_types() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture("db-v1", dir.path());
+    let db = Db::open_for_tests(dir.path());
+    let kinds = read_every_value(&db);
+    // Every kind of value the fixture was written to hold is there.
+    for kind in [
+        "log/",
+        "kitchenq/",
+        "meta/demo-loaded",
+        "store/",
+        "order/",
+        "payment/",
+        "delivery/",
+        "ready/",
+        "mypage/",
+        "mypagec/",
+        "custorder/",
+        "inbox/",
+        "wallet/",
+        "reviewer/",
+        "rating/",
+        "webhookq/",
+        "rider/",
+        "points/",
+        "offset/",
+        "idem/",
+        "kitchen/",
+        "ticketstore/",
+        "sandbox/",
+        "sandboxadj/",
+        "meta/schema",
+    ] {
+        assert!(kinds.contains_key(kind), "{kind} missing from {kinds:?}");
+    }
+
+    // What scripts/fixture-db did, read back.
+    let order = |id: u64| db.get::<Order>(&keys::order(id)).unwrap().unwrap();
+    assert_eq!(order(1).status, OrderStatus::Completed);
+    assert_eq!(order(1).rider_id.as_deref(), Some("rider-7"));
+    assert_eq!(order(2).status, OrderStatus::Placed);
+    assert_eq!(order(2).revision, 2, "revised twice");
+    assert!(order(2).coupon_id.is_some() && order(2).discount > 0);
+    assert_eq!(order(5).status, OrderStatus::Canceled);
+    assert_eq!(order(6).status, OrderStatus::Rejected);
+    assert_eq!(order(6).reject_reason.as_deref(), Some("재료 소진"));
+    assert_eq!(order(7).status, OrderStatus::Accepted);
+    assert_eq!(order(8).status, OrderStatus::Cooked);
+    let payment = |id: u64| db.get::<Payment>(&keys::payment(id)).unwrap().unwrap();
+    assert_eq!(payment(5).status, PaymentStatus::Refunded);
+    assert_eq!(payment(2).revisions.len(), 2);
+    let kim = db.get::<Wallet>(&keys::wallet("kim")).unwrap().unwrap();
+    assert_eq!(kim.reviews.len(), 1);
+    assert_eq!(kim.coupons[0].status, CouponStatus::Used);
+    let points = db.get::<Points>(&keys::points("kim")).unwrap().unwrap();
+    assert!(points.balance > 0 && !points.history.is_empty());
+    let store = db
+        .get::<Store>(&keys::store("fixture-store"))
+        .unwrap()
+        .unwrap();
+    assert!(!store.open);
+    assert_eq!(store.menu.len(), 2);
+    let rider = db.get::<Rider>(&keys::rider("rider-9")).unwrap().unwrap();
+    assert!(!rider.on_duty);
+    let log: Vec<LogRecord> = db.read_log(0, 10_000).unwrap();
+    assert!(!log.is_empty());
+}
+
+#[test]
+fn an_upgraded_database_is_marked_and_opens_again_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture("db-v1", dir.path());
+    let first = {
+        let db = Db::open_for_tests(dir.path());
+        db.flush().unwrap();
+        db.raw_entries_for_tests()
+    };
+    let db = Db::open_for_tests(dir.path());
+    let second = db.raw_entries_for_tests();
+    let changed: Vec<String> = first
+        .iter()
+        .zip(&second)
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| String::from_utf8_lossy(&a.0).into_owned())
+        .collect();
+    assert!(changed.is_empty(), "the second open rewrote {changed:?}");
+    assert_eq!(first.len(), second.len());
+    let mark = first.iter().find(|(k, _)| k == keys::SCHEMA).unwrap();
+    assert_eq!(mark.1, CURRENT.to_be_bytes());
+    assert!(first
+        .iter()
+        .filter(|(k, _)| k != keys::SCHEMA && k != keys::JOURNAL)
+        .all(|(_, v)| Encoding::of(v).unwrap() == Encoding::NamedMessagePack));
+}
+
+/// A raw sled database in `dir/db`, as a release wrote it.
+fn raw_engine(dir: &Path) -> sled::Db {
+    sled::Config::new().path(dir.join("db")).open().unwrap()
+}
+
+#[test]
+fn an_upgrade_cut_short_finishes_on_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture("db-v1", dir.path());
+    let original = raw_engine(dir.path())
+        .get(keys::order(2))
+        .unwrap()
+        .unwrap()
+        .to_vec();
+    assert_eq!(Encoding::of(&original).unwrap(), Encoding::Postcard);
+    drop(Db::open_for_tests(dir.path()));
+    // As if the process died after rewriting all but one value, before
+    // the mark: the mark is gone and order 2 is still in schema 1.
+    {
+        let engine = raw_engine(dir.path());
+        engine.remove(keys::SCHEMA).unwrap();
+        engine.insert(keys::order(2), original).unwrap();
+        engine.flush().unwrap();
+    }
+    let db = Db::open_for_tests(dir.path());
+    assert_eq!(db.get::<Order>(&keys::order(2)).unwrap().unwrap().revision, 2);
+    read_every_value(&db);
+}
+
+#[test]
+fn a_database_from_a_newer_release_is_refused_and_left_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let engine = raw_engine(dir.path());
+        engine.insert(keys::SCHEMA, &(CURRENT + 1).to_be_bytes()).unwrap();
+        engine.insert(keys::order(1), &[9u8, 1, 2, 3][..]).unwrap();
+        engine.flush().unwrap();
+    }
+    let refused = Db::open(&crate::storage::StorageConfig {
+        path: dir.path().join("db"),
+        durability: crate::storage::Durability::Durable,
+        cache_capacity_bytes: 1 << 20,
+    })
+    .err()
+    .expect("a newer schema is refused");
+    let message = refused.to_string();
+    assert!(message.contains(&format!("schema {}", CURRENT + 1)), "{message}");
+    assert!(message.contains("newer baedal"), "{message}");
+    let engine = raw_engine(dir.path());
+    assert_eq!(
+        engine.get(keys::SCHEMA).unwrap().unwrap().as_ref(),
+        &(CURRENT + 1).to_be_bytes()
+    );
+    assert_eq!(engine.get(keys::order(1)).unwrap().unwrap().as_ref(), &[9, 1, 2, 3]);
+}
+
+#[test]
+fn a_new_database_is_marked_current() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Db::open_for_tests(dir.path()));
+    let engine = raw_engine(dir.path());
+    assert_eq!(
+        engine.get(keys::SCHEMA).unwrap().unwrap().as_ref(),
+        &CURRENT.to_be_bytes()
+    );
+}
+
+#[test]
+fn a_key_the_upgrade_does_not_know_stops_it() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let engine = raw_engine(dir.path());
+        engine.insert(b"mystery/1", &[1u8, 0][..]).unwrap();
+        engine.flush().unwrap();
+    }
+    let refused = Db::open(&crate::storage::StorageConfig {
+        path: dir.path().join("db"),
+        durability: crate::storage::Durability::Durable,
+        cache_capacity_bytes: 1 << 20,
+    })
+    .err()
+    .expect("an unknown key stops the upgrade");
+    assert!(refused.to_string().contains("mystery/1"), "{refused}");
+    assert!(raw_engine(dir.path()).get(keys::SCHEMA).unwrap().is_none());
+}
+
+/// The shape schema 1 gave a notification (postcard, by position).
+#[derive(serde::Serialize)]
+struct V1Notification {
+    id: u64,
+    order_id: u64,
+    status: String,
+    message: String,
+    at: u64,
+}
+
+#[test]
+fn schema_1_single_key_notifications_move_into_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let engine = raw_engine(dir.path());
+        for id in 1..=40u64 {
+            let (kind, who) = if id % 2 == 0 {
+                ("customer", "kim")
+            } else {
+                ("store", "s1")
+            };
+            let mut key = b"notification/".to_vec();
+            key.extend_from_slice(format!("{kind}/{who}\0").as_bytes());
+            key.extend_from_slice(&id.to_be_bytes());
+            let mut value = vec![Encoding::Postcard as u8];
+            let note = V1Notification {
+                id,
+                order_id: id,
+                status: "Placed".into(),
+                message: "주문".into(),
+                at: id,
+            };
+            value.extend(postcard::to_allocvec(&note).unwrap());
+            engine.insert(key, value).unwrap();
+        }
+        engine.flush().unwrap();
+    }
+    let db = Db::open_for_tests(dir.path());
+    assert_eq!(db.scan_keys(b"notification/").count(), 0);
+    let ids = |kind: &str, who: &str| -> Vec<Vec<u64>> {
+        db.scan::<Vec<Notification>>(&keys::inbox(kind, who))
+            .map(|page| page.unwrap().1.iter().map(|n| n.id).collect())
+            .collect()
+    };
+    let kim = ids("customer", "kim");
+    assert_eq!(kim.len(), 1);
+    assert_eq!(kim[0], (2..=40).step_by(2).collect::<Vec<_>>());
+    assert_eq!(ids("store", "s1").concat().len(), 20);
+}
+
+/// `Order` as a later release might define it: today's fields and a tip.
+/// With `#[serde(default)]` (the recipe) old values read; without, they
+/// are refused.
+macro_rules! order_with_tip {
+    ($name:ident $(#[$tip:meta])?) => {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        #[allow(dead_code)]
+        struct $name {
+            id: u64,
+            customer_id: String,
+            store_id: String,
+            store_name: String,
+            items: Vec<crate::domain::order::OrderLine>,
+            amount: u64,
+            discount: u64,
+            coupon_id: Option<String>,
+            address: String,
+            lat: f64,
+            lon: f64,
+            pickup: crate::domain::LatLon,
+            status: OrderStatus,
+            rider_id: Option<String>,
+            reject_reason: Option<String>,
+            transaction_id: String,
+            history: Vec<crate::domain::order::StatusChange>,
+            revision: u32,
+            $(#[$tip])?
+            tip: u64,
+        }
+    };
+}
+order_with_tip!(OrderWithDefaultTip #[serde(default)]);
+order_with_tip!(OrderWithRequiredTip);
+
+#[test]
+fn the_recipe_a_field_with_a_default_keeps_the_fixture_readable_and_without_it_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture("db-v1", dir.path());
+    let db = Db::open_for_tests(dir.path());
+    let orders: Vec<(Vec<u8>, Vec<u8>)> = db
+        .raw_entries_for_tests()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(keys::ORDERS))
+        .collect();
+    assert!(orders.len() >= 8);
+    for (_, bytes) in &orders {
+        let with = decode::<OrderWithDefaultTip>(bytes).unwrap();
+        assert_eq!(with.tip, 0);
+        let refused = decode::<OrderWithRequiredTip>(bytes).err().unwrap();
+        assert!(refused.to_string().contains("tip"), "{refused}");
+    }
+}
