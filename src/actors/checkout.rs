@@ -13,6 +13,7 @@ use super::Registry;
 use crate::domain::checkout::{self, OrderRequest};
 use crate::domain::order::Order;
 use crate::domain::payment::{Payment, PaymentStatus};
+use crate::domain::pricing::Bill;
 use crate::domain::wallet::Wallet;
 use crate::domain::{DomainError, OrderId};
 use crate::error::{AppError, AppResult};
@@ -143,7 +144,7 @@ async fn place_new(
         items: quote.lines,
         // A coupon's discount is taken by the order's actor, once the
         // pending payment naming it is on disk.
-        amount: quote.subtotal,
+        amount: Bill::new(quote.subtotal, 0).amount,
         discount: 0,
         coupon_id: req.coupon_id,
         address: req.address,
@@ -194,11 +195,9 @@ pub async fn revise(
             .map_or(order.discount, |c| c.amount),
         None => 0,
     };
-    let discount = coupon_value.min(quote.subtotal);
     let revise = Revise {
         items: quote.lines,
-        amount: quote.subtotal - discount,
-        discount,
+        bill: Bill::new(quote.subtotal, coupon_value),
     };
     // Sent once, never re-sent: a revision cut short is compensated from
     // its pending record, not tried again.

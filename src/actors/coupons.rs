@@ -5,7 +5,7 @@
 use super::customer::Command;
 use super::dispatcher::Deliver;
 use super::Registry;
-use crate::domain::order::{Order, OrderEvent};
+use crate::domain::order::Order;
 use crate::domain::wallet::WalletCommand;
 use crate::domain::{Event, OrderId};
 use crate::error::{AppError, AppResult};
@@ -44,9 +44,9 @@ fn to_restore(registry: &Registry, event: &Event) -> AppResult<Option<(String, S
         Event::Order {
             order_id,
             customer_id,
-            event: OrderEvent::Rejected { .. } | OrderEvent::Canceled,
+            event,
             ..
-        } => registry
+        } if event.refunds_payment() => registry
             .env()
             .db
             .get::<Order>(&keys::order(*order_id))?

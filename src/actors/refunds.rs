@@ -77,7 +77,7 @@ impl Handler<Deliver> for Refunds {
                         }
                     }
                 }
-                if matches!(event, OrderEvent::Rejected { .. } | OrderEvent::Canceled) {
+                if event.refunds_payment() {
                     let key = keys::payment(*order_id);
                     if let Some(charged) = db
                         .get::<Payment>(&key)?

@@ -5,6 +5,7 @@ use super::error::DomainError;
 use super::geo::LatLon;
 use super::ids::{validate_id, validate_text};
 use super::order::OrderLine;
+use super::pricing;
 use super::store::Store;
 use super::Won;
 use serde::{Deserialize, Serialize};
@@ -84,13 +85,7 @@ pub fn validate(req: &OrderRequest) -> Result<(), DomainError> {
 /// Where the order goes: `lat`/`lon` when given (both), else the centroid of
 /// the district its address names.
 pub fn locate(req: &OrderRequest) -> Result<LatLon, DomainError> {
-    match (req.lat, req.lon) {
-        (Some(lat), Some(lon)) => LatLon::new(lat, lon),
-        (None, None) => districts::locate(&req.address)
-            .map(|d| d.centroid())
-            .ok_or_else(|| DomainError::NoDistrict(req.address.clone())),
-        _ => Err(invalid("lat", "and lon must be given together")),
-    }
+    districts::position(req.lat, req.lon, &req.address)
 }
 
 /// Prices a validated request against the store: it must be open and sell
@@ -127,12 +122,7 @@ pub fn quote(store: &Store, req: &OrderRequest) -> Result<Quote, DomainError> {
             ),
         ));
     }
-    let subtotal = lines
-        .iter()
-        .try_fold(0u64, |sum, l| {
-            l.unit_price.checked_mul(u64::from(l.qty))?.checked_add(sum)
-        })
-        .ok_or_else(|| invalid("items", "add up to more than can be paid"))?;
+    let subtotal = pricing::subtotal(&lines)?;
     Ok(Quote {
         store_name: store.name.clone(),
         pickup: store.location(),

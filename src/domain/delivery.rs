@@ -113,9 +113,7 @@ pub fn apply(delivery: Option<&Delivery>, event: &OrderEvent, at: Timestamp) -> 
     let mut next = delivery.clone();
     match (delivery.status, event) {
         (D::Pending, OrderEvent::CookFinished) => next.status = D::Ready,
-        (D::Pending, OrderEvent::Rejected { .. } | OrderEvent::Canceled) => {
-            next.status = D::Canceled
-        }
+        (D::Pending, e) if e.refunds_payment() => next.status = D::Canceled,
         (D::Ready, OrderEvent::DeliveryPicked { rider_id }) => {
             next.status = D::PickedUp;
             next.rider_id = Some(rider_id.clone());

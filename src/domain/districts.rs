@@ -1,5 +1,6 @@
 //! The gazetteer of Seoul's 25 districts (구), to locate an address.
 
+use super::error::DomainError;
 use super::geo::LatLon;
 use serde::Deserialize;
 use std::sync::LazyLock;
@@ -34,6 +35,25 @@ static SEOUL: LazyLock<Vec<District>> = LazyLock::new(|| {
 /// All 25 districts of Seoul.
 pub fn seoul() -> &'static [District] {
     &SEOUL
+}
+
+/// Where an address is: `lat`/`lon` when both are given (checked), else
+/// the centroid of the Seoul district the address names. The one rule for
+/// locating an order's drop-off and a store.
+///
+/// Errors: a latitude or longitude out of range, only one of the two, or
+/// no coordinates and an address naming no district.
+pub fn position(lat: Option<f64>, lon: Option<f64>, address: &str) -> Result<LatLon, DomainError> {
+    match (lat, lon) {
+        (Some(lat), Some(lon)) => LatLon::new(lat, lon),
+        (None, None) => locate(address)
+            .map(District::centroid)
+            .ok_or_else(|| DomainError::NoDistrict(address.to_string())),
+        _ => Err(DomainError::Invalid {
+            field: "lat",
+            reason: "and lon must be given together".into(),
+        }),
+    }
 }
 
 /// The district an address names, in Korean (`강남구`) or romanized

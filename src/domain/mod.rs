@@ -18,6 +18,7 @@ pub mod notification;
 pub mod order;
 pub mod payment;
 pub mod points;
+pub mod pricing;
 pub mod rating;
 pub mod rider;
 pub mod store;

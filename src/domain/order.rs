@@ -41,11 +41,6 @@ impl OrderStatus {
         matches!(self, Self::Rejected | Self::Canceled | Self::Completed)
     }
 
-    /// Whether the payment of an order in this status was given back.
-    pub fn is_refunded(self) -> bool {
-        matches!(self, Self::Rejected | Self::Canceled)
-    }
-
     /// Parses the name used in the API.
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == name)
@@ -213,6 +208,13 @@ pub enum OrderEvent {
 }
 
 impl OrderEvent {
+    /// Whether this event ends the order with its whole payment given back
+    /// (rejected by the store, or canceled before cooking). The one rule
+    /// for it: refunds, coupons, points and the delivery board all ask here.
+    pub fn refunds_payment(&self) -> bool {
+        matches!(self, Self::Rejected { .. } | Self::Canceled)
+    }
+
     /// The status an order is in after this event.
     pub fn status(&self) -> OrderStatus {
         match self {

@@ -81,7 +81,7 @@ impl Points {
                 }
                 (delta, PointsReason::Adjusted)
             }
-            OrderEvent::Rejected { .. } | OrderEvent::Canceled if self.holds(order_id) => {
+            e if e.refunds_payment() && self.holds(order_id) => {
                 (-self.net(order_id), PointsReason::Revoked)
             }
             _ => return None,

@@ -3,6 +3,7 @@
 
 use super::delivery::{self, Delivery, DeliveryStatus};
 use super::kitchen::{self, Ticket, TicketStatus};
+use super::order::OrderStatus;
 use super::order::{self, tests::new_order, Order, OrderCommand};
 use super::payment::{Payment, PaymentEvent, PaymentStatus};
 use super::Timestamp;
@@ -78,7 +79,7 @@ proptest! {
                     w.order = order::apply(w.order.take(), e, at);
                     if let Some(t) = kitchen::apply(w.ticket.as_ref(), e, at) { w.ticket = Some(t); }
                     if let Some(d) = delivery::apply(w.delivery.as_ref(), e, at) { w.delivery = Some(d); }
-                    if e.status().is_refunded() {
+                    if e.refunds_payment() {
                         w.payment = w.payment.apply(&PaymentEvent::Refunded, at).expect("refunded once");
                     }
                 },
@@ -99,7 +100,8 @@ proptest! {
             if rider_before.is_some() { prop_assert_eq!(&rider_before, &rider_now); }
             prop_assert_eq!(&order.rider_id, &rider_now);
             // Refunded exactly when the order ended in a refund.
-            prop_assert_eq!(w.payment.status == PaymentStatus::Refunded, order.status.is_refunded());
+            let ended_refunded = matches!(order.status, OrderStatus::Rejected | OrderStatus::Canceled);
+            prop_assert_eq!(w.payment.status == PaymentStatus::Refunded, ended_refunded);
         }
         // Money is conserved: charged = refunded + kept.
         let charged: u64 = worlds.iter().map(|w| w.payment.charged()).sum();

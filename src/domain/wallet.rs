@@ -3,8 +3,9 @@
 
 use super::error::DomainError;
 use super::ids::validate_text;
+use super::order::{Order, OrderStatus};
 use super::time::Timestamp;
-use super::{OrderId, Won};
+use super::{pricing, OrderId, Won};
 use serde::{Deserialize, Serialize};
 
 /// Longest review text.
@@ -73,8 +74,7 @@ pub enum WalletCommand {
     },
     /// Review a completed order of this customer; issues a coupon.
     WriteReview {
-        order_id: OrderId,
-        store_id: String,
+        order: ReviewedOrder,
         rating: u8,
         text: String,
         coupon_amount: Won,
@@ -122,6 +122,26 @@ impl Wallet {
     }
 }
 
+/// What a review needs to know of the order it reviews.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReviewedOrder {
+    pub id: OrderId,
+    pub store_id: String,
+    pub customer_id: String,
+    pub status: OrderStatus,
+}
+
+impl From<&Order> for ReviewedOrder {
+    fn from(order: &Order) -> Self {
+        ReviewedOrder {
+            id: order.id,
+            store_id: order.store_id.clone(),
+            customer_id: order.customer_id.clone(),
+            status: order.status,
+        }
+    }
+}
+
 /// Decides a wallet command.
 pub fn decide(
     wallet: &Wallet,
@@ -145,7 +165,7 @@ pub fn decide(
                 CouponStatus::Issued => vec![WalletEvent::CouponUsed {
                     coupon_id: coupon_id.clone(),
                     order_id: *order_id,
-                    discount: coupon.amount.min(*subtotal),
+                    discount: pricing::coupon_discount(coupon.amount, *subtotal),
                 }],
                 CouponStatus::Used => return Err(unusable(coupon_id, "was already used")),
                 CouponStatus::Revoked => return Err(unusable(coupon_id, "was revoked")),
@@ -165,12 +185,27 @@ pub fn decide(
             _ => vec![],
         },
         WalletCommand::WriteReview {
-            order_id,
-            store_id,
+            order,
             rating,
             text,
             coupon_amount,
         } => {
+            // Only the customer who ordered, and only once it is Completed.
+            if order.customer_id != wallet.customer_id {
+                return Err(DomainError::NotYourOrder {
+                    order: order.id,
+                    owner: order.customer_id.clone(),
+                });
+            }
+            if order.status != OrderStatus::Completed {
+                return Err(DomainError::WrongState {
+                    order: order.id,
+                    status: order.status.to_string(),
+                    action: "reviewing",
+                    expected: "Completed",
+                });
+            }
+            let order_id = &order.id;
             if !(1..=5).contains(rating) {
                 return Err(DomainError::Invalid {
                     field: "rating",
@@ -204,7 +239,7 @@ pub fn decide(
                 id: *order_id,
                 order_id: *order_id,
                 customer_id: wallet.customer_id.clone(),
-                store_id: store_id.clone(),
+                store_id: order.store_id.clone(),
                 rating: *rating,
                 text: text.clone(),
                 coupon_id: coupon.id.clone(),

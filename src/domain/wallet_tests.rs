@@ -6,10 +6,18 @@ fn run(w: Wallet, cmd: WalletCommand) -> Result<Wallet, DomainError> {
     Ok(events.iter().fold(w, apply))
 }
 
+fn completed(order_id: OrderId, customer: &str) -> ReviewedOrder {
+    ReviewedOrder {
+        id: order_id,
+        store_id: "s1".into(),
+        customer_id: customer.into(),
+        status: OrderStatus::Completed,
+    }
+}
+
 fn review(order_id: OrderId, rating: u8) -> WalletCommand {
     WalletCommand::WriteReview {
-        order_id,
-        store_id: "s1".into(),
+        order: completed(order_id, "kim"),
         rating,
         text: "맛있어요".into(),
         coupon_amount: 2_000,
@@ -47,8 +55,7 @@ fn reviews_are_checked() {
         (3, "a\u{0}".into()),
     ] {
         let cmd = WalletCommand::WriteReview {
-            order_id: 1,
-            store_id: "s".into(),
+            order: completed(1, "k"),
             rating,
             text,
             coupon_amount: 1,
@@ -59,6 +66,36 @@ fn reviews_are_checked() {
                 .kind(),
             ErrorKind::Invalid
         );
+    }
+}
+
+#[test]
+fn only_the_customer_who_ordered_may_review_and_only_once_it_is_completed() {
+    let other = WalletCommand::WriteReview {
+        order: completed(7, "lee"),
+        rating: 5,
+        text: String::new(),
+        coupon_amount: 2_000,
+    };
+    let refused = decide(&Wallet::new("kim"), &other, Timestamp(1)).unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Forbidden);
+    assert!(refused.to_string().contains("lee"), "{refused}");
+    for status in OrderStatus::ALL
+        .into_iter()
+        .filter(|s| *s != OrderStatus::Completed)
+    {
+        let early = WalletCommand::WriteReview {
+            order: ReviewedOrder {
+                status,
+                ..completed(7, "kim")
+            },
+            rating: 5,
+            text: String::new(),
+            coupon_amount: 2_000,
+        };
+        let refused = decide(&Wallet::new("kim"), &early, Timestamp(1)).unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::Conflict, "{status:?}");
+        assert!(refused.to_string().contains("Completed"), "{refused}");
     }
 }
 

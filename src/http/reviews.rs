@@ -4,8 +4,8 @@ use super::{ApiResult, AppState, Problem};
 use crate::actors::customer::Command;
 use crate::actors::ratings;
 use crate::domain::ids::validate_id;
-use crate::domain::order::{Order, OrderStatus};
-use crate::domain::wallet::{Wallet, WalletCommand, WalletEvent};
+use crate::domain::order::Order;
+use crate::domain::wallet::{ReviewedOrder, Wallet, WalletCommand, WalletEvent};
 use crate::domain::{DomainError, OrderId};
 use crate::storage::keys;
 use actix_web::{web, HttpResponse};
@@ -36,25 +36,8 @@ async fn write(state: web::Data<AppState>, body: web::Json<NewReview>) -> ApiRes
         .db
         .get::<Order>(&keys::order(body.order_id))?
         .ok_or(DomainError::OrderNotFound(body.order_id))?;
-    if order.customer_id != body.customer_id {
-        return Err(DomainError::NotYourOrder {
-            order: order.id,
-            owner: order.customer_id,
-        }
-        .into());
-    }
-    if order.status != OrderStatus::Completed {
-        return Err(DomainError::WrongState {
-            order: order.id,
-            status: order.status.to_string(),
-            action: "reviewing",
-            expected: "Completed",
-        }
-        .into());
-    }
     let cmd = WalletCommand::WriteReview {
-        order_id: order.id,
-        store_id: order.store_id,
+        order: ReviewedOrder::from(&order),
         rating: body.rating,
         text: body.text,
         coupon_amount: state.registry.env().review_coupon,

@@ -116,21 +116,13 @@ async fn register(
     body: web::Json<NewStore>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let (lat, lon) = match (body.lat, body.lon) {
-        (Some(lat), Some(lon)) => (lat, lon),
-        (None, None) => {
-            let d = districts::locate(&body.address)
-                .ok_or_else(|| crate::domain::DomainError::NoDistrict(body.address.clone()))?;
-            (d.lat, d.lon)
-        }
-        _ => return Err(Problem::invalid("lat and lon must be given together")),
-    };
+    let at = districts::position(body.lat, body.lon, &body.address)?;
     let store = Store {
         id: body.id,
         name: body.name,
         address: body.address,
-        lat,
-        lon,
+        lat: at.lat,
+        lon: at.lon,
         open: body.open,
         menu: body.menu,
     };

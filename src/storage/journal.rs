@@ -126,7 +126,8 @@ mod tests {
         commit(&db, vec![put("a", "1"), put("b", "1")]).unwrap();
         // The next commit's record made it, its writes did not.
         let ops = vec![put("a", "2"), (b"b".to_vec(), None), put("c", "2")];
-        db.insert(keys::JOURNAL, encode_record(&ops).unwrap()).unwrap();
+        db.insert(keys::JOURNAL, encode_record(&ops).unwrap())
+            .unwrap();
 
         recover(&db).unwrap();
         assert_eq!(get(&db, "a").as_deref(), Some("2"));

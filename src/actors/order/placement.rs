@@ -10,6 +10,7 @@ use crate::actors::payment::{Charge, ChargeOutcome};
 use crate::domain::checkout::OrderRequest;
 use crate::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
 use crate::domain::payment::{Payment, PaymentEvent};
+use crate::domain::pricing::Bill;
 use crate::domain::{DomainError, Event, LatLon, OrderId, Timestamp, Won};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, WriteBatch};
@@ -240,8 +241,10 @@ impl OrderActor {
         let mut pending = self.pending()?.ok_or_else(|| {
             AppError::Internal(format!("order {} has no pending payment", self.id))
         })?;
-        pending.draft.discount = discount;
-        pending.draft.amount = pending.draft.amount.saturating_sub(discount);
+        // The draft's amount is still its subtotal: nothing came off yet.
+        let bill = Bill::new(pending.draft.amount, discount);
+        pending.draft.discount = bill.discount;
+        pending.draft.amount = bill.amount;
         let mut payment = self.payment()?;
         payment.amount = pending.draft.amount;
         let mut batch = WriteBatch::new();

@@ -12,7 +12,8 @@ use super::OrderActor;
 use crate::actors::payment::{Adjust, ChargeOutcome, LookupAdjustment};
 use crate::domain::order::{Order, OrderCommand, OrderLine, Revision};
 use crate::domain::payment::{PaymentEvent, PaymentRevision};
-use crate::domain::{DomainError, Timestamp, Won};
+use crate::domain::pricing::{self, Bill};
+use crate::domain::{DomainError, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, WriteBatch};
 use crate::supervision::Supervised;
@@ -24,8 +25,7 @@ use serde::{Deserialize, Serialize};
 #[rtype(result = "AppResult<Order>")]
 pub struct Revise {
     pub items: Vec<OrderLine>,
-    pub amount: Won,
-    pub discount: Won,
+    pub bill: Bill,
 }
 
 /// Settle a revision's extra charge left pending (by a crash or timeout)
@@ -96,9 +96,9 @@ impl OrderActor {
         let revision = Revision {
             revision: order.revision + 1,
             items: msg.items.clone(),
-            amount: msg.amount,
-            discount: msg.discount,
-            delta: msg.amount as i64 - order.amount as i64,
+            amount: msg.bill.amount,
+            discount: msg.bill.discount,
+            delta: pricing::amount_delta(order.amount, msg.bill.amount),
             transaction_id: None,
             key,
         };
@@ -163,8 +163,8 @@ impl Handler<Revise> for OrderActor {
     type Result = AtomicResponse<Self, AppResult<Order>>;
 
     fn handle(&mut self, msg: Revise, ctx: &mut Context<Self>) -> Self::Result {
-        let _span =
-            tracing::debug_span!("order.revise", order = self.id, amount = msg.amount).entered();
+        let _span = tracing::debug_span!("order.revise", order = self.id, amount = msg.bill.amount)
+            .entered();
         self.idle.touch();
         let planned = self.supervised(ctx, |act| act.plan_revision(&msg));
         let (revision, customer_id) = match planned {

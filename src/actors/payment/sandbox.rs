@@ -198,7 +198,10 @@ impl Sandbox {
             let (k, base) = entry?;
             let order_id = crate::storage::keys::trailing_u64(&k).unwrap_or(0);
             let (mut charged, mut refunded) = (base.amount, 0u64);
-            for adj in self.db.scan::<GatewayAdjustment>(&keys::sandbox_adjustments(order_id)) {
+            for adj in self
+                .db
+                .scan::<GatewayAdjustment>(&keys::sandbox_adjustments(order_id))
+            {
                 let delta = adj?.1.delta;
                 if delta >= 0 {
                     charged += delta as u64;

@@ -101,9 +101,8 @@ fn read_every_value(db: &Db) -> std::collections::BTreeMap<String, usize> {
         if key == keys::JOURNAL || key == keys::SCHEMA {
             continue;
         }
-        read_as_today(&key, &bytes).unwrap_or_else(|e| {
-            panic!("{:?} does not read: {e}", String::from_utf8_lossy(&key))
-        });
+        read_as_today(&key, &bytes)
+            .unwrap_or_else(|e| panic!("{:?} does not read: {e}", String::from_utf8_lossy(&key)));
     }
     kinds
 }
@@ -229,7 +228,10 @@ fn an_upgrade_cut_short_finishes_on_the_next_open() {
         engine.flush().unwrap();
     }
     let db = Db::open_for_tests(dir.path());
-    assert_eq!(db.get::<Order>(&keys::order(2)).unwrap().unwrap().revision, 2);
+    assert_eq!(
+        db.get::<Order>(&keys::order(2)).unwrap().unwrap().revision,
+        2
+    );
     read_every_value(&db);
 }
 
@@ -238,7 +240,9 @@ fn a_database_from_a_newer_release_is_refused_and_left_as_it_is() {
     let dir = tempfile::tempdir().unwrap();
     {
         let engine = raw_engine(dir.path());
-        engine.insert(keys::SCHEMA, &(CURRENT + 1).to_be_bytes()).unwrap();
+        engine
+            .insert(keys::SCHEMA, &(CURRENT + 1).to_be_bytes())
+            .unwrap();
         engine.insert(keys::order(1), &[9u8, 1, 2, 3][..]).unwrap();
         engine.flush().unwrap();
     }
@@ -250,14 +254,20 @@ fn a_database_from_a_newer_release_is_refused_and_left_as_it_is() {
     .err()
     .expect("a newer schema is refused");
     let message = refused.to_string();
-    assert!(message.contains(&format!("schema {}", CURRENT + 1)), "{message}");
+    assert!(
+        message.contains(&format!("schema {}", CURRENT + 1)),
+        "{message}"
+    );
     assert!(message.contains("newer baedal"), "{message}");
     let engine = raw_engine(dir.path());
     assert_eq!(
         engine.get(keys::SCHEMA).unwrap().unwrap().as_ref(),
         &(CURRENT + 1).to_be_bytes()
     );
-    assert_eq!(engine.get(keys::order(1)).unwrap().unwrap().as_ref(), &[9, 1, 2, 3]);
+    assert_eq!(
+        engine.get(keys::order(1)).unwrap().unwrap().as_ref(),
+        &[9, 1, 2, 3]
+    );
 }
 
 #[test]
