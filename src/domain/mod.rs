@@ -21,6 +21,7 @@ pub mod points;
 pub mod pricing;
 pub mod rating;
 pub mod rider;
+pub mod settlement;
 pub mod store;
 pub mod time;
 pub mod wallet;

@@ -11,6 +11,7 @@ use crate::domain::checkout::OrderRequest;
 use crate::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
 use crate::domain::payment::{Payment, PaymentEvent};
 use crate::domain::pricing::Bill;
+use crate::domain::settlement::{self, PlacementStep};
 use crate::domain::{DomainError, Event, LatLon, OrderId, Timestamp, Won};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, WriteBatch};
@@ -176,18 +177,18 @@ impl OrderActor {
 
     /// Places the order if the gateway approved; otherwise records why not.
     pub(super) fn settle(&mut self, draft: Draft, outcome: ChargeOutcome) -> AppResult<Order> {
-        match outcome {
-            ChargeOutcome::Approved { transaction_id } => {
+        match settlement::settle_placement(outcome) {
+            PlacementStep::Place { transaction_id } => {
                 let new = draft.into_new_order(self.id, transaction_id);
                 self.execute(&OrderCommand::Place(Box::new(new)))
             }
-            ChargeOutcome::Declined { reason } => {
+            PlacementStep::CloseDeclined { reason } => {
                 self.close_payment(&[PaymentEvent::Declined {
                     reason: reason.clone(),
                 }])?;
                 Err(DomainError::PaymentDeclined(reason).into())
             }
-            ChargeOutcome::Unavailable {
+            PlacementStep::CloseFailed {
                 reason,
                 retry_after_secs,
             } => {
@@ -198,7 +199,7 @@ impl OrderActor {
                     format!("{reason}; nothing was charged, please pay again in a moment");
                 Err(AppError::unavailable(message, retry_after_secs))
             }
-            ChargeOutcome::Unknown { reason } => {
+            PlacementStep::Abandon { reason } => {
                 // It may have been charged: keep it pending, marked so that
                 // a charge found later is refunded, not turned into an order.
                 self.abandon()?;

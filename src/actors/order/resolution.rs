@@ -6,6 +6,7 @@ use super::placement::PendingPayment;
 use super::OrderActor;
 use crate::actors::payment::{ChargeOutcome, GatewayCharge, Lookup, Refund};
 use crate::domain::payment::PaymentEvent;
+use crate::domain::settlement::{self, FoundCharge, PendingPaymentStep};
 use crate::error::AppResult;
 use crate::supervision::Supervised;
 use actix::prelude::*;
@@ -35,25 +36,30 @@ impl OrderActor {
         pending: PendingPayment,
         charge: Option<GatewayCharge>,
     ) -> AppResult<Conclusion> {
-        Ok(match charge {
-            None => {
-                let reason = "the payment was interrupted before the card was charged".to_string();
-                self.close_payment(&[PaymentEvent::Failed { reason }])?;
-                Conclusion::Done(Resolution::Dropped)
-            }
-            Some(c) if !pending.abandoned && !c.refunded => {
-                let outcome = ChargeOutcome::Approved {
-                    transaction_id: c.transaction_id,
-                };
-                self.settle(pending.draft, outcome)?;
-                Conclusion::Done(Resolution::Placed)
-            }
-            Some(c) if c.refunded => {
-                self.close_payment(&refunded(c.transaction_id))?;
-                Conclusion::Done(Resolution::Refunded)
-            }
-            Some(c) => Conclusion::Refund(c.transaction_id),
-        })
+        let found = charge.map(|c| FoundCharge {
+            transaction_id: c.transaction_id,
+            refunded: c.refunded,
+        });
+        Ok(
+            match settlement::resolve_pending_payment(pending.abandoned, found) {
+                PendingPaymentStep::Drop => {
+                    let reason =
+                        "the payment was interrupted before the card was charged".to_string();
+                    self.close_payment(&[PaymentEvent::Failed { reason }])?;
+                    Conclusion::Done(Resolution::Dropped)
+                }
+                PendingPaymentStep::Place { transaction_id } => {
+                    let outcome = ChargeOutcome::Approved { transaction_id };
+                    self.settle(pending.draft, outcome)?;
+                    Conclusion::Done(Resolution::Placed)
+                }
+                PendingPaymentStep::RecordRefund { transaction_id } => {
+                    self.close_payment(&refunded(transaction_id))?;
+                    Conclusion::Done(Resolution::Refunded)
+                }
+                PendingPaymentStep::Refund { transaction_id } => Conclusion::Refund(transaction_id),
+            },
+        )
     }
 }
 

@@ -13,6 +13,7 @@ use crate::actors::payment::{Adjust, ChargeOutcome, LookupAdjustment};
 use crate::domain::order::{Order, OrderCommand, OrderLine, Revision};
 use crate::domain::payment::{PaymentEvent, PaymentRevision};
 use crate::domain::pricing::{self, Bill};
+use crate::domain::settlement::{self, PendingRevisionStep, RevisionStep};
 use crate::domain::{DomainError, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, WriteBatch};
@@ -131,31 +132,40 @@ impl OrderActor {
         mut revision: Revision,
         outcome: ChargeOutcome,
     ) -> AppResult<Order> {
-        match outcome {
-            ChargeOutcome::Approved { transaction_id } => {
+        match settlement::settle_revision(&outcome) {
+            RevisionStep::Apply { transaction_id } => {
                 revision.transaction_id = Some(transaction_id);
                 self.execute(&OrderCommand::Revise(Box::new(revision)))
             }
-            ChargeOutcome::Declined { reason } => {
+            RevisionStep::Drop => {
                 self.drop_pending_revision()?;
-                Err(
-                    DomainError::PaymentDeclined(format!("{reason}; the order is as it was"))
-                        .into(),
-                )
+                Err(not_revised(outcome))
             }
-            ChargeOutcome::Unavailable {
-                reason,
-                retry_after_secs,
-            } => {
-                self.drop_pending_revision()?;
-                let message = format!("{reason}; nothing was charged and the order is as it was");
-                Err(AppError::unavailable(message, retry_after_secs))
-            }
-            ChargeOutcome::Unknown { reason } => Err(AppError::unavailable(
-                format!("{reason}; the order is as it was, and a charge, if any, will be refunded"),
-                2,
-            )),
+            RevisionStep::KeepPending => Err(not_revised(outcome)),
         }
+    }
+}
+
+/// What the customer is told when the extra charge did not go through.
+fn not_revised(outcome: ChargeOutcome) -> AppError {
+    match outcome {
+        ChargeOutcome::Declined { reason } => {
+            DomainError::PaymentDeclined(format!("{reason}; the order is as it was")).into()
+        }
+        ChargeOutcome::Unavailable {
+            reason,
+            retry_after_secs,
+        } => AppError::unavailable(
+            format!("{reason}; nothing was charged and the order is as it was"),
+            retry_after_secs,
+        ),
+        ChargeOutcome::Unknown { reason } => AppError::unavailable(
+            format!("{reason}; the order is as it was, and a charge, if any, will be refunded"),
+            2,
+        ),
+        ChargeOutcome::Approved { transaction_id } => AppError::Internal(format!(
+            "revision charge {transaction_id} was approved but not applied"
+        )),
     }
 }
 
@@ -224,7 +234,11 @@ impl Handler<ResolveRevision> for OrderActor {
             .db
             .get::<PendingRevision>(&keys::revision_pending(self.id))
         {
-            Ok(Some(p)) if p.requested_at < msg.requested_before => p,
+            Ok(Some(p))
+                if settlement::pending_revision_due(p.requested_at, msg.requested_before) =>
+            {
+                p
+            }
             // Young enough to be still on its way at the gateway.
             Ok(Some(_)) => return AtomicResponse::new(Box::pin(fut::ready(Ok(false)))),
             other => {
@@ -242,7 +256,9 @@ impl Handler<ResolveRevision> for OrderActor {
                     key: r.key,
                     tag: CHARGE,
                 };
-                if payment.send(lookup).await??.is_some() {
+                let charged = payment.send(lookup).await??.is_some();
+                if settlement::resolve_pending_revision(charged) == PendingRevisionStep::Compensate
+                {
                     let refund = Adjust {
                         order_id: id,
                         key: r.key,

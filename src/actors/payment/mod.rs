@@ -24,25 +24,9 @@ pub struct Charge {
     pub amount: Won,
 }
 
-/// How a charge ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ChargeOutcome {
-    Approved {
-        transaction_id: String,
-    },
-    Declined {
-        reason: String,
-    },
-    /// Not charged: the gateway failed or the breaker refused the call.
-    Unavailable {
-        reason: String,
-        retry_after_secs: u64,
-    },
-    /// The call timed out: it may have been charged. Resolved later.
-    Unknown {
-        reason: String,
-    },
-}
+/// How a charge ended (the saga's tables in `domain::settlement` decide
+/// what follows).
+pub use crate::domain::settlement::ChargeOutcome;
 
 /// Give an order's charge back (idempotent).
 #[derive(Clone, Debug, Message)]
