@@ -2,20 +2,13 @@
 //! SIGTERM or Ctrl-C (graceful: stop accepting, finish in-flight requests,
 //! flush, exit 0).
 
-use crate::actors::board::DeliveryBoard;
-use crate::actors::coupons::{self, Coupons};
-use crate::actors::dispatcher::{self, pump, Projection, ProjectionActor};
-use crate::actors::kitchen::{self, Kitchen};
-use crate::actors::mypage::MyPageView;
-use crate::actors::notifier::{Hub, Notifier};
+use crate::actors::dispatcher;
+use crate::actors::kitchen;
 use crate::actors::payment::{PaymentActor, Sandbox, SandboxRules};
-use crate::actors::ratings::Ratings;
-use crate::actors::refunds::{self, Refunds};
 use crate::actors::registry::{Env, Registry};
 use crate::actors::resolver;
-use crate::actors::wallet::PointsBook;
+use crate::actors::subscribers::{self, Subscriber, Wiring};
 use crate::actors::webhook;
-use crate::actors::SUBSCRIBERS;
 use crate::config::{DurabilityMode, ServeArgs};
 use crate::demo;
 use crate::error::AppError;
@@ -53,17 +46,6 @@ fn storage_config(args: &ServeArgs) -> StorageConfig {
         },
         cache_capacity_bytes: args.cache_mb * 1024 * 1024,
     }
-}
-
-/// Starts a projection and its pump.
-fn subscribe<P: Projection>(
-    projection: P,
-    db: &Db,
-    gap: Duration,
-) -> Result<Addr<ProjectionActor<P>>, AppError> {
-    let addr = ProjectionActor::new(projection, db.clone())?.start();
-    pump(P::NAME, db.clone(), addr.clone(), gap)?;
-    Ok(addr)
 }
 
 /// sled's recovery reads its whole page table at once, a peak of about
@@ -121,51 +103,35 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
             "delivered events held back from stores that were down"
         );
     }
-    let gap = Duration::from_millis(args.subscriber_batch_ms);
-    let kitchen = subscribe(Kitchen::default(), &db, gap)?;
-    subscribe(MyPageView, &db, gap)?;
-    subscribe(PointsBook, &db, gap)?;
-    subscribe(Ratings, &db, gap)?;
-    let hub = Arc::new(Hub::default());
-    subscribe(
-        Notifier::new(hub.clone(), args.webhook_url.is_some()),
-        &db,
-        gap,
-    )?;
+    let running = subscribers::start_all(&Wiring {
+        db: db.clone(),
+        gap: Duration::from_millis(args.subscriber_batch_ms),
+        registry: registry.clone(),
+        payment,
+        webhook: args.webhook_url.is_some(),
+    })?;
     if let Some(url) = &args.webhook_url {
         webhook::spawn(db.clone(), url.clone());
         tracing::info!(%url, "notifications are POSTed to the webhook");
     }
-    let board = subscribe(DeliveryBoard::load(&db)?, &db, gap)?;
-    pump(
-        refunds::NAME,
-        db.clone(),
-        Refunds::new(db.clone(), payment).start(),
-        gap,
-    )?;
-    pump(
-        coupons::NAME,
-        db.clone(),
-        Coupons::new(registry.clone()).start(),
-        gap,
-    )?;
     resolver::spawn(registry.clone(), breaker.call_timeout * 2);
     dispatcher::compact_log_every(
         db.clone(),
-        SUBSCRIBERS.to_vec(),
+        Subscriber::names(),
         Duration::from_secs(args.log_compact_secs),
     );
 
     let metrics = Arc::new(Metrics::new()?);
+    let hub = running.hub.clone();
     let state = web::Data::new(AppState {
         registry,
         payment_guard: guard,
         db: db.clone(),
-        board,
-        kitchen,
+        board: running.board,
+        kitchen: running.kitchen,
         metrics: metrics.clone(),
         sandbox,
-        hub: hub.clone(),
+        hub: running.hub.clone(),
         faults,
         chaos: args.chaos,
     });

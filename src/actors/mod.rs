@@ -20,24 +20,11 @@ pub mod registry;
 pub mod resolver;
 pub mod rider;
 pub mod store;
+pub mod subscribers;
 pub mod wallet;
 pub mod webhook;
 
 pub use registry::Registry;
-
-use dispatcher::Projection;
-
-/// Every subscriber of the log, by the name its offset is stored under.
-pub const SUBSCRIBERS: [&str; 8] = [
-    kitchen::Kitchen::NAME,
-    board::DeliveryBoard::NAME,
-    mypage::MyPageView::NAME,
-    wallet::PointsBook::NAME,
-    notifier::Notifier::NAME,
-    ratings::Ratings::NAME,
-    refunds::NAME,
-    coupons::NAME,
-];
 
 use crate::error::AppResult;
 use crate::storage::{Db, Ticket};

@@ -1,7 +1,7 @@
 //! Health and metrics.
 
 use super::{ApiResult, AppState};
-use crate::actors::SUBSCRIBERS;
+use crate::actors::subscribers::Subscriber;
 use crate::storage::keys;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
@@ -12,9 +12,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 fn offsets(state: &AppState) -> ApiResult<Vec<(&'static str, u64)>> {
-    SUBSCRIBERS
+    Subscriber::ALL
         .iter()
-        .map(|&name| Ok((name, state.db.get::<u64>(&keys::offset(name))?.unwrap_or(0))))
+        .map(|s| {
+            let name = s.name();
+            Ok((name, state.db.get::<u64>(&keys::offset(name))?.unwrap_or(0)))
+        })
         .collect()
 }
 

@@ -10,13 +10,13 @@ use crate::actors::kitchen::Kitchen;
 use crate::actors::mypage::MyPageView;
 use crate::actors::notifier::{Hub, Notifier};
 use crate::actors::ratings::Ratings;
+use crate::actors::subscribers::Subscriber;
 use crate::actors::wallet::PointsBook;
-use crate::actors::{coupons, refunds};
 use crate::domain::geo::LatLon;
 use crate::domain::order::{self, NewOrder, OrderCommand, OrderLine};
 use crate::domain::payment::{Payment, PaymentEvent};
 use crate::domain::store::Store;
-use crate::domain::{Event, OrderId, Timestamp};
+use crate::domain::{Event, LogRecord, OrderId, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, Db, WriteBatch};
 use std::sync::Arc;
@@ -24,28 +24,58 @@ use std::sync::Arc;
 /// Orders written per commit.
 const CHUNK: u64 = 200;
 
-/// Every projection the server runs, fed as the server would feed them.
+/// Anything that applies the log's records, as a projection does.
+trait Applies {
+    fn apply_records(&mut self, records: &[LogRecord]) -> AppResult<u64>;
+}
+
+impl<P: Projection> Applies for ProjectionActor<P> {
+    fn apply_records(&mut self, records: &[LogRecord]) -> AppResult<u64> {
+        self.deliver(records)
+    }
+}
+
+/// Every projection the server runs, fed as the server would feed them;
+/// the reactions have nothing to do in completed orders (no refund owed,
+/// no coupon to give back), so their offsets are only moved along.
 struct Projections {
-    kitchen: ProjectionActor<Kitchen>,
-    mypage: ProjectionActor<MyPageView>,
-    points: ProjectionActor<PointsBook>,
-    ratings: ProjectionActor<Ratings>,
-    notifier: ProjectionActor<Notifier>,
-    board: ProjectionActor<DeliveryBoard>,
+    projections: Vec<Box<dyn Applies>>,
+    reactions: Vec<&'static str>,
 }
 
 impl Projections {
     fn new(db: &Db) -> AppResult<Self> {
+        let mut projections: Vec<Box<dyn Applies>> = Vec::new();
+        let mut reactions = Vec::new();
+        let d = || db.clone();
+        for subscriber in Subscriber::ALL {
+            match subscriber {
+                Subscriber::Kitchen => {
+                    projections.push(Box::new(ProjectionActor::new(Kitchen::default(), d())?))
+                }
+                Subscriber::DeliveryBoard => projections.push(Box::new(ProjectionActor::new(
+                    DeliveryBoard::load(db)?,
+                    d(),
+                )?)),
+                Subscriber::MyPage => {
+                    projections.push(Box::new(ProjectionActor::new(MyPageView, d())?))
+                }
+                Subscriber::Points => {
+                    projections.push(Box::new(ProjectionActor::new(PointsBook, d())?))
+                }
+                Subscriber::Ratings => {
+                    projections.push(Box::new(ProjectionActor::new(Ratings, d())?))
+                }
+                Subscriber::Notifier => projections.push(Box::new(ProjectionActor::new(
+                    Notifier::new(Arc::new(Hub::default()), false),
+                    d(),
+                )?)),
+                Subscriber::Refunds | Subscriber::Coupons => reactions.push(subscriber.name()),
+            }
+        }
         Ok(Projections {
-            kitchen: ProjectionActor::new(Kitchen::default(), db.clone())?,
-            mypage: ProjectionActor::new(MyPageView, db.clone())?,
-            points: ProjectionActor::new(PointsBook, db.clone())?,
-            ratings: ProjectionActor::new(Ratings, db.clone())?,
-            notifier: ProjectionActor::new(
-                Notifier::new(Arc::new(Hub::default()), false),
-                db.clone(),
-            )?,
-            board: ProjectionActor::new(DeliveryBoard::load(db)?, db.clone())?,
+            projections,
+            reactions,
         })
     }
 
@@ -57,12 +87,9 @@ impl Projections {
             let Some(last) = records.last().map(|r| r.seq) else {
                 return Ok(offset);
             };
-            self.kitchen.deliver(&records)?;
-            self.mypage.deliver(&records)?;
-            self.points.deliver(&records)?;
-            self.ratings.deliver(&records)?;
-            self.notifier.deliver(&records)?;
-            self.board.deliver(&records)?;
+            for projection in &mut self.projections {
+                projection.apply_records(&records)?;
+            }
             offset = last;
         }
     }
@@ -181,7 +208,9 @@ pub async fn fill(db: &Db, target: u64, customers: u64) -> AppResult<u64> {
     crate::demo::load(db).await?;
     let stores = crate::demo::stores()?;
     let mut projections = Projections::new(db)?;
-    let mut offset = db.get::<u64>(&keys::offset(MyPageView::NAME))?.unwrap_or(0);
+    let mut offset = db
+        .get::<u64>(&keys::offset(Subscriber::MyPage.name()))?
+        .unwrap_or(0);
     let mut done = seeded(db)?;
     let now = Timestamp::now();
     while done < target {
@@ -201,14 +230,15 @@ pub async fn fill(db: &Db, target: u64, customers: u64) -> AppResult<u64> {
             tracing::info!(orders = done, "seeded");
         }
     }
-    // Completed orders owe no refund and free no coupon: those subscribers
+    // Completed orders owe no refund and free no coupon: the reactions
     // have nothing to do in what was written.
     let mut batch = WriteBatch::new();
-    batch.put(keys::offset(refunds::NAME), &offset)?;
-    batch.put(keys::offset(coupons::NAME), &offset)?;
+    for name in &projections.reactions {
+        batch.put(keys::offset(name), &offset)?;
+    }
     let ticket = db.commit(batch)?;
     // As the server's own compaction would have left it.
-    crate::actors::dispatcher::compact_log(db, &crate::actors::SUBSCRIBERS)?;
+    crate::actors::dispatcher::compact_log(db, &Subscriber::names())?;
     db.flush()?;
     db.acknowledged(ticket).await;
     Ok(done)
@@ -228,7 +258,7 @@ mod tests {
         assert_eq!(ids.len(), 300);
         let order: crate::domain::order::Order = db.get(&keys::order(ids[0])).unwrap().unwrap();
         assert_eq!(order.status, crate::domain::order::OrderStatus::Completed);
-        for name in crate::actors::SUBSCRIBERS {
+        for name in Subscriber::names() {
             assert_eq!(
                 db.get::<u64>(&keys::offset(name)).unwrap(),
                 Some(db.horizon().borrow().log_seq),
@@ -247,7 +277,11 @@ mod tests {
         let refused = fill(&db, 10, 10).await.unwrap_err().to_string();
         assert!(refused.contains("did not seed"), "{refused}");
         assert_eq!(seeded(&db).unwrap(), 0, "nothing seeded");
-        assert_eq!(db.get::<u64>(&keys::offset(refunds::NAME)).unwrap(), None);
+        assert_eq!(
+            db.get::<u64>(&keys::offset(Subscriber::Refunds.name()))
+                .unwrap(),
+            None
+        );
         assert!(!db.contains(keys::DEMO_LOADED).unwrap(), "nothing written");
     }
 }
