@@ -3,8 +3,11 @@
 use super::error::DomainError;
 use serde::{Deserialize, Serialize};
 
-/// Mean earth radius used by the haversine formula.
-const EARTH_RADIUS_KM: f64 = 6371.0088;
+/// The earth's radius in kilometres: the IUGG mean radius of the WGS 84
+/// ellipsoid, R1 = (2a + b) / 3. Distances treat the earth as a sphere of
+/// this radius, and so must anything that turns kilometres into degrees
+/// (the nearby search's grid), or the two disagree near a search's edge.
+pub(crate) const EARTH_RADIUS_KM: f64 = 6371.0088;
 
 /// A latitude/longitude pair in degrees.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

@@ -25,10 +25,46 @@ impl Server {
     /// Starts the server on `dir` with extra flags, waiting until it listens.
     pub fn start(dir: &Path, extra: &[&str]) -> Server {
         let data_dir = dir.join("db");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_baedal"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_baedal"));
+        command
             .args(["--addr", "127.0.0.1:0", "--data-dir"])
             .arg(&data_dir)
-            .args(extra)
+            .args(extra);
+        Server::launch(command, data_dir)
+    }
+
+    /// Like [`Server::start`], with these environment variables set and no
+    /// other `BAEDAL_*` one inherited from the test's own environment. If
+    /// `envs` sets `BAEDAL_ADDR` or `BAEDAL_DATA_DIR`, the matching flag is
+    /// left out so the variable is what the server reads (the address
+    /// should then still pick a free loopback port, `127.0.0.1:0`).
+    pub fn start_with_env(dir: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Server {
+        let given = |name: &str| envs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_baedal"));
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("BAEDAL_") {
+                command.env_remove(name);
+            }
+        }
+        if given("BAEDAL_ADDR").is_none() {
+            command.args(["--addr", "127.0.0.1:0"]);
+        }
+        let data_dir = match given("BAEDAL_DATA_DIR") {
+            Some(from_env) => PathBuf::from(from_env),
+            None => {
+                let data_dir = dir.join("db");
+                command.arg("--data-dir").arg(&data_dir);
+                data_dir
+            }
+        };
+        command.args(extra).envs(envs.iter().copied());
+        Server::launch(command, data_dir)
+    }
+
+    /// Runs `command` (the binary and its arguments) and waits until the
+    /// server says where it listens.
+    fn launch(mut command: Command, data_dir: PathBuf) -> Server {
+        let mut child = command
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
