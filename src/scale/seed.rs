@@ -176,8 +176,6 @@ fn stage_order(batch: &mut WriteBatch, new: NewOrder, now: Timestamp) -> AppResu
     Ok(())
 }
 
-/// Where the count of seeded orders is kept.
-
 /// How many orders earlier runs seeded into this database.
 pub fn seeded(db: &Db) -> AppResult<u64> {
     Ok(db.get::<u64>(keys::SEEDED_ORDERS)?.unwrap_or(0))
