@@ -1,11 +1,18 @@
 //! The value encoding: one byte naming the encoding, then the value.
 //!
-//! Values are MessagePack with named fields: self-describing, so a field
-//! added with `#[serde(default)]` reads from values written before it
-//! existed, and a removed field is skipped (ARCHITECTURE.md, "Add a field to
-//! a stored type"). Schema 1 wrote postcard, which is not self-describing;
-//! opening such a database rewrites every value first (`schema::v1`), so
-//! this module never meets one.
+//! Values are MessagePack in its compact form: a struct is an array of its
+//! fields in declaration order, an enum variant is its name. That carries
+//! types and lengths, so a field appended at the end of a struct (or of an
+//! enum variant's fields) with `#[serde(default)]` reads from values
+//! written before it existed; and it costs no more than postcard did
+//! (BENCHMARKS.md, "Stored format"). Field names are not stored: a field is
+//! never inserted before others, reordered or removed without a schema
+//! step (ARCHITECTURE.md, "Add a field to a stored type"); the fixture
+//! tests compare every value by name and catch it.
+//!
+//! Schema 1 wrote postcard, which is not self-describing; opening such a
+//! database rewrites every value first (`schema::v1`), so this module never
+//! meets one.
 
 use super::StorageError;
 use serde::{de::DeserializeOwned, Serialize};
@@ -16,8 +23,8 @@ use serde::{de::DeserializeOwned, Serialize};
 pub enum Encoding {
     /// postcard, as schema 1 wrote it: read only by the upgrade.
     Postcard = 1,
-    /// MessagePack with named fields (`rmp_serde`), since schema 2.
-    NamedMessagePack = 2,
+    /// Compact MessagePack (`rmp_serde`'s default form), since schema 2.
+    MessagePack = 2,
 }
 
 impl Encoding {
@@ -25,10 +32,10 @@ impl Encoding {
     pub fn of(bytes: &[u8]) -> Result<Encoding, StorageError> {
         match bytes.first() {
             Some(1) => Ok(Encoding::Postcard),
-            Some(2) => Ok(Encoding::NamedMessagePack),
+            Some(2) => Ok(Encoding::MessagePack),
             Some(v) => Err(StorageError::Codec(format!(
                 "a value in encoding {v}, which a newer baedal wrote: this binary reads up to {}",
-                Encoding::NamedMessagePack as u8
+                Encoding::MessagePack as u8
             ))),
             None => Err(StorageError::Codec("empty value".into())),
         }
@@ -38,16 +45,15 @@ impl Encoding {
 /// Encodes a value for storage.
 pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, StorageError> {
     let mut out = Vec::with_capacity(128);
-    out.push(Encoding::NamedMessagePack as u8);
-    rmp_serde::encode::write_named(&mut out, value)
-        .map_err(|e| StorageError::Codec(e.to_string()))?;
+    out.push(Encoding::MessagePack as u8);
+    rmp_serde::encode::write(&mut out, value).map_err(|e| StorageError::Codec(e.to_string()))?;
     Ok(out)
 }
 
 /// Decodes a stored value.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StorageError> {
     match Encoding::of(bytes)? {
-        Encoding::NamedMessagePack => {
+        Encoding::MessagePack => {
             rmp_serde::from_slice(&bytes[1..]).map_err(|e| StorageError::Codec(e.to_string()))
         }
         Encoding::Postcard => Err(StorageError::Codec(
@@ -65,7 +71,7 @@ mod tests {
     fn round_trips_and_refuses_newer_encodings() {
         let v = (7u64, "김밥".to_string(), Some(3u32));
         let bytes = encode(&v).unwrap();
-        assert_eq!(bytes[0], Encoding::NamedMessagePack as u8);
+        assert_eq!(bytes[0], Encoding::MessagePack as u8);
         assert_eq!(decode::<(u64, String, Option<u32>)>(&bytes).unwrap(), v);
         let mut newer = bytes.clone();
         newer[0] = 3;
@@ -78,32 +84,44 @@ mod tests {
     }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
-    struct Before {
-        id: u64,
-        name: String,
+    enum Status {
+        Placed,
+        Cooked,
     }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Before {
+        id: u64,
+        status: Status,
+        name: String,
+    }
+
+    /// `Before` with two fields appended as the recipe says.
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct After {
         id: u64,
+        status: Status,
+        name: String,
         #[serde(default)]
         note: Option<String>,
         #[serde(default)]
         tip: u64,
-        name: String,
     }
 
+    /// `Before` with a field appended without a default.
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Required {
         id: u64,
+        status: Status,
         name: String,
         tip: u64,
     }
 
     #[test]
-    fn a_field_added_with_a_default_reads_old_values_and_one_without_is_refused() {
+    fn a_field_appended_with_a_default_reads_old_values_and_one_without_is_refused() {
         let old = encode(&Before {
             id: 1,
+            status: Status::Cooked,
             name: "치킨".into(),
         })
         .unwrap();
@@ -111,21 +129,20 @@ mod tests {
             decode::<After>(&old).unwrap(),
             After {
                 id: 1,
+                status: Status::Cooked,
+                name: "치킨".into(),
                 note: None,
                 tip: 0,
-                name: "치킨".into()
             }
         );
         let refused = decode::<Required>(&old).unwrap_err();
-        assert!(refused.to_string().contains("tip"), "{refused}");
-        // And back: a removed field is skipped.
-        let new = encode(&After {
-            id: 2,
-            note: Some("문 앞".into()),
-            tip: 500,
-            name: "피자".into(),
-        })
-        .unwrap();
-        assert_eq!(decode::<Before>(&new).unwrap().id, 2);
+        assert!(refused.to_string().contains("4 elements"), "{refused}");
+    }
+
+    #[test]
+    fn variants_are_stored_by_name() {
+        let bytes = encode(&Status::Cooked).unwrap();
+        assert!(bytes.windows(6).any(|w| w == b"Cooked"));
+        assert_eq!(decode::<Status>(&bytes).unwrap(), Status::Cooked);
     }
 }

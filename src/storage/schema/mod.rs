@@ -13,13 +13,13 @@
 //! | schema | what changed | step |
 //! | --- | --- | --- |
 //! | 1 | postcard values; no mark (databases before the schema existed) | |
-//! | 2 | named MessagePack values; notifications only in pages | [`v1`] |
+//! | 2 | MessagePack values (`codec`); notifications only in pages | [`v1`] |
 //!
-//! Adding a field with `#[serde(default)]` needs no step and no new
-//! schema: values are self-describing since schema 2. A change that old
-//! values cannot be read into (a renamed key, a changed meaning) takes a
-//! new schema number and a step here (ARCHITECTURE.md, "Add a field to a
-//! stored type").
+//! Appending a field with `#[serde(default)]` needs no step and no new
+//! schema: values carry their length since schema 2. A change that old
+//! values cannot be read into (a field removed or moved, a renamed key, a
+//! changed meaning) takes a new schema number and a step here
+//! (ARCHITECTURE.md, "Add a field to a stored type").
 
 mod v1;
 

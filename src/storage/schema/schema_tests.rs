@@ -41,49 +41,71 @@ fn copy_fixture(name: &str, dir: &Path) {
     }
 }
 
-fn check<T: DeserializeOwned>(bytes: &[u8]) -> Result<(), StorageError> {
-    decode::<T>(bytes).map(drop)
+fn json<T: DeserializeOwned + serde::Serialize>(
+    bytes: &[u8],
+) -> Result<serde_json::Value, StorageError> {
+    serde_json::to_value(decode::<T>(bytes)?).map_err(|e| StorageError::Codec(e.to_string()))
 }
 
-/// Reads a value with today's type for its key: every key prefix baedal
-/// writes must be here (an unknown one fails the test).
-fn read_as_today(key: &[u8], bytes: &[u8]) -> Result<(), StorageError> {
-    type Check = fn(&[u8]) -> Result<(), StorageError>;
-    let table: &[(&[u8], Check)] = &[
-        (keys::LOG, check::<LogRecord>),
-        (keys::KITCHEN_BACKLOG, check::<LogRecord>),
-        (keys::DEMO_LOADED, check::<u64>),
-        (keys::SEEDED_ORDERS, check::<u64>),
-        (keys::STORES, check::<Store>),
-        (keys::PENDING, check::<PendingPayment>),
-        (keys::ORDERS, check::<Order>),
-        (b"payment/", check::<Payment>),
-        (b"delivery/", check::<Delivery>),
-        (keys::READY, check::<Delivery>),
-        (b"mypage/", check::<MyPage>),
-        (b"mypagec/", check::<()>),
-        (b"custorder/", check::<()>),
-        (b"inbox/", check::<Vec<Notification>>),
-        (b"wallet/", check::<Wallet>),
-        (b"reviewer/", check::<String>),
-        (b"rating/", check::<Rating>),
-        (keys::WEBHOOK_QUEUE, check::<webhook::Delivery>),
-        (b"webhookdead/", check::<webhook::Delivery>),
-        (b"rider/", check::<Rider>),
-        (b"points/", check::<Points>),
-        (b"offset/", check::<u64>),
-        (b"idem/", check::<IdempotencyRecord>),
-        (b"kitchen/", check::<Ticket>),
-        (b"ticketstore/", check::<String>),
-        (keys::REVISION_PENDING, check::<PendingRevision>),
-        (keys::SANDBOX_CHARGES, check::<GatewayCharge>),
-        (keys::SANDBOX_ADJUSTMENTS, check::<GatewayAdjustment>),
+/// Reads a value with today's type for its key, as JSON: every key prefix
+/// baedal writes must be here (an unknown one fails the test).
+fn read_as_today(key: &[u8], bytes: &[u8]) -> Result<serde_json::Value, StorageError> {
+    type Read = fn(&[u8]) -> Result<serde_json::Value, StorageError>;
+    let table: &[(&[u8], Read)] = &[
+        (keys::LOG, json::<LogRecord>),
+        (keys::KITCHEN_BACKLOG, json::<LogRecord>),
+        (keys::DEMO_LOADED, json::<u64>),
+        (keys::SEEDED_ORDERS, json::<u64>),
+        (keys::STORES, json::<Store>),
+        (keys::PENDING, json::<PendingPayment>),
+        (keys::ORDERS, json::<Order>),
+        (b"payment/", json::<Payment>),
+        (b"delivery/", json::<Delivery>),
+        (keys::READY, json::<Delivery>),
+        (b"mypage/", json::<MyPage>),
+        (b"mypagec/", json::<()>),
+        (b"custorder/", json::<()>),
+        (b"inbox/", json::<Vec<Notification>>),
+        (b"wallet/", json::<Wallet>),
+        (b"reviewer/", json::<String>),
+        (b"rating/", json::<Rating>),
+        (keys::WEBHOOK_QUEUE, json::<webhook::Delivery>),
+        (b"webhookdead/", json::<webhook::Delivery>),
+        (b"rider/", json::<Rider>),
+        (b"points/", json::<Points>),
+        (b"offset/", json::<u64>),
+        (b"idem/", json::<IdempotencyRecord>),
+        (b"kitchen/", json::<Ticket>),
+        (b"ticketstore/", json::<String>),
+        (keys::REVISION_PENDING, json::<PendingRevision>),
+        (keys::SANDBOX_CHARGES, json::<GatewayCharge>),
+        (keys::SANDBOX_ADJUSTMENTS, json::<GatewayAdjustment>),
     ];
     let (_, read) = table
         .iter()
         .find(|(prefix, _)| key.starts_with(prefix))
         .unwrap_or_else(|| panic!("no type for key {:?}", String::from_utf8_lossy(key)));
     read(bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether `actual` holds everything `expected` does: the same scalars,
+/// arrays of the same length, and objects with at least the expected
+/// fields (a field added since may be there too).
+fn holds(actual: &serde_json::Value, expected: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (actual, expected) {
+        (Value::Object(a), Value::Object(e)) => e
+            .iter()
+            .all(|(k, ev)| a.get(k).is_some_and(|av| holds(av, ev))),
+        (Value::Array(a), Value::Array(e)) => {
+            a.len() == e.len() && a.iter().zip(e).all(|(av, ev)| holds(av, ev))
+        }
+        _ => actual == expected,
+    }
 }
 
 /// Every key of `db` and how many there were per prefix (up to the first
@@ -200,7 +222,7 @@ fn an_upgraded_database_is_marked_and_opens_again_unchanged() {
     assert!(first
         .iter()
         .filter(|(k, _)| k != keys::SCHEMA && k != keys::JOURNAL)
-        .all(|(_, v)| Encoding::of(v).unwrap() == Encoding::NamedMessagePack));
+        .all(|(_, v)| Encoding::of(v).unwrap() == Encoding::MessagePack));
 }
 
 /// A raw sled database in `dir/db`, as a release wrote it.
@@ -400,6 +422,42 @@ fn the_recipe_a_field_with_a_default_keeps_the_fixture_readable_and_without_it_d
         let with = decode::<OrderWithDefaultTip>(bytes).unwrap();
         assert_eq!(with.tip, 0);
         let refused = decode::<OrderWithRequiredTip>(bytes).err().unwrap();
-        assert!(refused.to_string().contains("tip"), "{refused}");
+        assert!(refused.to_string().contains("19 elements"), "{refused}");
     }
+}
+
+/// The values `tests/fixtures/db-v1` held, read by the release that wrote
+/// it, as JSON by key (hex): `db-v1.expected.json`.
+fn expected_values() -> serde_json::Map<String, serde_json::Value> {
+    let text = std::fs::read_to_string(fixture("db-v1.expected.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn every_upgraded_value_holds_what_the_release_that_wrote_it_read() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture("db-v1", dir.path());
+    let db = Db::open_for_tests(dir.path());
+    let expected = expected_values();
+    let mut compared = 0;
+    for (key, bytes) in db.raw_entries_for_tests() {
+        if key == keys::JOURNAL || key == keys::SCHEMA {
+            continue;
+        }
+        let name = String::from_utf8_lossy(&key).into_owned();
+        let actual = read_as_today(&key, &bytes).unwrap();
+        let want = expected
+            .get(&hex(&key))
+            .unwrap_or_else(|| panic!("{name:?} was not in the fixture"));
+        assert!(
+            holds(&actual, want),
+            "{name:?} reads as\n{actual}\nbut the release that wrote it read\n{want}"
+        );
+        compared += 1;
+    }
+    assert_eq!(
+        compared,
+        expected.len(),
+        "every value of the fixture is there"
+    );
 }

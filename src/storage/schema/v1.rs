@@ -1,14 +1,15 @@
 //! Schema 1: every value postcard-encoded (not self-describing), and
 //! notifications possibly one per key. The upgrade to schema 2 rewrites
-//! each value in the named MessagePack encoding and moves single-key
-//! notifications into pages.
+//! each value in MessagePack (`codec`) and moves single-key notifications
+//! into pages.
 //!
 //! postcard can only be read with the exact shape it was written with, so
 //! the shapes below are frozen copies of the stored types as commit 92d62d1
 //! (the last schema 1 release) defined them: same fields, same order, same
-//! serde names. Never change them. A value is read here, then written out
-//! with its field names, and the current types read that (by name), so
-//! fields added since with `#[serde(default)]` do not disturb the upgrade.
+//! serde names. Never change them. A value is read here and written out in
+//! MessagePack, field by field in the same order, and the current types
+//! read that, so fields appended since with `#[serde(default)]` do not
+//! disturb the upgrade.
 //! `tests/fixtures/db-v1` is a database written by that release; the tests
 //! of `schema` upgrade it and read every value with today's types.
 
@@ -588,7 +589,7 @@ pub(super) fn page_single_notifications(engine: &sled::Db) -> Result<u64, Storag
             let note: Notification = match Encoding::of(&value)? {
                 Encoding::Postcard => postcard::from_bytes(&value[1..])
                     .map_err(|e| at_key(&key, StorageError::Codec(e.to_string())))?,
-                Encoding::NamedMessagePack => codec::decode(&value)?,
+                Encoding::MessagePack => codec::decode(&value)?,
             };
             notes.push(note);
             batch.remove(key);
