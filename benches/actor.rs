@@ -6,7 +6,7 @@
 mod support;
 
 use actix::prelude::*;
-use baedal::actors::order::Command;
+use baedal::actors::entities::order::Command;
 use baedal::actors::payment::{PaymentActor, Sandbox, SandboxRules};
 use baedal::actors::registry::Env;
 use baedal::actors::Registry;

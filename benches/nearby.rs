@@ -1,6 +1,6 @@
 //! Riders' nearby search with 100,000 ready deliveries spread over Seoul.
 
-use baedal::actors::board::DeliveryBoard;
+use baedal::actors::projections::board::DeliveryBoard;
 use baedal::domain::delivery::{Delivery, DeliveryStatus, Dropoff};
 use baedal::domain::{LatLon, Timestamp};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};

@@ -1,6 +1,6 @@
 //! The demo stores of `data/stores.json`, loaded on first start.
 
-use crate::actors::store::execute;
+use crate::actors::entities::store::execute;
 use crate::domain::store::{Store, StoreCommand};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, Db, WriteBatch};

@@ -3,12 +3,12 @@
 //! flush, exit 0).
 
 use crate::actors::dispatcher;
-use crate::actors::kitchen;
 use crate::actors::payment::{PaymentActor, Sandbox, SandboxRules};
+use crate::actors::projections::kitchen;
+use crate::actors::reactions::webhook;
 use crate::actors::registry::{Env, Registry};
-use crate::actors::resolver;
+use crate::actors::services::resolver;
 use crate::actors::subscribers::{self, Subscriber, Wiring};
-use crate::actors::webhook;
 use crate::config::{DurabilityMode, ServeArgs};
 use crate::demo;
 use crate::error::AppError;

@@ -9,7 +9,7 @@
 
 use crate::domain::LogRecord;
 use crate::error::AppResult;
-use crate::storage::{keys, Db, Staged};
+use crate::storage::{keys, Db};
 use crate::supervision::Backoff;
 use actix::dev::ToEnvelope;
 use actix::prelude::*;
@@ -23,87 +23,6 @@ const BATCH: usize = 512;
 #[derive(Clone, Debug, Message)]
 #[rtype(result = "AppResult<u64>")]
 pub struct Deliver(pub Arc<Vec<LogRecord>>);
-
-/// A subscriber that keeps its state in the database, written atomically
-/// with its offset.
-pub trait Projection: Unpin + 'static {
-    /// Unique name; its offset is stored under `offset/<name>`.
-    const NAME: &'static str;
-
-    /// Stages the effect of one record.
-    fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()>;
-
-    /// Called once the staged effects of a delivery are committed.
-    fn committed(&mut self) {}
-
-    /// Called when a commit failed: forget what `apply` staged in memory.
-    fn rolled_back(&mut self) {}
-}
-
-/// Runs a projection as an actor.
-pub struct ProjectionActor<P: Projection> {
-    pub projection: P,
-    db: Db,
-    offset: u64,
-}
-
-impl<P: Projection> ProjectionActor<P> {
-    pub fn new(projection: P, db: Db) -> AppResult<Self> {
-        let offset = db.get::<u64>(&keys::offset(P::NAME))?.unwrap_or(0);
-        Ok(ProjectionActor {
-            projection,
-            db,
-            offset,
-        })
-    }
-
-    /// The database the projection keeps its state in.
-    pub fn db(&self) -> &Db {
-        &self.db
-    }
-
-    /// Applies the records past the projection's offset in one commit;
-    /// returns the new offset.
-    pub fn deliver(&mut self, records: &[LogRecord]) -> AppResult<u64> {
-        let fresh: Vec<&LogRecord> = records.iter().filter(|r| r.seq > self.offset).collect();
-        let Some(last) = fresh.last().map(|r| r.seq) else {
-            return Ok(self.offset);
-        };
-        let mut staged = Staged::new(&self.db);
-        let applied = fresh
-            .into_iter()
-            .try_for_each(|r| self.projection.apply(r, &mut staged))
-            .and_then(|()| {
-                staged.put(keys::offset(P::NAME), &last)?;
-                Ok(self.db.commit(staged.into_batch())?)
-            });
-        match applied {
-            Ok(_) => {
-                self.offset = last;
-                self.projection.committed();
-                Ok(last)
-            }
-            Err(e) => {
-                self.projection.rolled_back();
-                Err(e)
-            }
-        }
-    }
-}
-
-impl<P: Projection> Actor for ProjectionActor<P> {
-    type Context = Context<Self>;
-}
-
-impl<P: Projection> Handler<Deliver> for ProjectionActor<P> {
-    type Result = AppResult<u64>;
-
-    fn handle(&mut self, msg: Deliver, _: &mut Context<Self>) -> Self::Result {
-        let _span =
-            tracing::debug_span!("deliver", subscriber = P::NAME, records = msg.0.len()).entered();
-        self.deliver(&msg.0)
-    }
-}
 
 /// Starts delivering the log to `subscriber`, from the offset it stored,
 /// at most once every `gap`: under load the records that arrive meanwhile

@@ -1,28 +1,25 @@
-//! The actors: one per order, store and rider, the payment actor, the log's
-//! subscribers (kitchen, delivery board, MyPage view, refunds) and the
-//! registry that routes to them.
+//! The actors, by what they do:
+//!
+//! - [`entities`]: one actor per order, store, rider and customer, the only
+//!   writer of its keys, deciding through the pure domain;
+//! - [`projections`]: subscribers of the log that keep views (kitchen
+//!   tickets, the delivery board, MyPage, points, ratings, notifications);
+//! - [`reactions`]: subscribers of the log that act on the world (refunds,
+//!   coupons given back) and the webhook that POSTs notifications;
+//! - [`services`]: work across several actors, in no actor of its own
+//!   (checkout, the resolver of pending payments);
+//! - [`payment`]: the payment actor and its gateway, behind the breaker;
+//! - [`dispatcher`] delivers the log to every one of [`subscribers`];
+//! - [`registry`] routes a message to an entity's actor, starting it.
 
-pub mod board;
-pub mod checkout;
-pub mod coupons;
-pub mod customer;
 pub mod dispatcher;
-pub mod inbox;
-pub mod kitchen;
-pub mod mypage;
-pub mod notifier;
-pub mod order;
-pub mod passivation;
+pub mod entities;
 pub mod payment;
-pub mod ratings;
-pub mod refunds;
+pub mod projections;
+pub mod reactions;
 pub mod registry;
-pub mod resolver;
-pub mod rider;
-pub mod store;
+pub mod services;
 pub mod subscribers;
-pub mod wallet;
-pub mod webhook;
 
 pub use registry::Registry;
 

@@ -6,12 +6,12 @@
 //! removes its own entry; a message that reaches it as it stops comes back
 //! as `Closed` and is re-sent to a fresh actor (it was never handled).
 
-use super::checkout::KeyLocks;
-use super::customer::CustomerActor;
-use super::order::OrderActor;
-use super::payment::PaymentActor;
-use super::rider::RiderActor;
-use super::store::StoreActor;
+use crate::actors::entities::customer::CustomerActor;
+use crate::actors::entities::order::OrderActor;
+use crate::actors::entities::rider::RiderActor;
+use crate::actors::entities::store::StoreActor;
+use crate::actors::payment::PaymentActor;
+use crate::actors::services::checkout::KeyLocks;
 use crate::domain::OrderId;
 use crate::error::{AppError, AppResult};
 use crate::storage::Db;

@@ -8,17 +8,18 @@
 //! forgotten, and compaction can never delete records a subscriber has not
 //! applied yet.
 
-use super::board::DeliveryBoard;
-use super::coupons::{self, Coupons};
-use super::dispatcher::{pump, Projection, ProjectionActor};
-use super::kitchen::Kitchen;
-use super::mypage::MyPageView;
-use super::notifier::{Hub, Notifier};
-use super::payment::PaymentActor;
-use super::ratings::Ratings;
-use super::refunds::{self, Refunds};
-use super::wallet::PointsBook;
-use super::Registry;
+use crate::actors::dispatcher::pump;
+use crate::actors::payment::PaymentActor;
+use crate::actors::projections::board::DeliveryBoard;
+use crate::actors::projections::kitchen::Kitchen;
+use crate::actors::projections::mypage::MyPageView;
+use crate::actors::projections::notifier::{Hub, Notifier};
+use crate::actors::projections::points::PointsBook;
+use crate::actors::projections::ratings::Ratings;
+use crate::actors::projections::{Projection, ProjectionActor};
+use crate::actors::reactions::coupons::{self, Coupons};
+use crate::actors::reactions::refunds::{self, Refunds};
+use crate::actors::Registry;
 use crate::error::AppResult;
 use crate::storage::Db;
 use actix::prelude::*;

@@ -1,7 +1,7 @@
 //! Fault injection, routed only when the server runs with `--chaos`.
 
 use super::{ApiResult, AppState, Problem};
-use crate::actors::kitchen::SetStoreDown;
+use crate::actors::projections::kitchen::SetStoreDown;
 use crate::domain::OrderId;
 use crate::error::AppError;
 use actix_web::{web, HttpResponse};

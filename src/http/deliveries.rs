@@ -1,8 +1,8 @@
 //! Deliveries: riders' nearby search, pick and complete.
 
 use super::{ApiResult, AppState, Problem};
-use crate::actors::board::{self, Nearby};
-use crate::actors::rider::{Act, RiderAction};
+use crate::actors::entities::rider::{Act, RiderAction};
+use crate::actors::projections::board::{self, Nearby};
 use crate::domain::delivery::Delivery;
 use crate::domain::ids::validate_id;
 use crate::domain::rider::Rider;

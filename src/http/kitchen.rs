@@ -2,7 +2,7 @@
 
 use super::orders::command;
 use super::{ApiResult, AppState, Problem};
-use crate::actors::kitchen;
+use crate::actors::projections::kitchen;
 use crate::domain::ids::{validate_id, validate_text};
 use crate::domain::kitchen::Ticket;
 use crate::domain::order::OrderCommand;

@@ -10,21 +10,21 @@ mod mypages;
 mod notifications;
 mod observe;
 mod orders;
+mod points;
 mod problem;
 mod reviews;
 mod riders;
 mod status;
 mod stores;
-mod wallet;
 
 pub use observe::observe;
 pub use problem::Problem;
 
-use crate::actors::board::DeliveryBoard;
-use crate::actors::dispatcher::ProjectionActor;
-use crate::actors::kitchen::Kitchen;
-use crate::actors::notifier::Hub;
 use crate::actors::payment::Sandbox;
+use crate::actors::projections::board::DeliveryBoard;
+use crate::actors::projections::kitchen::Kitchen;
+use crate::actors::projections::notifier::Hub;
+use crate::actors::projections::ProjectionActor;
 use crate::actors::Registry;
 use crate::storage::Db;
 use crate::supervision::{Faults, Guard};
@@ -76,7 +76,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, chaos: bool) {
     .configure(deliveries::routes)
     .configure(mypages::routes)
     .configure(status::routes)
-    .configure(wallet::routes)
+    .configure(points::routes)
     .configure(riders::routes)
     .configure(notifications::routes)
     .configure(reviews::routes)

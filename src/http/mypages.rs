@@ -1,7 +1,7 @@
 //! MyPage: the customer's read model.
 
 use super::{ApiResult, AppState, Problem};
-use crate::actors::mypage;
+use crate::actors::projections::mypage;
 use crate::domain::ids::validate_id;
 use crate::domain::OrderId;
 use actix_web::{web, HttpResponse};

@@ -1,8 +1,8 @@
 //! Notifications: the log of them, and a WebSocket that pushes them live.
 
 use super::{ApiResult, AppState, Problem};
-use crate::actors::dispatcher::Projection;
-use crate::actors::notifier::{self, Notifier};
+use crate::actors::projections::notifier::{self, Notifier};
+use crate::actors::projections::Projection;
 use crate::domain::ids::validate_id;
 use crate::domain::notification::{Audience, Notification};
 use crate::storage::keys;

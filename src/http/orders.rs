@@ -1,8 +1,8 @@
 //! Orders and payments.
 
 use super::{ApiResult, AppState, Problem};
-use crate::actors::checkout;
-use crate::actors::order::Command;
+use crate::actors::entities::order::Command;
+use crate::actors::services::checkout;
 use crate::domain::checkout::{ItemRequest, OrderRequest};
 use crate::domain::ids::validate_id;
 use crate::domain::order::{Order, OrderCommand};

@@ -1,8 +1,8 @@
 //! Reviews, coupons and ratings.
 
 use super::{ApiResult, AppState, Problem};
-use crate::actors::customer::Command;
-use crate::actors::ratings;
+use crate::actors::entities::customer::Command;
+use crate::actors::projections::ratings;
 use crate::domain::ids::validate_id;
 use crate::domain::order::Order;
 use crate::domain::wallet::{ReviewedOrder, Wallet, WalletCommand, WalletEvent};

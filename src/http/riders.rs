@@ -1,7 +1,7 @@
 //! Riders: location and duty.
 
 use super::{ApiResult, AppState};
-use crate::actors::rider::Update;
+use crate::actors::entities::rider::Update;
 use crate::domain::ids::validate_id;
 use crate::domain::rider::{Rider, RiderCommand};
 use crate::domain::LatLon;

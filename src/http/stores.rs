@@ -1,8 +1,8 @@
 //! Stores and menus.
 
 use super::{ApiResult, AppState, Problem};
-use crate::actors::ratings;
-use crate::actors::store::Command;
+use crate::actors::entities::store::Command;
+use crate::actors::projections::ratings;
 use crate::domain::districts;
 use crate::domain::store::{MenuItem, Store, StoreCommand};
 use crate::storage::keys;

@@ -4,14 +4,14 @@
 //! to the real projections (kitchen, delivery board, MyPage, points,
 //! ratings, notifications), so their keys are the ones the server writes.
 
-use crate::actors::board::DeliveryBoard;
-use crate::actors::dispatcher::{Projection, ProjectionActor};
-use crate::actors::kitchen::Kitchen;
-use crate::actors::mypage::MyPageView;
-use crate::actors::notifier::{Hub, Notifier};
-use crate::actors::ratings::Ratings;
+use crate::actors::projections::board::DeliveryBoard;
+use crate::actors::projections::kitchen::Kitchen;
+use crate::actors::projections::mypage::MyPageView;
+use crate::actors::projections::notifier::{Hub, Notifier};
+use crate::actors::projections::points::PointsBook;
+use crate::actors::projections::ratings::Ratings;
+use crate::actors::projections::{Projection, ProjectionActor};
 use crate::actors::subscribers::Subscriber;
-use crate::actors::wallet::PointsBook;
 use crate::domain::geo::LatLon;
 use crate::domain::order::{self, NewOrder, OrderCommand, OrderLine};
 use crate::domain::payment::{Payment, PaymentEvent};

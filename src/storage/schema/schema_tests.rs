@@ -2,9 +2,9 @@
 //! last schema 1 release through its API) and small databases made here.
 
 use super::*;
-use crate::actors::order::{IdempotencyRecord, PendingPayment, PendingRevision};
+use crate::actors::entities::order::{IdempotencyRecord, PendingPayment, PendingRevision};
 use crate::actors::payment::{GatewayAdjustment, GatewayCharge};
-use crate::actors::webhook;
+use crate::actors::reactions::webhook;
 use crate::domain::delivery::Delivery;
 use crate::domain::kitchen::Ticket;
 use crate::domain::mypage::MyPage;

@@ -5,7 +5,7 @@
 //! batch as the kitchen's offset. When it is up again the backlog is
 //! delivered, in order and once, before anything newer.
 
-use super::dispatcher::{Projection, ProjectionActor};
+use crate::actors::projections::{Projection, ProjectionActor};
 use crate::domain::kitchen::{self, Ticket};
 use crate::domain::order::OrderEvent;
 use crate::domain::{Event, LogRecord, OrderId};

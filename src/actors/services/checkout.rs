@@ -6,10 +6,10 @@
 //! key with another body is refused. A first attempt that charged nothing
 //! (the gateway was unavailable) lets the customer pay again.
 
-use super::order::{Draft, IdempotencyRecord, Place, Revise};
-use super::payment::retry_after_secs;
-use super::store::QuoteOrder;
-use super::Registry;
+use crate::actors::entities::order::{Draft, IdempotencyRecord, Place, Revise};
+use crate::actors::entities::store::QuoteOrder;
+use crate::actors::payment::retry_after_secs;
+use crate::actors::Registry;
 use crate::domain::checkout::{self, OrderRequest};
 use crate::domain::order::Order;
 use crate::domain::payment::{Payment, PaymentStatus};

@@ -1,6 +1,6 @@
 //! The MyPage view: each customer's read model of their orders.
 
-use super::dispatcher::Projection;
+use crate::actors::projections::Projection;
 use crate::domain::mypage::{self, MyPage};
 use crate::domain::order::OrderEvent;
 use crate::domain::{Event, LogRecord, OrderId};

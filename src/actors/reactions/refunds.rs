@@ -2,9 +2,9 @@
 //! rejected or canceled, through the payment gateway (idempotent by order
 //! id), recording the refund with its offset in one batch.
 
-use super::dispatcher::Deliver;
-use super::order::PARTIAL_REFUND;
-use super::payment::{Adjust, ChargeOutcome, PaymentActor, Refund};
+use crate::actors::dispatcher::Deliver;
+use crate::actors::entities::order::PARTIAL_REFUND;
+use crate::actors::payment::{Adjust, ChargeOutcome, PaymentActor, Refund};
 use crate::domain::order::OrderEvent;
 use crate::domain::payment::{Payment, PaymentEvent, PaymentStatus};
 use crate::domain::{Event, Timestamp};

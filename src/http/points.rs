@@ -1,7 +1,7 @@
 //! The customer's wallet: points.
 
 use super::{ApiResult, AppState};
-use crate::actors::wallet;
+use crate::actors::projections::points;
 use crate::domain::ids::validate_id;
 use actix_web::{web, HttpResponse};
 
@@ -11,5 +11,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 async fn points(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
     validate_id("customerId", &id)?;
-    Ok(HttpResponse::Ok().json(wallet::points(&state.db, &id)?))
+    Ok(HttpResponse::Ok().json(points::points(&state.db, &id)?))
 }

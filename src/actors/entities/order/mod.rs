@@ -9,8 +9,8 @@ pub use placement::{Draft, IdempotencyRecord, PendingPayment, Place};
 pub use resolution::{Resolution, Resolve};
 pub use revision::{PendingRevision, ResolveRevision, Revise, PARTIAL_REFUND};
 
-use super::passivation::{Idle, Passivates, ABSENT_GRACE};
-use super::registry::{Env, Registry};
+use crate::actors::entities::passivation::{Idle, Passivates, ABSENT_GRACE};
+use crate::actors::registry::{Env, Registry};
 use crate::domain::order::{self, Order, OrderCommand};
 use crate::domain::{Event, OrderId, Timestamp};
 use crate::error::{AppError, AppResult};
@@ -121,7 +121,7 @@ impl OrderActor {
 
     /// Answers after this actor's last write is acknowledged.
     fn answer<T: Send + 'static>(&self, result: AppResult<T>) -> ResponseFuture<AppResult<T>> {
-        super::answer_after(&self.env.db, self.last_write, result)
+        crate::actors::answer_after(&self.env.db, self.last_write, result)
     }
 }
 

@@ -1,10 +1,10 @@
 //! The notifier: turns the log into notifications, kept per audience and
 //! pushed live to whoever listens (WebSocket) once they are written.
 
-use super::dispatcher::Projection;
-pub use super::inbox::list;
-use super::inbox::OpenPages;
-use super::webhook;
+pub use crate::actors::projections::inbox::list;
+use crate::actors::projections::inbox::OpenPages;
+use crate::actors::projections::Projection;
+use crate::actors::reactions::webhook;
 use crate::domain::notification::{self, Audience, Notification};
 use crate::domain::LogRecord;
 use crate::error::AppResult;

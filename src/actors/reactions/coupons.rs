@@ -2,9 +2,9 @@
 //! that was refunded (rejected or canceled), or of a checkout that ended
 //! without an order, through the customer's actor (idempotent).
 
-use super::customer::Command;
-use super::dispatcher::Deliver;
-use super::Registry;
+use crate::actors::dispatcher::Deliver;
+use crate::actors::entities::customer::Command;
+use crate::actors::Registry;
 use crate::domain::order::Order;
 use crate::domain::wallet::WalletCommand;
 use crate::domain::{Event, OrderId};

@@ -1,7 +1,7 @@
 //! The delivery board: a delivery per order, kept from the log, and an
 //! in-memory index of the ready ones for riders' nearby search.
 
-use super::dispatcher::{Projection, ProjectionActor};
+use crate::actors::projections::{Projection, ProjectionActor};
 use crate::domain::delivery::{self, Delivery, DeliveryStatus};
 use crate::domain::geo::round_km;
 use crate::domain::grid::Grid;

@@ -1,8 +1,8 @@
 //! One actor per customer: their wallet (coupons and reviews), so a coupon
 //! is used once, and a review and its coupon never disagree.
 
-use super::passivation::{Idle, Passivates};
-use super::registry::{Env, Registry};
+use crate::actors::entities::passivation::{Idle, Passivates};
+use crate::actors::registry::{Env, Registry};
 use crate::domain::wallet::{self, Wallet, WalletCommand, WalletEvent};
 use crate::domain::{Event, OrderId, Timestamp, Won};
 use crate::error::AppResult;
@@ -123,7 +123,7 @@ impl Handler<Command> for CustomerActor {
             .entered();
         self.idle.touch();
         let result = self.supervised(ctx, |act| act.execute(&msg.0));
-        super::answer_after(&self.env.db, self.last_write, result)
+        crate::actors::answer_after(&self.env.db, self.last_write, result)
     }
 }
 

@@ -2,8 +2,8 @@
 //! start-up all of them, then every few seconds those older than a call
 //! could take (a younger one may still be in flight).
 
-use super::order::{Resolution, Resolve, ResolveRevision};
-use super::Registry;
+use crate::actors::entities::order::{Resolution, Resolve, ResolveRevision};
+use crate::actors::Registry;
 use crate::domain::payment::Payment;
 use crate::domain::Timestamp;
 use crate::storage::keys;

@@ -5,7 +5,7 @@
 //! without an order, never an order without a charge.
 
 use super::OrderActor;
-use crate::actors::customer;
+use crate::actors::entities::customer;
 use crate::actors::payment::{Charge, ChargeOutcome};
 use crate::domain::checkout::OrderRequest;
 use crate::domain::order::{NewOrder, Order, OrderCommand, OrderLine};

@@ -1,8 +1,8 @@
 //! One actor per store: its profile, open flag and menu; it prices orders
 //! at checkout so that a menu edit and a checkout never interleave.
 
-use super::passivation::{Idle, Passivates, ABSENT_GRACE};
-use super::registry::{Env, Registry};
+use crate::actors::entities::passivation::{Idle, Passivates, ABSENT_GRACE};
+use crate::actors::registry::{Env, Registry};
 use crate::domain::checkout::{self, OrderRequest, Quote};
 use crate::domain::store::{self, Store, StoreCommand};
 use crate::domain::{DomainError, Event, Timestamp};
@@ -167,7 +167,7 @@ impl Handler<Command> for StoreActor {
             Ok(store)
         });
         self.stop_if_absent(ctx);
-        super::answer_after(&self.env.db, self.last_write, result)
+        crate::actors::answer_after(&self.env.db, self.last_write, result)
     }
 }
 

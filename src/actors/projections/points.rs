@@ -1,6 +1,6 @@
 //! The customer wallet's points, kept from the log.
 
-use super::dispatcher::Projection;
+use crate::actors::projections::Projection;
 use crate::domain::points::Points;
 use crate::domain::{Event, LogRecord};
 use crate::error::AppResult;

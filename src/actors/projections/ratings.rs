@@ -1,6 +1,6 @@
 //! Store ratings, kept from the log's review events.
 
-use super::dispatcher::Projection;
+use crate::actors::projections::Projection;
 use crate::domain::rating::Rating;
 use crate::domain::wallet::WalletEvent;
 use crate::domain::{Event, LogRecord};

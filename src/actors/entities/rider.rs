@@ -1,9 +1,9 @@
 //! One actor per rider: the rider's location and duty, and the way their
 //! pick-ups reach the order (which alone decides: first rider wins).
 
-use super::order::Command;
-use super::passivation::{Idle, Passivates};
-use super::registry::{Env, Registry};
+use crate::actors::entities::order::Command;
+use crate::actors::entities::passivation::{Idle, Passivates};
+use crate::actors::registry::{Env, Registry};
 use crate::domain::order::{Order, OrderCommand};
 use crate::domain::rider::{self, Rider, RiderCommand};
 use crate::domain::{OrderId, Timestamp};
@@ -144,6 +144,6 @@ impl Handler<Update> for RiderActor {
             tracing::debug_span!("rider.update", rider = %self.id, command = ?msg.0).entered();
         self.idle.touch();
         let result = self.supervised(ctx, |act| act.update(&msg.0));
-        super::answer_after(&self.env.db, self.last_write, result)
+        crate::actors::answer_after(&self.env.db, self.last_write, result)
     }
 }
