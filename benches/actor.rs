@@ -6,11 +6,11 @@
 mod support;
 
 use actix::prelude::*;
-use baedal::actors::entities::order::Command;
+use baedal::actors::entities::shell::Execute;
 use baedal::actors::payment::{PaymentActor, Sandbox, SandboxRules};
 use baedal::actors::registry::Env;
 use baedal::actors::Registry;
-use baedal::domain::order::OrderCommand;
+use baedal::domain::order::{Order, OrderCommand};
 use baedal::storage::{keys, Db, Durability, StorageConfig, WriteBatch};
 use baedal::supervision::{BreakerConfig, Faults, Guard};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -73,14 +73,14 @@ impl Rig {
         let ticket = self.db.commit(batch).expect("commits");
         self.db.acknowledged(ticket).await;
         for &id in &ids {
-            self.registry.order(id);
+            self.registry.actor::<Order>(&id);
         }
         ids
     }
 
     async fn accept(&self, id: u64) {
         self.registry
-            .send_order(id, Command(OrderCommand::Accept))
+            .send(&id, Execute::<Order>(OrderCommand::Accept))
             .await
             .expect("delivered")
             .expect("accepted");

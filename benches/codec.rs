@@ -3,6 +3,7 @@
 
 mod support;
 
+use baedal::domain::aggregate::Aggregate;
 use baedal::domain::order::Order;
 use baedal::storage::{decode, encode};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
@@ -12,10 +13,10 @@ fn delivered_order() -> Order {
     support::lifecycle_after_placement()
         .iter()
         .fold(support::placed_order(7), |order, cmd| {
-            let events = baedal::domain::order::decide(Some(&order), order.id, cmd).expect("valid");
+            let events = Order::decide(Some(&order), &order.id, cmd, baedal::domain::Timestamp(0))
+                .expect("valid");
             events.iter().fold(order, |o, e| {
-                baedal::domain::order::apply(Some(o), e, baedal::domain::Timestamp::now())
-                    .expect("exists")
+                Order::apply(Some(o), e, baedal::domain::Timestamp::now()).expect("exists")
             })
         })
 }

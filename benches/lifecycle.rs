@@ -2,7 +2,8 @@
 
 mod support;
 
-use baedal::domain::order::{self, OrderCommand};
+use baedal::domain::aggregate::Aggregate;
+use baedal::domain::order::{Order, OrderCommand};
 use baedal::domain::Timestamp;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 
@@ -13,9 +14,10 @@ fn lifecycle(c: &mut Criterion) {
         b.iter(|| {
             let mut state = None;
             for cmd in &commands {
-                let events = order::decide(state.as_ref(), 1, black_box(cmd)).expect("valid");
+                let events =
+                    Order::decide(state.as_ref(), &1, black_box(cmd), Timestamp(1)).expect("valid");
                 for e in &events {
-                    state = order::apply(state, e, Timestamp(1));
+                    state = Order::apply(state, e, Timestamp(1));
                 }
             }
             black_box(state)

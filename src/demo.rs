@@ -1,6 +1,6 @@
 //! The demo stores of `data/stores.json`, loaded on first start.
 
-use crate::actors::entities::store::execute;
+use crate::actors::entities::shell::execute;
 use crate::domain::store::{Store, StoreCommand};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, Db, WriteBatch};
@@ -25,7 +25,7 @@ pub async fn load(db: &Db) -> AppResult<usize> {
             continue;
         }
         let id = store.id.clone();
-        execute(db, &id, None, &StoreCommand::Register(Box::new(store)))?;
+        execute::<Store>(db, &id, None, &StoreCommand::Register(Box::new(store)))?;
         added += 1;
     }
     let mut done = WriteBatch::new();

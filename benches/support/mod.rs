@@ -1,8 +1,9 @@
 //! Sample data shared by the benches.
 #![allow(dead_code)] // each bench uses part of it
 
+use baedal::domain::aggregate::Aggregate;
 use baedal::domain::geo::LatLon;
-use baedal::domain::order::{self, NewOrder, Order, OrderCommand, OrderLine};
+use baedal::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
 use baedal::domain::{OrderId, Timestamp};
 
 /// A two-line order to 강남, as the load generator places them.
@@ -45,10 +46,10 @@ pub fn new_order(id: OrderId) -> NewOrder {
 /// The order as it stands once placed.
 pub fn placed_order(id: OrderId) -> Order {
     let place = OrderCommand::Place(Box::new(new_order(id)));
-    let events = order::decide(None, id, &place).expect("a valid placement");
+    let events = Order::decide(None, &id, &place, Timestamp::now()).expect("a valid placement");
     events
         .iter()
-        .fold(None, |state, e| order::apply(state, e, Timestamp::now()))
+        .fold(None, |state, e| Order::apply(state, e, Timestamp::now()))
         .expect("placed")
 }
 

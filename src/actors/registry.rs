@@ -6,12 +6,13 @@
 //! removes its own entry; a message that reaches it as it stops comes back
 //! as `Closed` and is re-sent to a fresh actor (it was never handled).
 
-use crate::actors::entities::customer::CustomerActor;
-use crate::actors::entities::order::OrderActor;
-use crate::actors::entities::rider::RiderActor;
-use crate::actors::entities::store::StoreActor;
+use crate::actors::entities::shell::{Entity, EntityActor, EntityMessage};
 use crate::actors::payment::PaymentActor;
 use crate::actors::services::checkout::KeyLocks;
+use crate::domain::order::Order;
+use crate::domain::rider::Rider;
+use crate::domain::store::Store;
+use crate::domain::wallet::Wallet;
 use crate::domain::OrderId;
 use crate::error::{AppError, AppResult};
 use crate::storage::Db;
@@ -41,13 +42,19 @@ pub struct Env {
     pub mailbox_capacity: usize,
 }
 
+/// The live entity actors, by kind and id.
+#[derive(Default)]
+pub struct Directory {
+    pub(crate) orders: DashMap<OrderId, Addr<EntityActor<Order>>>,
+    pub(crate) stores: DashMap<String, Addr<EntityActor<Store>>>,
+    pub(crate) riders: DashMap<String, Addr<EntityActor<Rider>>>,
+    pub(crate) customers: DashMap<String, Addr<EntityActor<Wallet>>>,
+}
+
 struct Inner {
     env: Env,
     arbiters: Vec<ArbiterHandle>,
-    orders: DashMap<OrderId, Addr<OrderActor>>,
-    stores: DashMap<String, Addr<StoreActor>>,
-    riders: DashMap<String, Addr<RiderActor>>,
-    customers: DashMap<String, Addr<CustomerActor>>,
+    live: Directory,
 }
 
 /// The registry. Cheap to clone.
@@ -71,10 +78,7 @@ impl Registry {
             inner: Arc::new(Inner {
                 env,
                 arbiters,
-                orders: DashMap::new(),
-                stores: DashMap::new(),
-                riders: DashMap::new(),
-                customers: DashMap::new(),
+                live: Directory::default(),
             }),
         }
     }
@@ -90,110 +94,43 @@ impl Registry {
         &self.inner.arbiters[(h.finish() % n as u64) as usize]
     }
 
-    /// The live actor for an order, started (and loaded from disk) if needed.
-    pub fn order(&self, id: OrderId) -> Addr<OrderActor> {
-        let (env, registry) = (self.inner.env.clone(), self.clone());
-        let arbiter = self.arbiter_for(&id).clone();
-        live_or_start(&self.inner.orders, id, || {
-            OrderActor::start_in_arbiter(&arbiter, move |ctx| {
-                OrderActor::load(id, env, registry, ctx)
+    /// The live actor of an entity, started (and loaded from disk) if
+    /// needed, on the arbiter its id hashes to.
+    pub fn actor<E: Entity>(&self, id: &E::Id) -> Addr<EntityActor<E>> {
+        let (env, registry, key) = (self.inner.env.clone(), self.clone(), id.clone());
+        let arbiter = self.arbiter_for(id).clone();
+        live_or_start(E::live(&self.inner.live), id.clone(), || {
+            EntityActor::<E>::start_in_arbiter(&arbiter, move |ctx| {
+                EntityActor::load(key, env, registry, ctx)
             })
         })
     }
 
-    pub fn store(&self, id: &str) -> Addr<StoreActor> {
-        let (env, registry, key) = (self.inner.env.clone(), self.clone(), id.to_string());
-        let arbiter = self.arbiter_for(&id).clone();
-        live_or_start(&self.inner.stores, key.clone(), || {
-            StoreActor::start_in_arbiter(&arbiter, move |ctx| {
-                StoreActor::load(key, env, registry, ctx)
-            })
-        })
-    }
-
-    pub fn rider(&self, id: &str) -> Addr<RiderActor> {
-        let (registry, key) = (self.clone(), id.to_string());
-        let arbiter = self.arbiter_for(&id).clone();
-        let env = self.inner.env.clone();
-        live_or_start(&self.inner.riders, key.clone(), || {
-            RiderActor::start_in_arbiter(&arbiter, move |ctx| {
-                RiderActor::new(key, env, registry, ctx)
-            })
-        })
-    }
-
-    pub fn customer(&self, id: &str) -> Addr<CustomerActor> {
-        let (registry, key) = (self.clone(), id.to_string());
-        let arbiter = self.arbiter_for(&id).clone();
-        let env = self.inner.env.clone();
-        live_or_start(&self.inner.customers, key.clone(), || {
-            CustomerActor::start_in_arbiter(&arbiter, move |ctx| {
-                CustomerActor::new(key, env, registry, ctx)
-            })
-        })
-    }
-
-    pub async fn send_customer<M>(&self, id: &str, msg: M) -> AppResult<M::Result>
+    /// Sends to the actor of the entity `id` of the message's kind,
+    /// re-sending while it meets an actor that was stopping.
+    pub async fn send<M>(
+        &self,
+        id: &<M::Entity as crate::domain::aggregate::Aggregate>::Id,
+        msg: M,
+    ) -> AppResult<M::Result>
     where
-        M: Message + Send + Clone + 'static,
+        M: EntityMessage,
         M::Result: Send,
-        CustomerActor: Handler<M>,
+        EntityActor<M::Entity>: Handler<M>,
+        <EntityActor<M::Entity> as Actor>::Context: ToEnvelope<EntityActor<M::Entity>, M>,
     {
-        retry_closed(|| self.customer(id), msg).await
-    }
-
-    pub fn forget_customer(&self, id: &str, addr: &Addr<CustomerActor>) {
-        self.inner.customers.remove_if(id, |_, a| a == addr);
-    }
-
-    /// Sends to an order's actor, re-sending once it met a stopping actor.
-    pub async fn send_order<M>(&self, id: OrderId, msg: M) -> AppResult<M::Result>
-    where
-        M: Message + Send + Clone + 'static,
-        M::Result: Send,
-        OrderActor: Handler<M>,
-    {
-        retry_closed(|| self.order(id), msg).await
-    }
-
-    pub async fn send_store<M>(&self, id: &str, msg: M) -> AppResult<M::Result>
-    where
-        M: Message + Send + Clone + 'static,
-        M::Result: Send,
-        StoreActor: Handler<M>,
-    {
-        retry_closed(|| self.store(id), msg).await
-    }
-
-    pub async fn send_rider<M>(&self, id: &str, msg: M) -> AppResult<M::Result>
-    where
-        M: Message + Send + Clone + 'static,
-        M::Result: Send,
-        RiderActor: Handler<M>,
-    {
-        retry_closed(|| self.rider(id), msg).await
+        retry_closed(|| self.actor::<M::Entity>(id), msg).await
     }
 
     /// Called by a passivating actor: forget it, unless already replaced.
-    pub fn forget_order(&self, id: OrderId, addr: &Addr<OrderActor>) {
-        self.inner.orders.remove_if(&id, |_, a| a == addr);
-    }
-
-    pub fn forget_store(&self, id: &str, addr: &Addr<StoreActor>) {
-        self.inner.stores.remove_if(id, |_, a| a == addr);
-    }
-
-    pub fn forget_rider(&self, id: &str, addr: &Addr<RiderActor>) {
-        self.inner.riders.remove_if(id, |_, a| a == addr);
+    pub fn forget<E: Entity>(&self, id: &E::Id, addr: &Addr<EntityActor<E>>) {
+        E::live(&self.inner.live).remove_if(id, |_, a| a == addr);
     }
 
     /// How many entity actors are live (orders, stores, riders).
     pub fn live(&self) -> (usize, usize, usize) {
-        (
-            self.inner.orders.len(),
-            self.inner.stores.len(),
-            self.inner.riders.len(),
-        )
+        let live = &self.inner.live;
+        (live.orders.len(), live.stores.len(), live.riders.len())
     }
 }
 

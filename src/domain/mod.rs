@@ -1,9 +1,13 @@
 //! The pure domain: state machines, commands, events and rules.
 //!
-//! Nothing here does I/O or knows about actix or sled. Each aggregate has a
-//! `decide` (command → events, or a refusal) and an `apply` (state + event →
-//! state); the actors are thin shells around these functions.
+//! Nothing here does I/O or knows about actix or sled. The aggregates
+//! (order, store, rider, the customer's wallet) implement
+//! [`aggregate::Aggregate`]: a `decide` (command → events, or a refusal) and
+//! an `apply` (state + event → state); one generic entity actor runs them
+//! all. The views of orders (kitchen ticket, delivery, MyPage, points) are
+//! `apply` functions of the order's events.
 
+pub mod aggregate;
 pub mod checkout;
 pub mod delivery;
 pub mod districts;

@@ -1,5 +1,6 @@
 //! The order aggregate: its states, commands, events, `decide` and `apply`.
 
+use super::aggregate::Aggregate;
 use super::error::DomainError;
 use super::geo::LatLon;
 use super::ids::OrderId;
@@ -232,150 +233,168 @@ impl OrderEvent {
     }
 }
 
-/// Decides what a command does to an order (`None`: no such order yet).
-pub fn decide(
-    order: Option<&Order>,
-    id: OrderId,
-    cmd: &OrderCommand,
-) -> Result<Vec<OrderEvent>, DomainError> {
-    use OrderCommand as C;
-    use OrderStatus as S;
-    let order = match (order, cmd) {
-        (None, C::Place(new)) => return Ok(vec![OrderEvent::Placed(new.clone())]),
-        (Some(_), C::Place(_)) => return Err(DomainError::OrderExists(id)),
-        (None, _) => return Err(DomainError::OrderNotFound(id)),
-        (Some(order), _) => order,
-    };
-    let status = order.status;
-    let wrong = |action: &'static str, expected: &'static str| {
-        if status.is_final() {
-            DomainError::AlreadyFinal {
-                order: id,
-                status: status.to_string(),
-            }
-        } else {
-            DomainError::WrongState {
-                order: id,
-                status: status.to_string(),
-                action,
-                expected,
-            }
-        }
-    };
-    let event = match cmd {
-        C::Place(_) => unreachable!("handled above"),
-        C::Accept if status == S::Placed => OrderEvent::Accepted,
-        C::Accept => return Err(wrong("accepting", "Placed")),
-        C::Reject { reason } if status == S::Placed => OrderEvent::Rejected {
-            reason: reason.clone(),
-        },
-        C::Reject { .. } => return Err(wrong("rejecting", "Placed")),
-        C::Cancel => match status {
-            S::Placed | S::Accepted => OrderEvent::Canceled,
-            S::Cooking | S::Cooked | S::PickedUp | S::Delivered => {
-                return Err(DomainError::CookingStarted(id))
-            }
-            S::Rejected | S::Canceled | S::Completed => {
-                return Err(wrong("canceling", "Placed or Accepted"))
-            }
-        },
-        C::StartCooking if status == S::Accepted => OrderEvent::CookStarted,
-        C::StartCooking => return Err(wrong("starting to cook", "Accepted")),
-        C::FinishCooking if status == S::Cooking => OrderEvent::CookFinished,
-        C::FinishCooking => return Err(wrong("finishing cooking", "Cooking")),
-        C::Pick { rider_id } => match (&order.rider_id, status) {
-            (Some(taken), _) => {
-                return Err(DomainError::AlreadyTaken {
-                    order: id,
-                    rider: taken.clone(),
-                })
-            }
-            (None, S::Cooked) => OrderEvent::DeliveryPicked {
-                rider_id: rider_id.clone(),
-            },
-            (None, _) => return Err(wrong("picking up", "Cooked")),
-        },
-        C::CompleteDelivery { rider_id } => match (&order.rider_id, status) {
-            (Some(assigned), _) if assigned != rider_id => {
-                return Err(DomainError::NotYourDelivery {
-                    order: id,
-                    rider: assigned.clone(),
-                })
-            }
-            (Some(_), S::PickedUp) => OrderEvent::DeliveryCompleted {
-                rider_id: rider_id.clone(),
-            },
-            _ => return Err(wrong("completing the delivery", "PickedUp")),
-        },
-        C::Confirm if status == S::Delivered => OrderEvent::Completed,
-        C::Confirm => return Err(wrong("confirming delivery", "Delivered")),
-        C::Revise(r) if status == S::Placed && r.revision == order.revision + 1 => {
-            OrderEvent::Revised(r.clone())
-        }
-        C::Revise(r) if status == S::Placed => {
-            return Err(DomainError::RevisedMeanwhile {
-                order: id,
-                expected: order.revision + 1,
-                got: r.revision,
-            })
-        }
-        C::Revise(_) => return Err(wrong("revising", "Placed")),
-    };
-    Ok(vec![event])
-}
+impl Aggregate for Order {
+    type Id = OrderId;
+    type Command = OrderCommand;
+    type Event = OrderEvent;
 
-/// Applies an event to an order. Total: an event that does not fit the state
-/// (which `decide` never produces) leaves the state as it was.
-pub fn apply(order: Option<Order>, event: &OrderEvent, at: Timestamp) -> Option<Order> {
-    let mut order = match (order, event) {
-        (None, OrderEvent::Placed(new)) => {
-            let new = new.as_ref().clone();
-            return Some(Order {
-                id: new.id,
-                customer_id: new.customer_id,
-                store_id: new.store_id,
-                store_name: new.store_name,
-                items: new.items,
-                amount: new.amount,
-                discount: new.discount,
-                coupon_id: new.coupon_id,
-                address: new.address,
-                lat: new.dropoff.lat,
-                lon: new.dropoff.lon,
-                pickup: new.pickup,
-                status: OrderStatus::Placed,
-                rider_id: None,
-                reject_reason: None,
-                transaction_id: new.transaction_id,
-                history: vec![StatusChange {
-                    status: OrderStatus::Placed,
-                    at,
-                }],
-                revision: 0,
-            });
-        }
-        (state, OrderEvent::Placed(_)) | (state @ None, _) => return state,
-        (Some(order), _) => order,
-    };
-    match event {
-        OrderEvent::Rejected { reason } => order.reject_reason = Some(reason.clone()),
-        OrderEvent::DeliveryPicked { rider_id } => order.rider_id = Some(rider_id.clone()),
-        OrderEvent::Revised(r) => {
-            // Not a change of status: the history stays as it is.
-            order.items = r.items.clone();
-            order.amount = r.amount;
-            order.discount = r.discount;
-            order.revision = r.revision;
-            return Some(order);
-        }
-        _ => {}
+    /// An order exists once placed.
+    fn initial(_: &OrderId) -> Option<Order> {
+        None
     }
-    order.status = event.status();
-    order.history.push(StatusChange {
-        status: order.status,
-        at,
-    });
-    Some(order)
+
+    /// Decides what a command does to an order (`None`: no such order yet).
+    /// Nothing here depends on the time.
+    fn decide(
+        order: Option<&Order>,
+        id: &OrderId,
+        cmd: &OrderCommand,
+        _now: Timestamp,
+    ) -> Result<Vec<OrderEvent>, DomainError> {
+        let id = *id;
+        use OrderCommand as C;
+        use OrderStatus as S;
+        let order = match (order, cmd) {
+            (None, C::Place(new)) => return Ok(vec![OrderEvent::Placed(new.clone())]),
+            (Some(_), C::Place(_)) => return Err(DomainError::OrderExists(id)),
+            (None, _) => return Err(DomainError::OrderNotFound(id)),
+            (Some(order), _) => order,
+        };
+        let status = order.status;
+        let wrong = |action: &'static str, expected: &'static str| {
+            if status.is_final() {
+                DomainError::AlreadyFinal {
+                    order: id,
+                    status: status.to_string(),
+                }
+            } else {
+                DomainError::WrongState {
+                    order: id,
+                    status: status.to_string(),
+                    action,
+                    expected,
+                }
+            }
+        };
+        let event = match cmd {
+            C::Place(_) => unreachable!("handled above"),
+            C::Accept if status == S::Placed => OrderEvent::Accepted,
+            C::Accept => return Err(wrong("accepting", "Placed")),
+            C::Reject { reason } if status == S::Placed => OrderEvent::Rejected {
+                reason: reason.clone(),
+            },
+            C::Reject { .. } => return Err(wrong("rejecting", "Placed")),
+            C::Cancel => match status {
+                S::Placed | S::Accepted => OrderEvent::Canceled,
+                S::Cooking | S::Cooked | S::PickedUp | S::Delivered => {
+                    return Err(DomainError::CookingStarted(id))
+                }
+                S::Rejected | S::Canceled | S::Completed => {
+                    return Err(wrong("canceling", "Placed or Accepted"))
+                }
+            },
+            C::StartCooking if status == S::Accepted => OrderEvent::CookStarted,
+            C::StartCooking => return Err(wrong("starting to cook", "Accepted")),
+            C::FinishCooking if status == S::Cooking => OrderEvent::CookFinished,
+            C::FinishCooking => return Err(wrong("finishing cooking", "Cooking")),
+            C::Pick { rider_id } => match (&order.rider_id, status) {
+                (Some(taken), _) => {
+                    return Err(DomainError::AlreadyTaken {
+                        order: id,
+                        rider: taken.clone(),
+                    })
+                }
+                (None, S::Cooked) => OrderEvent::DeliveryPicked {
+                    rider_id: rider_id.clone(),
+                },
+                (None, _) => return Err(wrong("picking up", "Cooked")),
+            },
+            C::CompleteDelivery { rider_id } => match (&order.rider_id, status) {
+                (Some(assigned), _) if assigned != rider_id => {
+                    return Err(DomainError::NotYourDelivery {
+                        order: id,
+                        rider: assigned.clone(),
+                    })
+                }
+                (Some(_), S::PickedUp) => OrderEvent::DeliveryCompleted {
+                    rider_id: rider_id.clone(),
+                },
+                _ => return Err(wrong("completing the delivery", "PickedUp")),
+            },
+            C::Confirm if status == S::Delivered => OrderEvent::Completed,
+            C::Confirm => return Err(wrong("confirming delivery", "Delivered")),
+            C::Revise(r) if status == S::Placed && r.revision == order.revision + 1 => {
+                OrderEvent::Revised(r.clone())
+            }
+            C::Revise(r) if status == S::Placed => {
+                return Err(DomainError::RevisedMeanwhile {
+                    order: id,
+                    expected: order.revision + 1,
+                    got: r.revision,
+                })
+            }
+            C::Revise(_) => return Err(wrong("revising", "Placed")),
+        };
+        Ok(vec![event])
+    }
+
+    /// Applies an event to an order. Total: an event that does not fit the state
+    /// (which `decide` never produces) leaves the state as it was.
+    fn apply(order: Option<Order>, event: &OrderEvent, at: Timestamp) -> Option<Order> {
+        let mut order = match (order, event) {
+            (None, OrderEvent::Placed(new)) => {
+                let new = new.as_ref().clone();
+                return Some(Order {
+                    id: new.id,
+                    customer_id: new.customer_id,
+                    store_id: new.store_id,
+                    store_name: new.store_name,
+                    items: new.items,
+                    amount: new.amount,
+                    discount: new.discount,
+                    coupon_id: new.coupon_id,
+                    address: new.address,
+                    lat: new.dropoff.lat,
+                    lon: new.dropoff.lon,
+                    pickup: new.pickup,
+                    status: OrderStatus::Placed,
+                    rider_id: None,
+                    reject_reason: None,
+                    transaction_id: new.transaction_id,
+                    history: vec![StatusChange {
+                        status: OrderStatus::Placed,
+                        at,
+                    }],
+                    revision: 0,
+                });
+            }
+            (state, OrderEvent::Placed(_)) | (state @ None, _) => return state,
+            (Some(order), _) => order,
+        };
+        match event {
+            OrderEvent::Rejected { reason } => order.reject_reason = Some(reason.clone()),
+            OrderEvent::DeliveryPicked { rider_id } => order.rider_id = Some(rider_id.clone()),
+            OrderEvent::Revised(r) => {
+                // Not a change of status: the history stays as it is.
+                order.items = r.items.clone();
+                order.amount = r.amount;
+                order.discount = r.discount;
+                order.revision = r.revision;
+                return Some(order);
+            }
+            _ => {}
+        }
+        order.status = event.status();
+        order.history.push(StatusChange {
+            status: order.status,
+            at,
+        });
+        Some(order)
+    }
+
+    fn not_found(id: &OrderId) -> DomainError {
+        DomainError::OrderNotFound(*id)
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,19 @@ use super::*;
 use crate::domain::error::ErrorKind;
 use OrderStatus as S;
 
+/// `Order::decide`, whose decisions do not depend on the time.
+fn decide(
+    order: Option<&Order>,
+    id: OrderId,
+    cmd: &OrderCommand,
+) -> Result<Vec<OrderEvent>, DomainError> {
+    Order::decide(order, &id, cmd, Timestamp(0))
+}
+
+fn apply(order: Option<Order>, event: &OrderEvent, at: Timestamp) -> Option<Order> {
+    Order::apply(order, event, at)
+}
+
 pub(crate) fn new_order(id: OrderId, amount: Won) -> NewOrder {
     NewOrder {
         id,

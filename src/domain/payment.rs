@@ -152,6 +152,30 @@ impl Payment {
     }
 }
 
+/// Which money movement of an order's revision a gateway call is. With
+/// the order and the revision attempt's key it makes the call's
+/// idempotency key at the gateway, so each is made at most once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AdjustmentKind {
+    /// A revision up: the difference charged before the order changes.
+    ExtraCharge,
+    /// An extra charge whose outcome was unknown, given back.
+    Compensation,
+    /// A revision down: the difference refunded.
+    PartialRefund,
+}
+
+impl AdjustmentKind {
+    /// Its byte in the gateway's keys (stored: never renumber).
+    pub const fn tag(self) -> u8 {
+        match self {
+            AdjustmentKind::ExtraCharge => 0,
+            AdjustmentKind::Compensation => 1,
+            AdjustmentKind::PartialRefund => 2,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,11 @@
 //! Invariants over any sequence of commands, across the order, its kitchen
 //! ticket, its delivery and its payment, driven as the system drives them.
 
+use super::aggregate::Aggregate;
 use super::delivery::{self, Delivery, DeliveryStatus};
 use super::kitchen::{self, Ticket, TicketStatus};
 use super::order::OrderStatus;
-use super::order::{self, tests::new_order, Order, OrderCommand};
+use super::order::{tests::new_order, Order, OrderCommand};
 use super::payment::{Payment, PaymentEvent, PaymentStatus};
 use super::Timestamp;
 use proptest::prelude::*;
@@ -45,7 +46,8 @@ fn place(id: u64, amount: u64) -> World {
             Timestamp(0),
         )
         .expect("a pending payment approves");
-    let events = order::decide(None, id, &OrderCommand::Place(Box::new(new))).expect("placement");
+    let events = Order::decide(None, &id, &OrderCommand::Place(Box::new(new)), Timestamp(0))
+        .expect("placement");
     let mut world = World {
         order: None,
         ticket: None,
@@ -53,7 +55,7 @@ fn place(id: u64, amount: u64) -> World {
         payment,
     };
     for e in &events {
-        world.order = order::apply(world.order.take(), e, Timestamp(0));
+        world.order = Order::apply(world.order.take(), e, Timestamp(0));
         world.ticket = kitchen::apply(None, e, Timestamp(0));
         world.delivery = delivery::apply(None, e, Timestamp(0));
     }
@@ -72,11 +74,11 @@ proptest! {
             let Some(order) = w.order.as_ref() else { continue };
             let before = order.status;
             let rider_before = w.delivery.as_ref().and_then(|d| d.rider_id.clone());
-            match order::decide(Some(order), order.id, &cmd) {
+            match Order::decide(Some(order), &order.id, &cmd, Timestamp(0)) {
                 Err(_) => prop_assert_eq!(w.order.as_ref().map(|o| o.status), Some(before)),
                 Ok(events) => for (i, e) in events.iter().enumerate() {
                     let at = Timestamp(i as u64 + 1);
-                    w.order = order::apply(w.order.take(), e, at);
+                    w.order = Order::apply(w.order.take(), e, at);
                     if let Some(t) = kitchen::apply(w.ticket.as_ref(), e, at) { w.ticket = Some(t); }
                     if let Some(d) = delivery::apply(w.delivery.as_ref(), e, at) { w.delivery = Some(d); }
                     if e.refunds_payment() {

@@ -1,5 +1,6 @@
 //! The rider aggregate: where a rider is and whether they take deliveries.
 
+use super::aggregate::Aggregate;
 use super::error::DomainError;
 use super::geo::LatLon;
 use super::time::Timestamp;
@@ -42,45 +43,86 @@ pub enum RiderCommand {
     SetDuty(bool),
 }
 
-/// The rider after a command (a rider's state has no refusals beyond a
-/// valid point, checked when the point is made).
-pub fn apply(rider: &Rider, cmd: &RiderCommand, at: Timestamp) -> Rider {
-    let mut next = rider.clone();
-    match cmd {
-        RiderCommand::Locate(p) => next.location = Some(*p),
-        RiderCommand::SetDuty(on) => next.on_duty = *on,
+/// What happened to a rider. Not logged: nothing subscribes to riders;
+/// the snapshot is what is kept.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RiderEvent {
+    Located(LatLon),
+    DutySet(bool),
+}
+
+impl Aggregate for Rider {
+    type Id = String;
+    type Command = RiderCommand;
+    type Event = RiderEvent;
+
+    /// A rider never heard of is on duty, with no known location.
+    fn initial(id: &String) -> Option<Rider> {
+        Some(Rider::new(id))
     }
-    next.updated_at = Some(at);
-    next
+
+    /// A rider's app is always believed (a point is checked when it is
+    /// made); setting the duty it already has is still an update.
+    fn decide(
+        _: Option<&Rider>,
+        _: &String,
+        cmd: &RiderCommand,
+        _now: Timestamp,
+    ) -> Result<Vec<RiderEvent>, DomainError> {
+        Ok(vec![match cmd {
+            RiderCommand::Locate(p) => RiderEvent::Located(*p),
+            RiderCommand::SetDuty(on) => RiderEvent::DutySet(*on),
+        }])
+    }
+
+    fn apply(rider: Option<Rider>, event: &RiderEvent, at: Timestamp) -> Option<Rider> {
+        let mut next = rider?;
+        match event {
+            RiderEvent::Located(p) => next.location = Some(*p),
+            RiderEvent::DutySet(on) => next.on_duty = *on,
+        }
+        next.updated_at = Some(at);
+        Some(next)
+    }
+
+    fn not_found(id: &String) -> DomainError {
+        DomainError::Invalid {
+            field: "riderId",
+            reason: format!("{id:?} is no rider"),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::aggregate::given::given;
+
+    const SEOUL: LatLon = LatLon {
+        lat: 37.5,
+        lon: 127.0,
+    };
 
     #[test]
     fn riders_start_on_duty_and_can_stop() {
-        let r = Rider::new("r1");
-        assert!(r.check_can_pick().is_ok());
-        let off = apply(&r, &RiderCommand::SetDuty(false), Timestamp(1));
+        let r1 = given::<Rider>("r1".into(), []);
+        assert!(r1.state.as_ref().unwrap().check_can_pick().is_ok());
+        let off = r1
+            .when(RiderCommand::SetDuty(false))
+            .then(vec![RiderEvent::DutySet(false)])
+            .unwrap();
         let err = off.check_can_pick().unwrap_err();
         assert!(err.to_string().contains("off duty"));
-        let moved = apply(
-            &off,
-            &RiderCommand::Locate(LatLon {
-                lat: 37.5,
-                lon: 127.0,
-            }),
-            Timestamp(2),
-        );
-        assert_eq!(
-            moved.location,
-            Some(LatLon {
-                lat: 37.5,
-                lon: 127.0
-            })
-        );
-        assert!(!moved.on_duty);
-        assert_eq!(moved.updated_at, Some(Timestamp(2)));
+    }
+
+    #[test]
+    fn a_location_is_kept_with_when_it_was_reported() {
+        let moved = given::<Rider>("r1".into(), [RiderEvent::DutySet(false)])
+            .when(RiderCommand::Locate(SEOUL))
+            .then(vec![RiderEvent::Located(SEOUL)])
+            .unwrap();
+        assert_eq!(moved.location, Some(SEOUL));
+        assert!(!moved.on_duty, "the duty stays as it was");
+        assert_eq!(moved.updated_at, Some(Timestamp(1_000)));
     }
 }

@@ -1,8 +1,10 @@
 //! The store aggregate: profile, open flag and menu.
 
+use super::aggregate::Aggregate;
 use super::error::DomainError;
 use super::geo::LatLon;
 use super::ids::{validate_id, validate_text};
+use super::time::Timestamp;
 use super::Won;
 use serde::{Deserialize, Serialize};
 
@@ -98,53 +100,69 @@ pub enum StoreEvent {
     OpenChanged(bool),
 }
 
-/// Decides a store command (`None`: no such store yet).
-pub fn decide(
-    store: Option<&Store>,
-    id: &str,
-    cmd: &StoreCommand,
-) -> Result<Vec<StoreEvent>, DomainError> {
-    match (store, cmd) {
-        (None, StoreCommand::Register(new)) => {
-            new.validate()?;
-            Ok(vec![StoreEvent::Registered(new.clone())])
-        }
-        (Some(_), StoreCommand::Register(_)) => Err(DomainError::StoreExists(id.to_string())),
-        (None, _) => Err(DomainError::StoreNotFound(id.to_string())),
-        (Some(store), StoreCommand::SetMenuItem(item)) => {
-            item.validate()?;
-            if store.menu_item(&item.id) == Some(item) {
-                return Ok(vec![]);
-            }
-            if store.menu_item(&item.id).is_none() && store.menu.len() >= 500 {
-                return Err(DomainError::Invalid {
-                    field: "menu",
-                    reason: "already has 500 items".into(),
-                });
-            }
-            Ok(vec![StoreEvent::MenuItemSet(item.clone())])
-        }
-        (Some(store), StoreCommand::SetOpen(open)) if store.open == *open => Ok(vec![]),
-        (Some(_), StoreCommand::SetOpen(open)) => Ok(vec![StoreEvent::OpenChanged(*open)]),
-    }
-}
+impl Aggregate for Store {
+    type Id = String;
+    type Command = StoreCommand;
+    type Event = StoreEvent;
 
-/// Applies a store event.
-pub fn apply(store: Option<Store>, event: &StoreEvent) -> Option<Store> {
-    match (store, event) {
-        (None, StoreEvent::Registered(new)) => Some(new.as_ref().clone()),
-        (Some(mut s), StoreEvent::MenuItemSet(item)) => {
-            match s.menu.iter_mut().find(|m| m.id == item.id) {
-                Some(existing) => *existing = item.clone(),
-                None => s.menu.push(item.clone()),
+    /// A store exists once registered.
+    fn initial(_: &String) -> Option<Store> {
+        None
+    }
+
+    /// Decides a store command (`None`: no such store yet).
+    fn decide(
+        store: Option<&Store>,
+        id: &String,
+        cmd: &StoreCommand,
+        _now: Timestamp,
+    ) -> Result<Vec<StoreEvent>, DomainError> {
+        match (store, cmd) {
+            (None, StoreCommand::Register(new)) => {
+                new.validate()?;
+                Ok(vec![StoreEvent::Registered(new.clone())])
             }
-            Some(s)
+            (Some(_), StoreCommand::Register(_)) => Err(DomainError::StoreExists(id.to_string())),
+            (None, _) => Err(DomainError::StoreNotFound(id.to_string())),
+            (Some(store), StoreCommand::SetMenuItem(item)) => {
+                item.validate()?;
+                if store.menu_item(&item.id) == Some(item) {
+                    return Ok(vec![]);
+                }
+                if store.menu_item(&item.id).is_none() && store.menu.len() >= 500 {
+                    return Err(DomainError::Invalid {
+                        field: "menu",
+                        reason: "already has 500 items".into(),
+                    });
+                }
+                Ok(vec![StoreEvent::MenuItemSet(item.clone())])
+            }
+            (Some(store), StoreCommand::SetOpen(open)) if store.open == *open => Ok(vec![]),
+            (Some(_), StoreCommand::SetOpen(open)) => Ok(vec![StoreEvent::OpenChanged(*open)]),
         }
-        (Some(mut s), StoreEvent::OpenChanged(open)) => {
-            s.open = *open;
-            Some(s)
+    }
+
+    /// Applies a store event.
+    fn apply(store: Option<Store>, event: &StoreEvent, _at: Timestamp) -> Option<Store> {
+        match (store, event) {
+            (None, StoreEvent::Registered(new)) => Some(new.as_ref().clone()),
+            (Some(mut s), StoreEvent::MenuItemSet(item)) => {
+                match s.menu.iter_mut().find(|m| m.id == item.id) {
+                    Some(existing) => *existing = item.clone(),
+                    None => s.menu.push(item.clone()),
+                }
+                Some(s)
+            }
+            (Some(mut s), StoreEvent::OpenChanged(open)) => {
+                s.open = *open;
+                Some(s)
+            }
+            (state, _) => state,
         }
-        (state, _) => state,
+    }
+
+    fn not_found(id: &String) -> DomainError {
+        DomainError::StoreNotFound(id.clone())
     }
 }
 
@@ -167,6 +185,18 @@ mod tests {
                 price: 7_000,
             }],
         }
+    }
+
+    fn decide(
+        store: Option<&Store>,
+        id: &str,
+        cmd: &StoreCommand,
+    ) -> Result<Vec<StoreEvent>, DomainError> {
+        Store::decide(store, &id.to_string(), cmd, Timestamp(0))
+    }
+
+    fn apply(store: Option<Store>, event: &StoreEvent) -> Option<Store> {
+        Store::apply(store, event, Timestamp(0))
     }
 
     fn run(state: Option<Store>, cmd: StoreCommand) -> Result<Option<Store>, DomainError> {

@@ -1,6 +1,7 @@
 //! The customer's wallet: coupons and reviews, decided together so that a
 //! review's coupon and its deletion never disagree.
 
+use super::aggregate::Aggregate;
 use super::error::DomainError;
 use super::ids::validate_text;
 use super::order::{Order, OrderStatus};
@@ -142,156 +143,185 @@ impl From<&Order> for ReviewedOrder {
     }
 }
 
-/// Decides a wallet command.
-pub fn decide(
-    wallet: &Wallet,
-    cmd: &WalletCommand,
-    now: Timestamp,
-) -> Result<Vec<WalletEvent>, DomainError> {
-    let unusable = |id: &str, why: &str| DomainError::CouponUnusable {
-        coupon: id.to_string(),
-        why: why.to_string(),
-    };
-    Ok(match cmd {
-        WalletCommand::UseCoupon {
-            coupon_id,
-            order_id,
-            subtotal,
-        } => {
-            let coupon = wallet
-                .coupon(coupon_id)
-                .ok_or_else(|| DomainError::UnknownCoupon(coupon_id.clone()))?;
-            match coupon.status {
-                CouponStatus::Issued => vec![WalletEvent::CouponUsed {
-                    coupon_id: coupon_id.clone(),
-                    order_id: *order_id,
-                    discount: pricing::coupon_discount(coupon.amount, *subtotal),
-                }],
-                CouponStatus::Used => return Err(unusable(coupon_id, "was already used")),
-                CouponStatus::Revoked => return Err(unusable(coupon_id, "was revoked")),
+impl Aggregate for Wallet {
+    /// The customer's id.
+    type Id = String;
+    type Command = WalletCommand;
+    type Event = WalletEvent;
+
+    /// Every customer has a wallet, empty until a review earns a coupon.
+    fn initial(customer: &String) -> Option<Wallet> {
+        Some(Wallet::new(customer))
+    }
+
+    /// Decides a wallet command.
+    fn decide(
+        wallet: Option<&Wallet>,
+        customer: &String,
+        cmd: &WalletCommand,
+        now: Timestamp,
+    ) -> Result<Vec<WalletEvent>, DomainError> {
+        let blank;
+        let wallet = match wallet {
+            Some(wallet) => wallet,
+            None => {
+                blank = Wallet::new(customer);
+                &blank
             }
-        }
-        WalletCommand::RestoreCoupon {
-            coupon_id,
-            order_id,
-        } => match wallet.coupon(coupon_id) {
-            Some(c) if c.status == CouponStatus::Used && c.order_id == Some(*order_id) => {
-                vec![WalletEvent::CouponRestored {
-                    coupon_id: coupon_id.clone(),
+        };
+        let unusable = |id: &str, why: &str| DomainError::CouponUnusable {
+            coupon: id.to_string(),
+            why: why.to_string(),
+        };
+        Ok(match cmd {
+            WalletCommand::UseCoupon {
+                coupon_id,
+                order_id,
+                subtotal,
+            } => {
+                let coupon = wallet
+                    .coupon(coupon_id)
+                    .ok_or_else(|| DomainError::UnknownCoupon(coupon_id.clone()))?;
+                match coupon.status {
+                    CouponStatus::Issued => vec![WalletEvent::CouponUsed {
+                        coupon_id: coupon_id.clone(),
+                        order_id: *order_id,
+                        discount: pricing::coupon_discount(coupon.amount, *subtotal),
+                    }],
+                    CouponStatus::Used => return Err(unusable(coupon_id, "was already used")),
+                    CouponStatus::Revoked => return Err(unusable(coupon_id, "was revoked")),
+                }
+            }
+            WalletCommand::RestoreCoupon {
+                coupon_id,
+                order_id,
+            } => match wallet.coupon(coupon_id) {
+                Some(c) if c.status == CouponStatus::Used && c.order_id == Some(*order_id) => {
+                    vec![WalletEvent::CouponRestored {
+                        coupon_id: coupon_id.clone(),
+                        order_id: *order_id,
+                    }]
+                }
+                // Already restored, or used elsewhere since: nothing to give back.
+                _ => vec![],
+            },
+            WalletCommand::WriteReview {
+                order,
+                rating,
+                text,
+                coupon_amount,
+            } => {
+                // Only the customer who ordered, and only once it is Completed.
+                if order.customer_id != wallet.customer_id {
+                    return Err(DomainError::NotYourOrder {
+                        order: order.id,
+                        owner: order.customer_id.clone(),
+                    });
+                }
+                if order.status != OrderStatus::Completed {
+                    return Err(DomainError::WrongState {
+                        order: order.id,
+                        status: order.status.to_string(),
+                        action: "reviewing",
+                        expected: "Completed",
+                    });
+                }
+                let order_id = &order.id;
+                if !(1..=5).contains(rating) {
+                    return Err(DomainError::Invalid {
+                        field: "rating",
+                        reason: "must be 1 to 5".into(),
+                    });
+                }
+                if text.chars().count() > MAX_REVIEW_CHARS {
+                    return Err(DomainError::Invalid {
+                        field: "text",
+                        reason: format!("must be at most {MAX_REVIEW_CHARS} characters"),
+                    });
+                }
+                if !text.is_empty() {
+                    validate_text("text", text, MAX_REVIEW_CHARS)?;
+                }
+                // Once per order, even after a deletion (its coupon stays, revoked).
+                let coupon_id = format!("RV-{order_id}");
+                if wallet.review(*order_id).is_some() || wallet.coupon(&coupon_id).is_some() {
+                    return Err(DomainError::AlreadyReviewed(*order_id));
+                }
+                let coupon = Coupon {
+                    id: coupon_id,
+                    customer_id: wallet.customer_id.clone(),
+                    amount: *coupon_amount,
+                    status: CouponStatus::Issued,
+                    review_id: Some(*order_id),
+                    order_id: None,
+                    issued_at: now,
+                };
+                let review = Review {
+                    id: *order_id,
                     order_id: *order_id,
+                    customer_id: wallet.customer_id.clone(),
+                    store_id: order.store_id.clone(),
+                    rating: *rating,
+                    text: text.clone(),
+                    coupon_id: coupon.id.clone(),
+                    at: now,
+                };
+                vec![WalletEvent::ReviewWritten { review, coupon }]
+            }
+            WalletCommand::DeleteReview { review_id } => {
+                let review = wallet
+                    .review(*review_id)
+                    .ok_or(DomainError::ReviewNotFound(*review_id))?;
+                if wallet
+                    .coupon(&review.coupon_id)
+                    .is_some_and(|c| c.status == CouponStatus::Used)
+                {
+                    return Err(DomainError::ReviewCouponUsed(*review_id));
+                }
+                vec![WalletEvent::ReviewDeleted {
+                    review: review.clone(),
+                    coupon_id: review.coupon_id.clone(),
                 }]
             }
-            // Already restored, or used elsewhere since: nothing to give back.
-            _ => vec![],
-        },
-        WalletCommand::WriteReview {
-            order,
-            rating,
-            text,
-            coupon_amount,
-        } => {
-            // Only the customer who ordered, and only once it is Completed.
-            if order.customer_id != wallet.customer_id {
-                return Err(DomainError::NotYourOrder {
-                    order: order.id,
-                    owner: order.customer_id.clone(),
-                });
-            }
-            if order.status != OrderStatus::Completed {
-                return Err(DomainError::WrongState {
-                    order: order.id,
-                    status: order.status.to_string(),
-                    action: "reviewing",
-                    expected: "Completed",
-                });
-            }
-            let order_id = &order.id;
-            if !(1..=5).contains(rating) {
-                return Err(DomainError::Invalid {
-                    field: "rating",
-                    reason: "must be 1 to 5".into(),
-                });
-            }
-            if text.chars().count() > MAX_REVIEW_CHARS {
-                return Err(DomainError::Invalid {
-                    field: "text",
-                    reason: format!("must be at most {MAX_REVIEW_CHARS} characters"),
-                });
-            }
-            if !text.is_empty() {
-                validate_text("text", text, MAX_REVIEW_CHARS)?;
-            }
-            // Once per order, even after a deletion (its coupon stays, revoked).
-            let coupon_id = format!("RV-{order_id}");
-            if wallet.review(*order_id).is_some() || wallet.coupon(&coupon_id).is_some() {
-                return Err(DomainError::AlreadyReviewed(*order_id));
-            }
-            let coupon = Coupon {
-                id: coupon_id,
-                customer_id: wallet.customer_id.clone(),
-                amount: *coupon_amount,
-                status: CouponStatus::Issued,
-                review_id: Some(*order_id),
-                order_id: None,
-                issued_at: now,
-            };
-            let review = Review {
-                id: *order_id,
-                order_id: *order_id,
-                customer_id: wallet.customer_id.clone(),
-                store_id: order.store_id.clone(),
-                rating: *rating,
-                text: text.clone(),
-                coupon_id: coupon.id.clone(),
-                at: now,
-            };
-            vec![WalletEvent::ReviewWritten { review, coupon }]
-        }
-        WalletCommand::DeleteReview { review_id } => {
-            let review = wallet
-                .review(*review_id)
-                .ok_or(DomainError::ReviewNotFound(*review_id))?;
-            if wallet
-                .coupon(&review.coupon_id)
-                .is_some_and(|c| c.status == CouponStatus::Used)
-            {
-                return Err(DomainError::ReviewCouponUsed(*review_id));
-            }
-            vec![WalletEvent::ReviewDeleted {
-                review: review.clone(),
-                coupon_id: review.coupon_id.clone(),
-            }]
-        }
-    })
-}
+        })
+    }
 
-/// Applies a wallet event.
-pub fn apply(mut wallet: Wallet, event: &WalletEvent) -> Wallet {
-    let set = |w: &mut Wallet, id: &str, status: CouponStatus, order: Option<OrderId>| {
-        if let Some(c) = w.coupons.iter_mut().find(|c| c.id == id) {
-            c.status = status;
-            c.order_id = order;
+    /// Applies a wallet event.
+    fn apply(wallet: Option<Wallet>, event: &WalletEvent, _at: Timestamp) -> Option<Wallet> {
+        let mut wallet = wallet?;
+        let set = |w: &mut Wallet, id: &str, status: CouponStatus, order: Option<OrderId>| {
+            if let Some(c) = w.coupons.iter_mut().find(|c| c.id == id) {
+                c.status = status;
+                c.order_id = order;
+            }
+        };
+        match event {
+            WalletEvent::CouponUsed {
+                coupon_id,
+                order_id,
+                ..
+            } => set(&mut wallet, coupon_id, CouponStatus::Used, Some(*order_id)),
+            WalletEvent::CouponRestored { coupon_id, .. } => {
+                set(&mut wallet, coupon_id, CouponStatus::Issued, None)
+            }
+            WalletEvent::ReviewWritten { review, coupon } => {
+                wallet.reviews.push(review.clone());
+                wallet.coupons.push(coupon.clone());
+            }
+            WalletEvent::ReviewDeleted { review, coupon_id } => {
+                wallet.reviews.retain(|r| r.id != review.id);
+                set(&mut wallet, coupon_id, CouponStatus::Revoked, None);
+            }
         }
-    };
-    match event {
-        WalletEvent::CouponUsed {
-            coupon_id,
-            order_id,
-            ..
-        } => set(&mut wallet, coupon_id, CouponStatus::Used, Some(*order_id)),
-        WalletEvent::CouponRestored { coupon_id, .. } => {
-            set(&mut wallet, coupon_id, CouponStatus::Issued, None)
-        }
-        WalletEvent::ReviewWritten { review, coupon } => {
-            wallet.reviews.push(review.clone());
-            wallet.coupons.push(coupon.clone());
-        }
-        WalletEvent::ReviewDeleted { review, coupon_id } => {
-            wallet.reviews.retain(|r| r.id != review.id);
-            set(&mut wallet, coupon_id, CouponStatus::Revoked, None);
+        Some(wallet)
+    }
+
+    fn not_found(customer: &String) -> DomainError {
+        DomainError::Invalid {
+            field: "customerId",
+            reason: format!("{customer:?} has no wallet"),
         }
     }
-    wallet
 }
 
 #[cfg(test)]

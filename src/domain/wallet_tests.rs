@@ -1,6 +1,18 @@
 use super::*;
 use crate::domain::ErrorKind;
 
+fn decide(
+    w: &Wallet,
+    cmd: &WalletCommand,
+    now: Timestamp,
+) -> Result<Vec<WalletEvent>, DomainError> {
+    Wallet::decide(Some(w), &w.customer_id, cmd, now)
+}
+
+fn apply(w: Wallet, event: &WalletEvent) -> Wallet {
+    Wallet::apply(Some(w), event, Timestamp(0)).expect("a wallet is never removed")
+}
+
 fn run(w: Wallet, cmd: WalletCommand) -> Result<Wallet, DomainError> {
     let events = decide(&w, &cmd, Timestamp(1))?;
     Ok(events.iter().fold(w, apply))

@@ -99,7 +99,7 @@ async fn act(
     validate_id("riderId", rider_id)?;
     let order = state
         .registry
-        .send_rider(rider_id, Act { order_id, action })
+        .send(&rider_id.to_string(), Act { order_id, action })
         .await??;
     Ok(HttpResponse::Ok().json(Delivery::of(&order)))
 }

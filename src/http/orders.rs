@@ -1,7 +1,7 @@
 //! Orders and payments.
 
 use super::{ApiResult, AppState, Problem};
-use crate::actors::entities::order::Command;
+use crate::actors::entities::shell::Execute;
 use crate::actors::services::checkout;
 use crate::domain::checkout::{ItemRequest, OrderRequest};
 use crate::domain::ids::validate_id;
@@ -69,7 +69,11 @@ async fn get(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<Ht
 
 /// Sends a lifecycle command to an order's actor.
 pub(super) async fn command(state: &AppState, id: OrderId, cmd: OrderCommand) -> ApiResult<Order> {
-    Ok(state.registry.send_order(id, Command(cmd)).await??)
+    Ok(state
+        .registry
+        .send(&id, Execute::<Order>(cmd))
+        .await??
+        .state)
 }
 
 async fn cancel(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {

@@ -1,7 +1,7 @@
 //! Reviews, coupons and ratings.
 
 use super::{ApiResult, AppState, Problem};
-use crate::actors::entities::customer::Command;
+use crate::actors::entities::shell::Execute;
 use crate::actors::projections::ratings;
 use crate::domain::ids::validate_id;
 use crate::domain::order::Order;
@@ -42,11 +42,11 @@ async fn write(state: web::Data<AppState>, body: web::Json<NewReview>) -> ApiRes
         text: body.text,
         coupon_amount: state.registry.env().review_coupon,
     };
-    let (_, events) = state
+    let done = state
         .registry
-        .send_customer(&body.customer_id, Command(cmd))
+        .send(&body.customer_id, Execute::<Wallet>(cmd))
         .await??;
-    let review = events.into_iter().find_map(|e| match e {
+    let review = done.events.into_iter().find_map(|e| match e {
         WalletEvent::ReviewWritten { review, .. } => Some(review),
         _ => None,
     });
@@ -75,7 +75,7 @@ async fn delete(
     let cmd = WalletCommand::DeleteReview { review_id: *id };
     state
         .registry
-        .send_customer(&customer, Command(cmd))
+        .send(&customer, Execute::<Wallet>(cmd))
         .await??;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,7 +1,7 @@
 //! Riders: location and duty.
 
 use super::{ApiResult, AppState};
-use crate::actors::entities::rider::Update;
+use crate::actors::entities::shell::Execute;
 use crate::domain::ids::validate_id;
 use crate::domain::rider::{Rider, RiderCommand};
 use crate::domain::LatLon;
@@ -26,7 +26,11 @@ async fn get(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<Htt
 
 async fn update(state: &AppState, id: &str, cmd: RiderCommand) -> ApiResult<HttpResponse> {
     validate_id("riderId", id)?;
-    let rider = state.registry.send_rider(id, Update(cmd)).await??;
+    let rider = state
+        .registry
+        .send(&id.to_string(), Execute::<Rider>(cmd))
+        .await??
+        .state;
     Ok(HttpResponse::Ok().json(rider))
 }
 

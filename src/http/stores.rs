@@ -1,7 +1,7 @@
 //! Stores and menus.
 
 use super::{ApiResult, AppState, Problem};
-use crate::actors::entities::store::Command;
+use crate::actors::entities::shell::Execute;
 use crate::actors::projections::ratings;
 use crate::domain::districts;
 use crate::domain::store::{MenuItem, Store, StoreCommand};
@@ -130,8 +130,12 @@ async fn register(
     let id = store.id.clone();
     let store = state
         .registry
-        .send_store(&id, Command(StoreCommand::Register(Box::new(store))))
-        .await??;
+        .send(
+            &id,
+            Execute::<Store>(StoreCommand::Register(Box::new(store))),
+        )
+        .await??
+        .state;
     Ok(HttpResponse::Created().json(store))
 }
 
@@ -157,8 +161,9 @@ async fn set_menu_item(
     item.validate()?;
     let store = state
         .registry
-        .send_store(&store_id, Command(StoreCommand::SetMenuItem(item)))
-        .await??;
+        .send(&store_id, Execute::<Store>(StoreCommand::SetMenuItem(item)))
+        .await??
+        .state;
     Ok(HttpResponse::Ok().json(store))
 }
 
@@ -177,7 +182,11 @@ async fn set_open(
 ) -> ApiResult<HttpResponse> {
     let store = state
         .registry
-        .send_store(&id, Command(StoreCommand::SetOpen(body.open)))
-        .await??;
+        .send(
+            &id.into_inner(),
+            Execute::<Store>(StoreCommand::SetOpen(body.open)),
+        )
+        .await??
+        .state;
     Ok(HttpResponse::Ok().json(store))
 }

@@ -12,8 +12,9 @@ use crate::actors::projections::points::PointsBook;
 use crate::actors::projections::ratings::Ratings;
 use crate::actors::projections::{Projection, ProjectionActor};
 use crate::actors::subscribers::Subscriber;
+use crate::domain::aggregate::Aggregate;
 use crate::domain::geo::LatLon;
-use crate::domain::order::{self, NewOrder, OrderCommand, OrderLine};
+use crate::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
 use crate::domain::payment::{Payment, PaymentEvent};
 use crate::domain::store::Store;
 use crate::domain::{Event, LogRecord, OrderId, Timestamp};
@@ -147,8 +148,8 @@ fn stage_order(batch: &mut WriteBatch, new: NewOrder, now: Timestamp) -> AppResu
     ]);
     let mut state = None;
     for cmd in &commands {
-        for event in order::decide(state.as_ref(), id, cmd)? {
-            state = order::apply(state, &event, now);
+        for event in Order::decide(state.as_ref(), &id, cmd, now)? {
+            state = Order::apply(state, &event, now);
             let o = state
                 .as_ref()
                 .ok_or_else(|| AppError::Internal(format!("order {id} vanished")))?;

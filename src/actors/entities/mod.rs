@@ -6,4 +6,5 @@ pub mod customer;
 pub mod order;
 pub mod passivation;
 pub mod rider;
+pub mod shell;
 pub mod store;

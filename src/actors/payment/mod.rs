@@ -10,6 +10,7 @@ pub use sandbox::{
     Answer, GatewayAccount, GatewayAdjustment, GatewayCharge, GatewayError, Sandbox,
 };
 
+use crate::domain::payment::AdjustmentKind;
 use crate::domain::{OrderId, Won};
 use crate::error::{AppError, AppResult};
 use crate::supervision::{CallError, Guard, Rejection};
@@ -36,13 +37,13 @@ pub struct Refund {
 }
 
 /// A revision's extra charge (positive `delta`) or refund, keyed (order,
-/// the revision attempt's key, tag).
+/// the revision attempt's key, kind).
 #[derive(Clone, Debug, Message)]
 #[rtype(result = "ChargeOutcome")]
 pub struct Adjust {
     pub order_id: OrderId,
     pub key: u64,
-    pub tag: u8,
+    pub kind: AdjustmentKind,
     pub customer_id: String,
     pub delta: i64,
 }
@@ -53,7 +54,7 @@ pub struct Adjust {
 pub struct LookupAdjustment {
     pub order_id: OrderId,
     pub key: u64,
-    pub tag: u8,
+    pub kind: AdjustmentKind,
 }
 
 /// Ask the gateway what became of an order's charge.
@@ -140,7 +141,7 @@ impl Handler<Adjust> for PaymentActor {
     fn handle(&mut self, msg: Adjust, _: &mut Context<Self>) -> Self::Result {
         let (gateway, guard) = (self.gateway.clone(), self.guard.clone());
         Box::pin(async move {
-            let call = gateway.adjust(msg.order_id, msg.key, msg.tag, &msg.customer_id, msg.delta);
+            let call = gateway.adjust(msg.order_id, msg.key, msg.kind, &msg.customer_id, msg.delta);
             outcome(guard.call(call).await)
         })
     }
@@ -152,7 +153,7 @@ impl Handler<LookupAdjustment> for PaymentActor {
     fn handle(&mut self, msg: LookupAdjustment, _: &mut Context<Self>) -> Self::Result {
         let (gateway, guard) = (self.gateway.clone(), self.guard.clone());
         Box::pin(async move {
-            let call = gateway.lookup_adjustment(msg.order_id, msg.key, msg.tag);
+            let call = gateway.lookup_adjustment(msg.order_id, msg.key, msg.kind);
             guard.call(call).await.map_err(unavailable)
         })
     }

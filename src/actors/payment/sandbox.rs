@@ -10,6 +10,7 @@
 //! the case that makes payment-pending recovery necessary.
 
 use super::rules::SandboxRules;
+use crate::domain::payment::AdjustmentKind;
 use crate::domain::{OrderId, Won};
 use crate::storage::{keys, Db, WriteBatch};
 use serde::{Deserialize, Serialize};
@@ -226,14 +227,14 @@ impl Sandbox {
     }
 
     /// A revision's extra charge (positive `delta`) or partial refund
-    /// (negative), under the idempotency key (order, attempt, tag). A key
+    /// (negative), under the idempotency key (order, attempt, kind). A key
     /// used again with another amount is refused, never answered with the
     /// first one's result.
     pub async fn adjust(
         &self,
         order_id: OrderId,
         attempt: u64,
-        tag: u8,
+        kind: AdjustmentKind,
         customer_id: &str,
         delta: i64,
     ) -> Result<Answer, GatewayError> {
@@ -241,7 +242,7 @@ impl Sandbox {
             self.delay().await;
             return Err(GatewayError(DOWN.into()));
         }
-        let key = keys::sandbox_adjustment(order_id, attempt, tag);
+        let key = keys::sandbox_adjustment(order_id, attempt, kind.tag());
         let existing = self
             .db
             .get::<GatewayAdjustment>(&key)
@@ -264,7 +265,7 @@ impl Sandbox {
             (None, None) => {
                 let adj = GatewayAdjustment {
                     delta,
-                    transaction_id: format!("sbx-{order_id:010}-{attempt}-{tag}"),
+                    transaction_id: format!("sbx-{order_id:010}-{attempt}-{}", kind.tag()),
                 };
                 self.persist(key, &adj).await?;
                 Answer::Approved {
@@ -276,19 +277,19 @@ impl Sandbox {
         Ok(answer)
     }
 
-    /// What became of the key (order, attempt, tag).
+    /// What became of the key (order, attempt, kind).
     pub async fn lookup_adjustment(
         &self,
         order_id: OrderId,
         attempt: u64,
-        tag: u8,
+        kind: AdjustmentKind,
     ) -> Result<Option<GatewayAdjustment>, GatewayError> {
         self.delay().await;
         if self.rules.fails_now() {
             return Err(GatewayError(DOWN.into()));
         }
         self.db
-            .get(&keys::sandbox_adjustment(order_id, attempt, tag))
+            .get(&keys::sandbox_adjustment(order_id, attempt, kind.tag()))
             .map_err(|e| GatewayError(e.to_string()))
     }
 

@@ -3,10 +3,10 @@
 //! without an order, through the customer's actor (idempotent).
 
 use crate::actors::dispatcher::Deliver;
-use crate::actors::entities::customer::Command;
+use crate::actors::entities::shell::Execute;
 use crate::actors::Registry;
 use crate::domain::order::Order;
-use crate::domain::wallet::WalletCommand;
+use crate::domain::wallet::{Wallet, WalletCommand};
 use crate::domain::{Event, OrderId};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, WriteBatch};
@@ -72,7 +72,7 @@ impl Handler<Deliver> for Coupons {
                         coupon_id,
                         order_id,
                     };
-                    registry.send_customer(&customer, Command(cmd)).await??;
+                    registry.send(&customer, Execute::<Wallet>(cmd)).await??;
                 }
                 offset = record.seq;
             }

@@ -3,10 +3,9 @@
 //! id), recording the refund with its offset in one batch.
 
 use crate::actors::dispatcher::Deliver;
-use crate::actors::entities::order::PARTIAL_REFUND;
 use crate::actors::payment::{Adjust, ChargeOutcome, PaymentActor, Refund};
 use crate::domain::order::OrderEvent;
-use crate::domain::payment::{Payment, PaymentEvent, PaymentStatus};
+use crate::domain::payment::{AdjustmentKind, Payment, PaymentEvent, PaymentStatus};
 use crate::domain::{Event, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, Db, WriteBatch};
@@ -60,7 +59,7 @@ impl Handler<Deliver> for Refunds {
                         let refund = Adjust {
                             order_id: *order_id,
                             key: r.key,
-                            tag: PARTIAL_REFUND,
+                            kind: AdjustmentKind::PartialRefund,
                             customer_id: customer_id.clone(),
                             delta: r.delta,
                         };

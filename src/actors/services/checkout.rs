@@ -119,7 +119,7 @@ async fn place_new(
 ) -> AppResult<Order> {
     let store_id = req.store_id.clone();
     let quote = registry
-        .send_store(&store_id, QuoteOrder(Box::new(req.clone())))
+        .send(&store_id, QuoteOrder(Box::new(req.clone())))
         .await??;
     // While the breaker is open, refuse before anything is written.
     if let Err(rejection) = registry.env().payment_guard.check() {
@@ -153,7 +153,7 @@ async fn place_new(
     // Sent once, never re-sent: a placement interrupted half-way is resolved
     // from its pending payment, not by trying again.
     registry
-        .order(id)
+        .actor::<Order>(&id)
         .send(Place {
             draft: Box::new(draft),
             idempotency,
@@ -184,7 +184,7 @@ pub async fn revise(
     };
     checkout::validate(&req)?;
     let quote = registry
-        .send_store(&order.store_id, QuoteOrder(Box::new(req)))
+        .send(&order.store_id, QuoteOrder(Box::new(req)))
         .await??;
     // The coupon's value, not what it took off last time (that may have
     // been capped by a smaller subtotal).
@@ -201,5 +201,5 @@ pub async fn revise(
     };
     // Sent once, never re-sent: a revision cut short is compensated from
     // its pending record, not tried again.
-    registry.order(id).send(revise).await?
+    registry.actor::<Order>(&id).send(revise).await?
 }

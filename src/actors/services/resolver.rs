@@ -4,6 +4,7 @@
 
 use crate::actors::entities::order::{Resolution, Resolve, ResolveRevision};
 use crate::actors::Registry;
+use crate::domain::order::Order;
 use crate::domain::payment::Payment;
 use crate::domain::Timestamp;
 use crate::storage::keys;
@@ -39,7 +40,7 @@ async fn resolve_older_than(registry: &Registry, age: Duration) {
         })
         .collect();
     for id in due {
-        match registry.order(id).send(Resolve).await {
+        match registry.actor::<Order>(&id).send(Resolve).await {
             Ok(Ok(Resolution::Nothing)) => {}
             Ok(Ok(r)) => tracing::info!(order = id, resolution = ?r, "pending payment settled"),
             Ok(Err(e)) => tracing::warn!(order = id, error = %e, "pending payment not settled yet"),
@@ -63,7 +64,7 @@ async fn compensate_revisions(registry: &Registry, age: Duration) {
         let resolve = ResolveRevision {
             requested_before: cutoff,
         };
-        match registry.order(id).send(resolve).await {
+        match registry.actor::<Order>(&id).send(resolve).await {
             Ok(Ok(true)) => tracing::info!(order = id, "pending revision compensated"),
             Ok(Ok(false)) => {}
             Ok(Err(e)) => {

@@ -6,6 +6,7 @@
 
 use super::OrderActor;
 use crate::actors::entities::customer;
+use crate::actors::entities::shell::EntityMessage;
 use crate::actors::payment::{Charge, ChargeOutcome};
 use crate::domain::checkout::OrderRequest;
 use crate::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
@@ -14,7 +15,7 @@ use crate::domain::pricing::Bill;
 use crate::domain::settlement::{self, PlacementStep};
 use crate::domain::{DomainError, Event, LatLon, OrderId, Timestamp, Won};
 use crate::error::{AppError, AppResult};
-use crate::storage::{keys, WriteBatch};
+use crate::storage::{keys, Db, WriteBatch};
 use crate::supervision::Supervised;
 use actix::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -82,33 +83,39 @@ pub struct IdempotencyRecord {
 
 /// A placement also settles its payment, in the same batch.
 pub(super) fn settle_payment_in(
-    actor: &OrderActor,
+    db: &Db,
+    id: OrderId,
     batch: &mut WriteBatch,
     cmd: &OrderCommand,
     now: Timestamp,
 ) -> AppResult<()> {
     let new = match cmd {
         OrderCommand::Place(new) => new,
-        OrderCommand::Revise(r) => return super::revision::settle_payment_in(actor, batch, r, now),
+        OrderCommand::Revise(r) => {
+            return super::revision::settle_payment_in(db, id, batch, r, now)
+        }
         _ => return Ok(()),
     };
-    let approved = actor.payment()?.apply(
+    let approved = payment_of(db, id)?.apply(
         &PaymentEvent::Approved {
             transaction_id: new.transaction_id.clone(),
         },
         now,
     )?;
-    batch.put(keys::payment(actor.id), &approved)?;
-    batch.remove(keys::pending(actor.id));
+    batch.put(keys::payment(id), &approved)?;
+    batch.remove(keys::pending(id));
     Ok(())
+}
+
+/// An order's payment record, which every order has from its checkout on.
+pub(super) fn payment_of(db: &Db, id: OrderId) -> AppResult<Payment> {
+    db.get::<Payment>(&keys::payment(id))?
+        .ok_or_else(|| AppError::Internal(format!("order {id} has no payment record")))
 }
 
 impl OrderActor {
     pub(super) fn payment(&self) -> AppResult<Payment> {
-        self.env
-            .db
-            .get::<Payment>(&keys::payment(self.id))?
-            .ok_or_else(|| AppError::Internal(format!("order {} has no payment record", self.id)))
+        payment_of(&self.env.db, self.id)
     }
 
     pub(super) fn pending(&mut self) -> AppResult<Option<PendingPayment>> {
@@ -180,7 +187,7 @@ impl OrderActor {
         match settlement::settle_placement(outcome) {
             PlacementStep::Place { transaction_id } => {
                 let new = draft.into_new_order(self.id, transaction_id);
-                self.execute(&OrderCommand::Place(Box::new(new)))
+                Ok(self.execute(&OrderCommand::Place(Box::new(new)))?.state)
             }
             PlacementStep::CloseDeclined { reason } => {
                 self.close_payment(&[PaymentEvent::Declined {
@@ -258,6 +265,10 @@ impl OrderActor {
             amount: pending.draft.amount,
         })
     }
+}
+
+impl EntityMessage for Place {
+    type Entity = Order;
 }
 
 impl Handler<Place> for OrderActor {

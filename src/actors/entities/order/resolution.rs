@@ -4,7 +4,9 @@
 
 use super::placement::PendingPayment;
 use super::OrderActor;
+use crate::actors::entities::shell::EntityMessage;
 use crate::actors::payment::{ChargeOutcome, GatewayCharge, Lookup, Refund};
+use crate::domain::order::Order;
 use crate::domain::payment::PaymentEvent;
 use crate::domain::settlement::{self, FoundCharge, PendingPaymentStep};
 use crate::error::AppResult;
@@ -75,6 +77,10 @@ enum Conclusion {
     Done(Resolution),
     /// Refund this transaction at the gateway, then record it.
     Refund(String),
+}
+
+impl EntityMessage for Resolve {
+    type Entity = Order;
 }
 
 impl Handler<Resolve> for OrderActor {

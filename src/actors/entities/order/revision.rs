@@ -9,14 +9,16 @@
 //! the resolver: refunded if it happened, and the order stays as it was.
 
 use super::OrderActor;
+use crate::actors::entities::shell::EntityMessage;
 use crate::actors::payment::{Adjust, ChargeOutcome, LookupAdjustment};
+use crate::domain::aggregate::Aggregate;
 use crate::domain::order::{Order, OrderCommand, OrderLine, Revision};
-use crate::domain::payment::{PaymentEvent, PaymentRevision};
+use crate::domain::payment::{AdjustmentKind, PaymentEvent, PaymentRevision};
 use crate::domain::pricing::{self, Bill};
 use crate::domain::settlement::{self, PendingRevisionStep, RevisionStep};
-use crate::domain::{DomainError, Timestamp};
+use crate::domain::{DomainError, OrderId, Timestamp};
 use crate::error::{AppError, AppResult};
-use crate::storage::{keys, WriteBatch};
+use crate::storage::{keys, Db, WriteBatch};
 use crate::supervision::Supervised;
 use actix::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -38,12 +40,6 @@ pub struct ResolveRevision {
     pub requested_before: Timestamp,
 }
 
-/// Tags of a revision's gateway keys: its extra charge, that charge's
-/// compensation, and its partial refund.
-pub const CHARGE: u8 = 0;
-pub const COMPENSATION: u8 = 1;
-pub const PARTIAL_REFUND: u8 = 2;
-
 /// A revision whose extra charge is being requested.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PendingRevision {
@@ -54,7 +50,8 @@ pub struct PendingRevision {
 
 /// A revision also moves its payment, in the same batch.
 pub(super) fn settle_payment_in(
-    actor: &OrderActor,
+    db: &Db,
+    id: OrderId,
     batch: &mut WriteBatch,
     r: &Revision,
     now: Timestamp,
@@ -65,17 +62,13 @@ pub(super) fn settle_payment_in(
         transaction_id: r.transaction_id.clone(),
         at: now,
     };
-    let payment = actor
-        .payment()?
-        .apply(&PaymentEvent::Revised(change), now)?;
-    batch.put(keys::payment(actor.id), &payment)?;
+    let payment =
+        super::placement::payment_of(db, id)?.apply(&PaymentEvent::Revised(change), now)?;
+    batch.put(keys::payment(id), &payment)?;
     // Only this attempt's own record: another's is settled by the resolver.
-    let pending = actor
-        .env
-        .db
-        .get::<PendingRevision>(&keys::revision_pending(actor.id))?;
+    let pending = db.get::<PendingRevision>(&keys::revision_pending(id))?;
     if pending.is_some_and(|p| p.revision.key == r.key) {
-        batch.remove(keys::revision_pending(actor.id));
+        batch.remove(keys::revision_pending(id));
     }
     Ok(())
 }
@@ -104,10 +97,11 @@ impl OrderActor {
             key,
         };
         // Refuse now what the order would refuse (not Placed, say).
-        crate::domain::order::decide(
+        Order::decide(
             Some(order),
-            self.id,
+            &self.id,
             &OrderCommand::Revise(Box::new(revision.clone())),
+            Timestamp::now(),
         )?;
         Ok((revision, order.customer_id.clone()))
     }
@@ -135,7 +129,9 @@ impl OrderActor {
         match settlement::settle_revision(&outcome) {
             RevisionStep::Apply { transaction_id } => {
                 revision.transaction_id = Some(transaction_id);
-                self.execute(&OrderCommand::Revise(Box::new(revision)))
+                Ok(self
+                    .execute(&OrderCommand::Revise(Box::new(revision)))?
+                    .state)
             }
             RevisionStep::Drop => {
                 self.drop_pending_revision()?;
@@ -169,6 +165,10 @@ fn not_revised(outcome: ChargeOutcome) -> AppError {
     }
 }
 
+impl EntityMessage for Revise {
+    type Entity = Order;
+}
+
 impl Handler<Revise> for OrderActor {
     type Result = AtomicResponse<Self, AppResult<Order>>;
 
@@ -180,8 +180,9 @@ impl Handler<Revise> for OrderActor {
         let (revision, customer_id) = match planned {
             // Down (or even): no money to take first.
             Ok((r, _)) if r.delta <= 0 => {
-                let result =
-                    self.supervised(ctx, |act| act.execute(&OrderCommand::Revise(Box::new(r))));
+                let result = self.supervised(ctx, |act| {
+                    Ok(act.execute(&OrderCommand::Revise(Box::new(r)))?.state)
+                });
                 return AtomicResponse::new(Box::pin(self.answer(result).into_actor(self)));
             }
             Ok(planned) => planned,
@@ -201,7 +202,7 @@ impl Handler<Revise> for OrderActor {
         let charge = Adjust {
             order_id: self.id,
             key: revision.key,
-            tag: CHARGE,
+            kind: AdjustmentKind::ExtraCharge,
             customer_id,
             delta: revision.delta,
         };
@@ -219,6 +220,10 @@ impl Handler<Revise> for OrderActor {
             }),
         ))
     }
+}
+
+impl EntityMessage for ResolveRevision {
+    type Entity = Order;
 }
 
 impl Handler<ResolveRevision> for OrderActor {
@@ -254,7 +259,7 @@ impl Handler<ResolveRevision> for OrderActor {
                 let lookup = LookupAdjustment {
                     order_id: id,
                     key: r.key,
-                    tag: CHARGE,
+                    kind: AdjustmentKind::ExtraCharge,
                 };
                 let charged = payment.send(lookup).await??.is_some();
                 if settlement::resolve_pending_revision(charged) == PendingRevisionStep::Compensate
@@ -262,7 +267,7 @@ impl Handler<ResolveRevision> for OrderActor {
                     let refund = Adjust {
                         order_id: id,
                         key: r.key,
-                        tag: COMPENSATION,
+                        kind: AdjustmentKind::Compensation,
                         customer_id: pending.customer_id,
                         delta: -r.delta,
                     };
