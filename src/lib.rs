@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod loadgen;
+pub mod read;
 pub mod scale;
 pub mod server;
 pub mod storage;

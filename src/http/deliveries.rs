@@ -5,9 +5,8 @@ use crate::actors::entities::rider::{Act, RiderAction};
 use crate::actors::projections::board::{self, Nearby};
 use crate::domain::delivery::Delivery;
 use crate::domain::ids::validate_id;
-use crate::domain::rider::Rider;
 use crate::domain::{LatLon, OrderId};
-use crate::storage::keys;
+use crate::read;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
@@ -40,13 +39,9 @@ async fn nearby(state: web::Data<AppState>, q: web::Query<NearbyQuery>) -> ApiRe
         (Some(lat), Some(lon), None) => LatLon::new(lat, lon)?,
         (None, None, Some(rider)) => {
             validate_id("riderId", rider)?;
-            state
-                .db
-                .get::<Rider>(&keys::rider(rider))?
-                .and_then(|r| r.location)
-                .ok_or_else(|| {
-                    Problem::invalid(format!("rider {rider:?} has not told where they are yet"))
-                })?
+            read::rider(&state.db, rider)?.location.ok_or_else(|| {
+                Problem::invalid(format!("rider {rider:?} has not told where they are yet"))
+            })?
         }
         _ => {
             return Err(Problem::invalid(

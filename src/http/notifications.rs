@@ -1,11 +1,11 @@
 //! Notifications: the log of them, and a WebSocket that pushes them live.
 
 use super::{ApiResult, AppState, Problem};
-use crate::actors::projections::notifier::{self, Notifier};
-use crate::actors::projections::Projection;
+use crate::actors::projections::notifier;
+use crate::actors::subscribers::Subscriber;
 use crate::domain::ids::validate_id;
 use crate::domain::notification::{Audience, Notification};
-use crate::storage::keys;
+use crate::read;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use std::time::{Duration, Instant};
@@ -77,11 +77,7 @@ async fn live(
         Some(since) => since,
         // From now: where the notifier is (not the log, which may be ahead
         // of it: those notifications are still to come, live).
-        None => state
-            .db
-            .get::<u64>(&keys::offset(Notifier::NAME))
-            .map_err(Problem::from)?
-            .unwrap_or(0),
+        None => read::applied(&state.db, Subscriber::Notifier).map_err(Problem::from)?,
     };
     let (db, hub) = (state.db.clone(), state.hub.clone());
     actix_rt::spawn(async move {

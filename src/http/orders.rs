@@ -6,9 +6,8 @@ use crate::actors::services::checkout;
 use crate::domain::checkout::{ItemRequest, OrderRequest};
 use crate::domain::ids::validate_id;
 use crate::domain::order::{Order, OrderCommand};
-use crate::domain::payment::Payment;
 use crate::domain::{DomainError, OrderId};
-use crate::storage::keys;
+use crate::read;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -50,20 +49,11 @@ struct ByCustomer {
 
 async fn list(state: web::Data<AppState>, q: web::Query<ByCustomer>) -> ApiResult<HttpResponse> {
     validate_id("customerId", &q.customer_id)?;
-    let mut orders: Vec<Order> = Vec::new();
-    for key in state.db.scan_keys(&keys::customer_orders(&q.customer_id)) {
-        if let Some(id) = keys::trailing_u64(&key?) {
-            orders.extend(state.db.get::<Order>(&keys::order(id))?);
-        }
-    }
-    Ok(HttpResponse::Ok().json(orders))
+    Ok(HttpResponse::Ok().json(read::orders_of(&state.db, &q.customer_id)?))
 }
 
 async fn get(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
-    let order = state
-        .db
-        .get::<Order>(&keys::order(*id))?
-        .ok_or(DomainError::OrderNotFound(*id))?;
+    let order = read::order(&state.db, *id)?.ok_or(DomainError::OrderNotFound(*id))?;
     Ok(HttpResponse::Ok().json(order))
 }
 
@@ -85,9 +75,7 @@ async fn confirm(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResul
 }
 
 async fn payment(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
-    let payment = state
-        .db
-        .get::<Payment>(&keys::payment(*id))?
+    let payment = read::payment(&state.db, *id)?
         .ok_or_else(|| Problem::not_found(format!("order {} has no payment", *id)))?;
     Ok(HttpResponse::Ok().json(payment))
 }

@@ -4,10 +4,9 @@ use super::{ApiResult, AppState, Problem};
 use crate::actors::entities::shell::Execute;
 use crate::actors::projections::ratings;
 use crate::domain::ids::validate_id;
-use crate::domain::order::Order;
 use crate::domain::wallet::{ReviewedOrder, Wallet, WalletCommand, WalletEvent};
 use crate::domain::{DomainError, OrderId};
-use crate::storage::keys;
+use crate::read;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
@@ -32,10 +31,8 @@ struct NewReview {
 async fn write(state: web::Data<AppState>, body: web::Json<NewReview>) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     validate_id("customerId", &body.customer_id)?;
-    let order = state
-        .db
-        .get::<Order>(&keys::order(body.order_id))?
-        .ok_or(DomainError::OrderNotFound(body.order_id))?;
+    let order =
+        read::order(&state.db, body.order_id)?.ok_or(DomainError::OrderNotFound(body.order_id))?;
     let cmd = WalletCommand::WriteReview {
         order: ReviewedOrder::from(&order),
         rating: body.rating,
@@ -61,10 +58,7 @@ async fn delete(
     q: web::Query<ByCustomer>,
 ) -> ApiResult<HttpResponse> {
     validate_id("customerId", &q.customer_id)?;
-    let customer = state
-        .db
-        .get::<String>(&keys::review_owner(*id))?
-        .ok_or(DomainError::ReviewNotFound(*id))?;
+    let customer = read::review_author(&state.db, *id)?.ok_or(DomainError::ReviewNotFound(*id))?;
     if customer != q.customer_id {
         return Err(Problem::new(
             actix_web::http::StatusCode::FORBIDDEN,
@@ -88,15 +82,12 @@ struct ByCustomer {
 
 async fn coupons(state: web::Data<AppState>, q: web::Query<ByCustomer>) -> ApiResult<HttpResponse> {
     validate_id("customerId", &q.customer_id)?;
-    let wallet = state
-        .db
-        .get::<Wallet>(&keys::wallet(&q.customer_id))?
-        .unwrap_or_else(|| Wallet::new(&q.customer_id));
+    let wallet = read::wallet(&state.db, &q.customer_id)?;
     Ok(HttpResponse::Ok().json(wallet.coupons))
 }
 
 async fn rating(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    if !state.db.contains(&keys::store(&id))? {
+    if !read::store_exists(&state.db, &id)? {
         return Err(Problem::not_found(format!(
             "store {:?} does not exist",
             id.as_str()

@@ -5,7 +5,7 @@ use crate::actors::entities::shell::Execute;
 use crate::domain::ids::validate_id;
 use crate::domain::rider::{Rider, RiderCommand};
 use crate::domain::LatLon;
-use crate::storage::keys;
+use crate::read;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
@@ -17,10 +17,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 async fn get(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
     validate_id("riderId", &id)?;
-    let rider = state
-        .db
-        .get::<Rider>(&keys::rider(&id))?
-        .unwrap_or_else(|| Rider::new(&id));
+    let rider = read::rider(&state.db, &id)?;
     Ok(HttpResponse::Ok().json(rider))
 }
 

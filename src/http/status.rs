@@ -2,7 +2,7 @@
 
 use super::{ApiResult, AppState};
 use crate::actors::subscribers::Subscriber;
-use crate::storage::keys;
+use crate::read;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
@@ -14,10 +14,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 fn offsets(state: &AppState) -> ApiResult<Vec<(&'static str, u64)>> {
     Subscriber::ALL
         .iter()
-        .map(|s| {
-            let name = s.name();
-            Ok((name, state.db.get::<u64>(&keys::offset(name))?.unwrap_or(0)))
-        })
+        .map(|&s| Ok((s.name(), read::applied(&state.db, s)?)))
         .collect()
 }
 
@@ -28,10 +25,11 @@ async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
         .into_iter()
         .map(|(name, offset)| (name.to_string(), json!(log_seq.saturating_sub(offset))))
         .collect();
+    let pending = read::pending_payments(&state.db);
     Ok(HttpResponse::Ok().json(json!({
         "status": "ok",
-        "pendingPayments": state.db.scan_keys(keys::PENDING).count(),
-        "pendingRevisions": state.db.scan_keys(keys::REVISION_PENDING).count(),
+        "pendingPayments": pending.0,
+        "pendingRevisions": pending.1,
         "circuitBreaker": {
             "state": state.payment_guard.state_name(),
             "timesOpened": state.payment_guard.times_opened(),

@@ -5,7 +5,7 @@ use crate::actors::entities::shell::Execute;
 use crate::actors::projections::ratings;
 use crate::domain::districts;
 use crate::domain::store::{MenuItem, Store, StoreCommand};
-use crate::storage::keys;
+use crate::read;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
@@ -58,11 +58,7 @@ fn rating_of(state: &AppState, store: &str) -> ApiResult<RatingSummary> {
 }
 
 async fn list(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let stores: Vec<Store> = state
-        .db
-        .scan::<Store>(keys::STORES)
-        .map(|r| r.map(|(_, s)| s))
-        .collect::<Result<_, _>>()?;
+    let stores = read::stores(&state.db)?;
     let summaries: Vec<Summary> = stores
         .iter()
         .map(|s| {
@@ -82,9 +78,7 @@ async fn list(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
 }
 
 async fn get(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let store = state
-        .db
-        .get::<Store>(&keys::store(&id))?
+    let store = read::store(&state.db, &id)?
         .ok_or_else(|| Problem::not_found(format!("store {:?} does not exist", id.as_str())))?;
     let rating = rating_of(&state, &store.id)?;
     Ok(HttpResponse::Ok().json(WithRating {
