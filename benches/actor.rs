@@ -38,7 +38,7 @@ impl Rig {
         .expect("the database opens");
         let guard = Guard::new(BreakerConfig::default());
         let sandbox = Sandbox::new(SandboxRules::new(0, None, None), db.clone());
-        let payment = PaymentActor::new(sandbox, guard.clone()).start();
+        let payment = PaymentActor::new(std::sync::Arc::new(sandbox), guard.clone()).start();
         let arbiters: Vec<Arbiter> = (0..2).map(|_| Arbiter::new()).collect();
         let env = Env {
             db: db.clone(),

@@ -82,7 +82,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let breaker = args.breaker.config().map_err(ServeError::Config)?;
     let guard = Guard::new(breaker.clone());
     let faults = Arc::new(Faults::default());
-    let payment = PaymentActor::new(sandbox.clone(), guard.clone()).start();
+    let payment = PaymentActor::new(Arc::new(sandbox.clone()), guard.clone()).start();
     let arbiters: Vec<Arbiter> = (0..args.arbiter_count()).map(|_| Arbiter::new()).collect();
     let env = Env {
         db: db.clone(),

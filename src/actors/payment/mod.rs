@@ -2,19 +2,20 @@
 //! (sliding-window failure and slow-call rates, per-call timeout, open wait,
 //! half-open trials, bulkhead), with the order id as idempotency key.
 
+mod gateway;
 mod rules;
 mod sandbox;
 
+pub use gateway::{Answer, Gateway, GatewayAdjustment, GatewayCall, GatewayCharge, GatewayError};
 pub use rules::SandboxRules;
-pub use sandbox::{
-    Answer, GatewayAccount, GatewayAdjustment, GatewayCharge, GatewayError, Sandbox,
-};
+pub use sandbox::{GatewayAccount, Sandbox};
 
 use crate::domain::payment::AdjustmentKind;
 use crate::domain::{OrderId, Won};
 use crate::error::{AppError, AppResult};
 use crate::supervision::{CallError, Guard, Rejection};
 use actix::prelude::*;
+use std::sync::Arc;
 
 /// Charge a customer for an order.
 #[derive(Clone, Debug, Message)]
@@ -66,12 +67,13 @@ pub struct Lookup {
 
 /// The payment actor. Calls run concurrently; the breaker bounds them.
 pub struct PaymentActor {
-    gateway: Sandbox,
+    gateway: Arc<dyn Gateway>,
     guard: Guard,
 }
 
 impl PaymentActor {
-    pub fn new(gateway: Sandbox, guard: Guard) -> Self {
+    /// Payments through `gateway`, guarded by `guard`'s breaker.
+    pub fn new(gateway: Arc<dyn Gateway>, guard: Guard) -> Self {
         PaymentActor { gateway, guard }
     }
 }

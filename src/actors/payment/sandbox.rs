@@ -9,43 +9,16 @@
 //! before the latency, like a gateway whose approval is slow to come back:
 //! the case that makes payment-pending recovery necessary.
 
+use super::gateway::{
+    Answer, Gateway, GatewayAdjustment, GatewayCall, GatewayCharge, GatewayError,
+};
 use super::rules::SandboxRules;
 use crate::domain::payment::AdjustmentKind;
 use crate::domain::{OrderId, Won};
 use crate::storage::{keys, Db, WriteBatch};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// The gateway failed to answer properly.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct GatewayError(pub String);
-
-/// What the gateway answered to a charge it handled.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Answer {
-    Approved { transaction_id: String },
-    Declined { reason: String },
-}
-
-/// A charge as the gateway remembers it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GatewayCharge {
-    pub transaction_id: String,
-    pub amount: Won,
-    pub refunded: bool,
-}
-
-/// A revision's extra charge (positive) or partial refund (negative), as
-/// the gateway remembers it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GatewayAdjustment {
-    pub delta: i64,
-    pub transaction_id: String,
-}
 
 /// An order's account at the gateway, all its charges and refunds summed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -297,6 +270,48 @@ impl Sandbox {
         self.db
             .get(&keys::sandbox_charge(order_id))
             .map_err(|e| GatewayError(e.to_string()))
+    }
+}
+
+/// The sandbox is one gateway: each call runs on its own clone.
+impl Gateway for Sandbox {
+    fn charge(&self, order_id: OrderId, customer_id: &str, amount: Won) -> GatewayCall<Answer> {
+        let (sandbox, customer_id) = (self.clone(), customer_id.to_string());
+        Box::pin(async move { Sandbox::charge(&sandbox, order_id, &customer_id, amount).await })
+    }
+
+    fn refund(&self, order_id: OrderId) -> GatewayCall<()> {
+        let sandbox = self.clone();
+        Box::pin(async move { Sandbox::refund(&sandbox, order_id).await })
+    }
+
+    fn lookup(&self, order_id: OrderId) -> GatewayCall<Option<GatewayCharge>> {
+        let sandbox = self.clone();
+        Box::pin(async move { Sandbox::lookup(&sandbox, order_id).await })
+    }
+
+    fn adjust(
+        &self,
+        order_id: OrderId,
+        attempt: u64,
+        kind: AdjustmentKind,
+        customer_id: &str,
+        delta: i64,
+    ) -> GatewayCall<Answer> {
+        let (sandbox, customer_id) = (self.clone(), customer_id.to_string());
+        Box::pin(async move {
+            Sandbox::adjust(&sandbox, order_id, attempt, kind, &customer_id, delta).await
+        })
+    }
+
+    fn lookup_adjustment(
+        &self,
+        order_id: OrderId,
+        attempt: u64,
+        kind: AdjustmentKind,
+    ) -> GatewayCall<Option<GatewayAdjustment>> {
+        let sandbox = self.clone();
+        Box::pin(async move { Sandbox::lookup_adjustment(&sandbox, order_id, attempt, kind).await })
     }
 }
 

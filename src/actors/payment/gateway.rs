@@ -1,0 +1,76 @@
+//! The payment gateway as baedal sees it: the calls it makes, whatever
+//! gateway answers them. The built-in sandbox (`sandbox.rs`) is one; a real
+//! gateway is another implementation of [`Gateway`]. Every call is keyed
+//! so that it can be repeated without charging twice: a charge by its order
+//! id, a revision's adjustment by (order, attempt, kind).
+
+use crate::domain::payment::AdjustmentKind;
+use crate::domain::{OrderId, Won};
+use futures_util::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+
+/// A gateway call on its way: its answer, or why it has none.
+pub type GatewayCall<T> = BoxFuture<'static, Result<T, GatewayError>>;
+
+/// A payment gateway. The payment actor makes every call through the
+/// circuit breaker, which times it out and counts its failures.
+pub trait Gateway: Send + Sync + 'static {
+    /// Charges `amount` won under the idempotency key `order_id`: the same
+    /// key again answers the first charge's result, charging nothing more.
+    fn charge(&self, order_id: OrderId, customer_id: &str, amount: Won) -> GatewayCall<Answer>;
+
+    /// Gives back what is left of the order's charge (idempotent).
+    fn refund(&self, order_id: OrderId) -> GatewayCall<()>;
+
+    /// What became of the order's charge, if it was made.
+    fn lookup(&self, order_id: OrderId) -> GatewayCall<Option<GatewayCharge>>;
+
+    /// A revision's extra charge (positive `delta`, won) or partial refund
+    /// (negative) under the key (order, attempt, kind).
+    fn adjust(
+        &self,
+        order_id: OrderId,
+        attempt: u64,
+        kind: AdjustmentKind,
+        customer_id: &str,
+        delta: i64,
+    ) -> GatewayCall<Answer>;
+
+    /// What became of the key (order, attempt, kind), if it was used.
+    fn lookup_adjustment(
+        &self,
+        order_id: OrderId,
+        attempt: u64,
+        kind: AdjustmentKind,
+    ) -> GatewayCall<Option<GatewayAdjustment>>;
+}
+
+/// The gateway failed to answer properly.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct GatewayError(pub String);
+
+/// What the gateway answered to a charge it handled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Approved { transaction_id: String },
+    Declined { reason: String },
+}
+
+/// A charge as the gateway remembers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayCharge {
+    pub transaction_id: String,
+    pub amount: Won,
+    pub refunded: bool,
+}
+
+/// A revision's extra charge (positive) or partial refund (negative), as
+/// the gateway remembers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayAdjustment {
+    pub delta: i64,
+    pub transaction_id: String,
+}
