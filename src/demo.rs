@@ -30,8 +30,8 @@ pub async fn load(db: &Db) -> AppResult<usize> {
     }
     let mut done = WriteBatch::new();
     done.put(keys::DEMO_LOADED.to_vec(), &added)?;
-    let ticket = db.commit(done)?;
-    db.acknowledged(ticket).await;
+    let commit = db.commit(done)?;
+    db.acknowledged(commit).await;
     Ok(added)
 }
 

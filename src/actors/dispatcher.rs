@@ -22,15 +22,15 @@ const BATCH: usize = 512;
 /// A run of log records, in sequence order.
 #[derive(Clone, Debug, Message)]
 #[rtype(result = "AppResult<u64>")]
-pub struct Deliver(pub Arc<Vec<LogRecord>>);
+pub struct LogBatch(pub Arc<Vec<LogRecord>>);
 
 /// Starts delivering the log to `subscriber`, from the offset it stored,
 /// at most once every `gap`: under load the records that arrive meanwhile
 /// go in one delivery, one commit, where keys they share are written once.
 pub fn pump<A>(name: &'static str, db: Db, subscriber: Addr<A>, gap: Duration) -> AppResult<()>
 where
-    A: Actor + Handler<Deliver>,
-    A::Context: ToEnvelope<A, Deliver>,
+    A: Actor + Handler<LogBatch>,
+    A::Context: ToEnvelope<A, LogBatch>,
 {
     let mut offset = db.get::<u64>(&keys::offset(name))?.unwrap_or(0);
     actix_rt::spawn(async move {
@@ -63,7 +63,7 @@ where
             }
             delivered = Instant::now();
             backlog = records.len() == BATCH;
-            match subscriber.send(Deliver(Arc::new(records))).await {
+            match subscriber.send(LogBatch(Arc::new(records))).await {
                 Ok(Ok(applied)) => {
                     offset = applied;
                     backoff.reset();

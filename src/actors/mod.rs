@@ -24,14 +24,14 @@ pub mod subscribers;
 pub use registry::Registry;
 
 use crate::error::AppResult;
-use crate::storage::{Db, Ticket};
+use crate::storage::{CommitSeq, Db};
 
 /// An answer sent once the write it speaks of is acknowledged (on disk, in
 /// durable mode): nothing is said about a state a crash could still undo.
 /// The actor itself does not wait: it handles its next message meanwhile.
 pub fn answer_after<T: Send + 'static>(
     db: &Db,
-    write: Ticket,
+    write: CommitSeq,
     result: AppResult<T>,
 ) -> actix::ResponseFuture<AppResult<T>> {
     let db = db.clone();

@@ -32,7 +32,7 @@ trait Applies {
 
 impl<P: Projection> Applies for ProjectionActor<P> {
     fn apply_records(&mut self, records: &[LogRecord]) -> AppResult<u64> {
-        self.deliver(records)
+        self.apply_batch(records)
     }
 }
 
@@ -235,11 +235,11 @@ pub async fn fill(db: &Db, target: u64, customers: u64) -> AppResult<u64> {
     for name in &projections.reactions {
         batch.put(keys::offset(name), &offset)?;
     }
-    let ticket = db.commit(batch)?;
+    let commit = db.commit(batch)?;
     // As the server's own compaction would have left it.
     crate::actors::dispatcher::compact_log(db, &Subscriber::names())?;
     db.flush()?;
-    db.acknowledged(ticket).await;
+    db.acknowledged(commit).await;
     Ok(done)
 }
 

@@ -29,9 +29,10 @@ pub struct StorageConfig {
     pub cache_capacity_bytes: u64,
 }
 
-/// The number of a write, to wait for its acknowledgement.
+/// A commit's place in the order of writes, to wait for its
+/// acknowledgement (`Db::acknowledged`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Ticket(pub u64);
+pub struct CommitSeq(pub u64);
 
 /// Puts, removes and log events that land together or not at all.
 #[derive(Default)]
@@ -243,7 +244,7 @@ impl Db {
     /// and applies the batch together: the log never shows a gap, and the
     /// cost is nothing because sled inserts are CPU-bound and a second
     /// concurrent writer would not be faster.
-    pub fn commit(&self, batch: WriteBatch) -> Result<Ticket, StorageError> {
+    pub fn commit(&self, batch: WriteBatch) -> Result<CommitSeq, StorageError> {
         let shared = &self.inner.shared;
         let mut written = shared.written.lock().unwrap_or_else(|p| p.into_inner());
         let mut ops = batch.ops;
@@ -273,15 +274,15 @@ impl Db {
             Durability::Durable => shared.wake.notify_one(),
             Durability::Relaxed { .. } => shared.publish(horizon),
         }
-        Ok(Ticket(horizon.writes))
+        Ok(CommitSeq(horizon.writes))
     }
 
     /// Waits until a write is acknowledged (on disk, in durable mode).
-    pub async fn acknowledged(&self, ticket: Ticket) {
-        if ticket.0 == 0 {
+    pub async fn acknowledged(&self, commit: CommitSeq) {
+        if commit.0 == 0 {
             return;
         }
-        if let Some(acknowledged) = self.inner.shared.wait_for(ticket.0) {
+        if let Some(acknowledged) = self.inner.shared.wait_for(commit.0) {
             // An error means the flusher is gone: the database is closing
             // and there is nothing left to wait for.
             let _ = acknowledged.await;
@@ -299,7 +300,7 @@ impl Db {
                 .unwrap_or_else(|p| p.into_inner());
             written.horizon.writes
         };
-        self.acknowledged(Ticket(writes)).await;
+        self.acknowledged(CommitSeq(writes)).await;
     }
 
     /// Watches the acknowledged horizon: told of every acknowledgement.

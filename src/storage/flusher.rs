@@ -92,7 +92,7 @@ impl Shared {
             w.acknowledged = horizon.writes;
             let (ready, waiting) = std::mem::take(&mut w.queue)
                 .into_iter()
-                .partition(|(ticket, _)| *ticket <= horizon.writes);
+                .partition(|(write, _)| *write <= horizon.writes);
             w.queue = waiting;
             // Still under the lock, so the watches never move back either.
             self.acknowledged.send_replace(horizon);
@@ -110,15 +110,15 @@ impl Shared {
         }
     }
 
-    /// A receiver told once write `ticket` is acknowledged, or `None` if it
+    /// A receiver told once write number `write` is acknowledged, or `None` if it
     /// already is.
-    pub fn wait_for(&self, ticket: u64) -> Option<oneshot::Receiver<()>> {
+    pub fn wait_for(&self, write: u64) -> Option<oneshot::Receiver<()>> {
         let mut w = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
-        if ticket <= w.acknowledged {
+        if write <= w.acknowledged {
             return None;
         }
         let (tx, rx) = oneshot::channel();
-        w.queue.push((ticket, tx));
+        w.queue.push((write, tx));
         Some(rx)
     }
 }

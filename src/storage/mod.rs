@@ -16,7 +16,7 @@ mod staged;
 
 pub use codec::{decode, encode};
 pub use compact::{compact, dir_size, CompactError, Compacted};
-pub use db::{Db, Durability, StorageConfig, Ticket, WriteBatch};
+pub use db::{CommitSeq, Db, Durability, StorageConfig, WriteBatch};
 pub use flusher::Horizon;
 pub use schema::CURRENT as SCHEMA;
 pub use staged::Staged;

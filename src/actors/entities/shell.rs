@@ -11,7 +11,7 @@ use crate::actors::registry::{Directory, Env, Registry};
 use crate::domain::aggregate::Aggregate;
 use crate::domain::{Event, Timestamp};
 use crate::error::{AppError, AppResult};
-use crate::storage::{Db, Ticket, WriteBatch};
+use crate::storage::{CommitSeq, Db, WriteBatch};
 use crate::supervision::{Faults, Restarts, Supervised};
 use actix::prelude::*;
 use dashmap::DashMap;
@@ -94,12 +94,12 @@ pub fn execute<E: Entity>(
     id: &E::Id,
     state: Option<&E>,
     cmd: &E::Command,
-) -> AppResult<(Outcome<E>, Ticket)> {
+) -> AppResult<(Outcome<E>, CommitSeq)> {
     let now = Timestamp::now();
     let events = E::decide(state, id, cmd, now)?;
     if events.is_empty() {
         let state = state.cloned().ok_or_else(|| E::not_found(id))?;
-        return Ok((Outcome { state, events }, Ticket::default()));
+        return Ok((Outcome { state, events }, CommitSeq::default()));
     }
     let next = events
         .iter()
@@ -140,7 +140,7 @@ pub struct EntityActor<E: Entity> {
     pub(crate) registry: Registry,
     /// The last write of this actor: every answer waits for it, so nothing
     /// is said about a state that a crash could still undo.
-    pub(crate) last_write: Ticket,
+    pub(crate) last_write: CommitSeq,
     pub(crate) idle: Idle,
     restarts: Restarts,
 }
@@ -157,7 +157,7 @@ impl<E: Entity> EntityActor<E> {
             loaded: false,
             env,
             registry,
-            last_write: Ticket::default(),
+            last_write: CommitSeq::default(),
             idle,
             restarts: Restarts::new(E::KIND),
         };

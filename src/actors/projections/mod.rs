@@ -9,7 +9,7 @@ pub mod notifier;
 pub mod points;
 pub mod ratings;
 
-use super::dispatcher::Deliver;
+use super::dispatcher::LogBatch;
 use crate::domain::LogRecord;
 use crate::error::AppResult;
 use crate::storage::{keys, Db, Staged};
@@ -55,7 +55,7 @@ impl<P: Projection> ProjectionActor<P> {
 
     /// Applies the records past the projection's offset in one commit;
     /// returns the new offset.
-    pub fn deliver(&mut self, records: &[LogRecord]) -> AppResult<u64> {
+    pub fn apply_batch(&mut self, records: &[LogRecord]) -> AppResult<u64> {
         let fresh: Vec<&LogRecord> = records.iter().filter(|r| r.seq > self.offset).collect();
         let Some(last) = fresh.last().map(|r| r.seq) else {
             return Ok(self.offset);
@@ -86,12 +86,12 @@ impl<P: Projection> Actor for ProjectionActor<P> {
     type Context = Context<Self>;
 }
 
-impl<P: Projection> Handler<Deliver> for ProjectionActor<P> {
+impl<P: Projection> Handler<LogBatch> for ProjectionActor<P> {
     type Result = AppResult<u64>;
 
-    fn handle(&mut self, msg: Deliver, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: LogBatch, _: &mut Context<Self>) -> Self::Result {
         let _span =
             tracing::debug_span!("deliver", subscriber = P::NAME, records = msg.0.len()).entered();
-        self.deliver(&msg.0)
+        self.apply_batch(&msg.0)
     }
 }

@@ -89,7 +89,7 @@ impl Projection for Notifier {
         for (nth, (audience, n)) in notification::for_record(record).into_iter().enumerate() {
             self.pages.append(staged, &audience, n.clone())?;
             if self.webhook {
-                let queued = webhook::Delivery::new(&audience, &n);
+                let queued = webhook::QueuedNotification::new(&audience, &n);
                 staged.put(keys::webhook_queued(n.id, nth as u8), &queued)?;
             }
             self.staged.push((audience, n));

@@ -2,7 +2,7 @@
 //! that was refunded (rejected or canceled), or of a checkout that ended
 //! without an order, through the customer's actor (idempotent).
 
-use crate::actors::dispatcher::Deliver;
+use crate::actors::dispatcher::LogBatch;
 use crate::actors::entities::shell::Execute;
 use crate::actors::Registry;
 use crate::domain::order::Order;
@@ -56,10 +56,10 @@ fn to_restore(registry: &Registry, event: &Event) -> AppResult<Option<(String, S
     })
 }
 
-impl Handler<Deliver> for Coupons {
+impl Handler<LogBatch> for Coupons {
     type Result = ResponseFuture<AppResult<u64>>;
 
-    fn handle(&mut self, msg: Deliver, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: LogBatch, _: &mut Context<Self>) -> Self::Result {
         let registry = self.registry.clone();
         let restore = async move {
             let db = registry.env().db.clone();

@@ -2,7 +2,7 @@
 //! rejected or canceled, through the payment gateway (idempotent by order
 //! id), recording the refund with its offset in one batch.
 
-use crate::actors::dispatcher::Deliver;
+use crate::actors::dispatcher::LogBatch;
 use crate::actors::payment::{Adjust, ChargeOutcome, PaymentActor, Refund};
 use crate::domain::order::OrderEvent;
 use crate::domain::payment::{AdjustmentKind, Payment, PaymentEvent, PaymentStatus};
@@ -33,10 +33,10 @@ impl Actor for Refunds {
     type Context = Context<Self>;
 }
 
-impl Handler<Deliver> for Refunds {
+impl Handler<LogBatch> for Refunds {
     type Result = ResponseFuture<AppResult<u64>>;
 
-    fn handle(&mut self, msg: Deliver, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: LogBatch, _: &mut Context<Self>) -> Self::Result {
         let (db, payment) = (self.db.clone(), self.payment.clone());
         let refund = async move {
             let start = db.get::<u64>(&keys::offset(NAME))?.unwrap_or(0);

@@ -13,19 +13,19 @@ use std::time::Duration;
 /// How long one POST may take.
 const POST_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// One queued delivery, as POSTed.
+/// A notification queued for the webhook, as it is POSTed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Delivery {
+pub struct QueuedNotification {
     /// `customer`, `store` or `rider`.
     pub audience: String,
     pub audience_id: String,
     pub notification: Notification,
 }
 
-impl Delivery {
+impl QueuedNotification {
     pub fn new(audience: &Audience, notification: &Notification) -> Self {
-        Delivery {
+        QueuedNotification {
             audience: audience.kind().to_string(),
             audience_id: audience.id().to_string(),
             notification: notification.clone(),
@@ -47,7 +47,7 @@ pub fn spawn(db: Db, url: String) {
         let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(10));
         loop {
             horizon.borrow_and_update();
-            let next = db.scan::<Delivery>(keys::WEBHOOK_QUEUE).next();
+            let next = db.scan::<QueuedNotification>(keys::WEBHOOK_QUEUE).next();
             let (key, delivery) = match next {
                 None => {
                     if horizon.changed().await.is_err() {
