@@ -142,30 +142,14 @@ fn invalid(field: &'static str, reason: &str) -> DomainError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::store::MenuItem;
+    use crate::domain::testing::{menu_item, store_with};
     use crate::domain::ErrorKind;
 
     fn store() -> Store {
-        Store {
-            id: "s1".into(),
-            name: "홍대 짬뽕".into(),
-            address: "서울 마포구 와우산로 94".into(),
-            lat: 37.55,
-            lon: 126.92,
-            open: true,
-            menu: vec![
-                MenuItem {
-                    id: "jjajang".into(),
-                    name: "짜장면".into(),
-                    price: 7_000,
-                },
-                MenuItem {
-                    id: "tangsuyuk".into(),
-                    name: "탕수육".into(),
-                    price: 18_000,
-                },
-            ],
-        }
+        store_with(vec![
+            menu_item("jjajang", "짜장면", 7_000),
+            menu_item("tangsuyuk", "탕수육", 18_000),
+        ])
     }
 
     fn request(items: Vec<(&str, u64)>) -> OrderRequest {

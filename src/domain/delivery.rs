@@ -132,7 +132,7 @@ pub fn apply(delivery: Option<&Delivery>, event: &OrderEvent, at: Timestamp) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::order::tests::new_order;
+    use crate::domain::testing::new_order;
 
     fn pending() -> Delivery {
         apply(

@@ -107,7 +107,7 @@ pub fn apply(ticket: Option<&Ticket>, event: &OrderEvent, at: Timestamp) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::order::tests::new_order;
+    use crate::domain::testing::new_order;
 
     fn placed() -> Ticket {
         apply(

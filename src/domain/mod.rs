@@ -41,3 +41,5 @@ pub type Won = u64;
 
 #[cfg(test)]
 mod proptests;
+#[cfg(test)]
+pub mod testing;

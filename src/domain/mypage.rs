@@ -62,7 +62,7 @@ pub fn apply(page: Option<&MyPage>, event: &OrderEvent, at: Timestamp) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::order::tests::new_order;
+    use crate::domain::testing::new_order;
 
     #[test]
     fn follows_the_order_and_ignores_replays() {

@@ -115,7 +115,7 @@ pub fn for_record(record: &LogRecord) -> Vec<(Audience, Notification)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::order::tests::new_order;
+    use crate::domain::testing::new_order;
 
     fn record(seq: u64, event: OrderEvent) -> LogRecord {
         LogRecord {

@@ -1,5 +1,6 @@
 use super::*;
 use crate::domain::error::ErrorKind;
+use crate::domain::testing::{given, new_order};
 use OrderStatus as S;
 
 /// `Order::decide`, whose decisions do not depend on the time.
@@ -13,34 +14,6 @@ fn decide(
 
 fn apply(order: Option<Order>, event: &OrderEvent, at: Timestamp) -> Option<Order> {
     Order::apply(order, event, at)
-}
-
-pub(crate) fn new_order(id: OrderId, amount: Won) -> NewOrder {
-    NewOrder {
-        id,
-        customer_id: "kim".into(),
-        store_id: "store-1".into(),
-        store_name: "강남 바삭치킨".into(),
-        pickup: LatLon {
-            lat: 37.50,
-            lon: 127.03,
-        },
-        items: vec![OrderLine {
-            menu_id: "fried".into(),
-            name: "후라이드치킨".into(),
-            qty: 1,
-            unit_price: amount,
-        }],
-        amount,
-        discount: 0,
-        coupon_id: None,
-        address: "서울 강남구 테헤란로 1".into(),
-        dropoff: LatLon {
-            lat: 37.51,
-            lon: 127.04,
-        },
-        transaction_id: format!("tx-{id}"),
-    }
 }
 
 /// The events that bring a new order to `status`, in order.
@@ -341,4 +314,30 @@ fn only_a_placed_order_is_revised() {
         assert_eq!(err.kind(), ErrorKind::Conflict, "{status}");
         assert!(err.to_string().contains(status.as_str()));
     }
+}
+
+#[test]
+fn a_cancel_is_decided_from_the_history_given() {
+    let placed = OrderEvent::Placed(Box::new(new_order(1, 20_000)));
+    let canceled = given::<Order>(1, [placed.clone(), OrderEvent::Accepted])
+        .when(OrderCommand::Cancel)
+        .then(vec![OrderEvent::Canceled])
+        .expect("still there");
+    assert_eq!(canceled.status, S::Canceled);
+    let refused = given::<Order>(1, [placed, OrderEvent::Accepted, OrderEvent::CookStarted])
+        .when(OrderCommand::Cancel)
+        .then_refused();
+    assert_eq!(refused.kind(), ErrorKind::Conflict);
+    assert!(
+        refused.to_string().contains("cooking has started"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn a_command_to_an_order_never_placed_is_not_found() {
+    let refused = given::<Order>(7, [])
+        .when(OrderCommand::Accept)
+        .then_refused();
+    assert_eq!(refused, DomainError::OrderNotFound(7));
 }

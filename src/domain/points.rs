@@ -101,7 +101,7 @@ impl Points {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::order::tests::new_order;
+    use crate::domain::testing::new_order;
 
     #[test]
     fn a_revision_adjusts_the_points_and_a_refund_revokes_the_net() {

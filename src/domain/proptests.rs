@@ -5,8 +5,9 @@ use super::aggregate::Aggregate;
 use super::delivery::{self, Delivery, DeliveryStatus};
 use super::kitchen::{self, Ticket, TicketStatus};
 use super::order::OrderStatus;
-use super::order::{tests::new_order, Order, OrderCommand};
+use super::order::{Order, OrderCommand};
 use super::payment::{Payment, PaymentEvent, PaymentStatus};
+use super::testing::new_order;
 use super::Timestamp;
 use proptest::prelude::*;
 

@@ -96,7 +96,7 @@ impl Aggregate for Rider {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::aggregate::given::given;
+    use crate::domain::testing::given;
 
     const SEOUL: LatLon = LatLon {
         lat: 37.5,

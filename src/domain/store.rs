@@ -169,23 +169,8 @@ impl Aggregate for Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::testing::{given, store};
     use crate::domain::ErrorKind;
-
-    pub(crate) fn store() -> Store {
-        Store {
-            id: "s1".into(),
-            name: "홍대 짬뽕".into(),
-            address: "서울 마포구 와우산로 94".into(),
-            lat: 37.55,
-            lon: 126.92,
-            open: true,
-            menu: vec![MenuItem {
-                id: "jjajang".into(),
-                name: "짜장면".into(),
-                price: 7_000,
-            }],
-        }
-    }
 
     fn decide(
         store: Option<&Store>,
@@ -295,5 +280,17 @@ mod tests {
                 .kind(),
             ErrorKind::Invalid
         );
+    }
+
+    #[test]
+    fn a_store_is_registered_once() {
+        let registered = given::<Store>("s1".into(), [])
+            .when(StoreCommand::Register(Box::new(store())))
+            .then(vec![StoreEvent::Registered(Box::new(store()))]);
+        assert_eq!(registered, Some(store()));
+        let refused = given::<Store>("s1".into(), [StoreEvent::Registered(Box::new(store()))])
+            .when(StoreCommand::Register(Box::new(store())))
+            .then_refused();
+        assert_eq!(refused, DomainError::StoreExists("s1".into()));
     }
 }

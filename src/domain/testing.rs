@@ -1,0 +1,129 @@
+//! What domain tests share: builders of the values they need, so that a
+//! field added to a type is one line here, and given/when/then for the
+//! aggregates.
+
+use super::aggregate::Aggregate;
+use super::error::DomainError;
+use super::geo::LatLon;
+use super::order::{NewOrder, OrderLine};
+use super::store::{MenuItem, Store};
+use super::time::Timestamp;
+use super::{OrderId, Won};
+
+/// A placed order of one dish at `amount` won, from kim to store-1.
+pub fn new_order(id: OrderId, amount: Won) -> NewOrder {
+    NewOrder {
+        id,
+        customer_id: "kim".into(),
+        store_id: "store-1".into(),
+        store_name: "강남 바삭치킨".into(),
+        pickup: LatLon {
+            lat: 37.50,
+            lon: 127.03,
+        },
+        items: vec![OrderLine {
+            menu_id: "fried".into(),
+            name: "후라이드치킨".into(),
+            qty: 1,
+            unit_price: amount,
+        }],
+        amount,
+        discount: 0,
+        coupon_id: None,
+        address: "서울 강남구 테헤란로 1".into(),
+        dropoff: LatLon {
+            lat: 37.51,
+            lon: 127.04,
+        },
+        transaction_id: format!("tx-{id}"),
+    }
+}
+
+/// A dish on a menu.
+pub fn menu_item(id: &str, name: &str, price: Won) -> MenuItem {
+    MenuItem {
+        id: id.into(),
+        name: name.into(),
+        price,
+    }
+}
+
+/// An open store in Mapo-gu, `s1`, selling `menu`.
+pub fn store_with(menu: Vec<MenuItem>) -> Store {
+    Store {
+        id: "s1".into(),
+        name: "홍대 짬뽕".into(),
+        address: "서울 마포구 와우산로 94".into(),
+        lat: 37.55,
+        lon: 126.92,
+        open: true,
+        menu,
+    }
+}
+
+/// `s1`, selling 짜장면 at 7,000 won.
+pub fn store() -> Store {
+    store_with(vec![menu_item("jjajang", "짜장면", 7_000)])
+}
+
+/// The state an aggregate reaches from its initial state by `events`.
+pub fn given<A: Aggregate>(id: A::Id, events: impl IntoIterator<Item = A::Event>) -> Given<A> {
+    let state = events
+        .into_iter()
+        .enumerate()
+        .fold(A::initial(&id), |s, (i, e)| {
+            A::apply(s, &e, Timestamp(i as u64 + 1))
+        });
+    Given { id, state }
+}
+
+/// An aggregate in a known state.
+pub struct Given<A: Aggregate> {
+    pub id: A::Id,
+    pub state: Option<A>,
+}
+
+impl<A: Aggregate> Given<A> {
+    /// Decides `cmd` at time 1,000.
+    pub fn when(&self, cmd: A::Command) -> Then<A> {
+        let decided = A::decide(self.state.as_ref(), &self.id, &cmd, Timestamp(1_000));
+        let after = decided.as_ref().ok().map(|events| {
+            events
+                .iter()
+                .fold(self.state.clone(), |s, e| A::apply(s, e, Timestamp(1_000)))
+        });
+        Then {
+            decided,
+            after: after.flatten(),
+        }
+    }
+}
+
+/// What a command decided.
+pub struct Then<A: Aggregate> {
+    pub decided: Result<Vec<A::Event>, DomainError>,
+    /// The state after its events, if it was not refused.
+    pub after: Option<A>,
+}
+
+impl<A: Aggregate> Then<A>
+where
+    A::Event: PartialEq,
+{
+    /// Asserts these events were decided; answers the state after them.
+    pub fn then(self, expected: Vec<A::Event>) -> Option<A> {
+        match self.decided {
+            Ok(events) => assert_eq!(events, expected),
+            Err(e) => panic!("refused ({e}); expected {expected:?}"),
+        }
+        self.after
+    }
+
+    /// Asserts it was refused; answers the refusal.
+    pub fn then_refused(self) -> DomainError {
+        match self.decided {
+            Ok(events) => panic!("decided {events:?}; expected a refusal"),
+            Err(e) => e,
+        }
+    }
+}
