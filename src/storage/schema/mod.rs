@@ -74,5 +74,8 @@ pub(super) fn upgrade(engine: &sled::Db) -> Result<(), StorageError> {
 }
 
 #[cfg(test)]
+#[path = "fixture_tests.rs"]
+mod fixture_tests;
+#[cfg(test)]
 #[path = "schema_tests.rs"]
 mod tests;

@@ -1,0 +1,321 @@
+//! The stored-format fixtures (`tests/fixtures/`): a database written by
+//! the last schema 1 release, upgraded and read whole with today's types,
+//! value by value against what that release read.
+
+use super::*;
+use crate::actors::entities::order::{IdempotencyRecord, PendingPayment, PendingRevision};
+use crate::actors::payment::{GatewayAdjustment, GatewayCharge};
+use crate::actors::reactions::webhook;
+use crate::domain::delivery::Delivery;
+use crate::domain::kitchen::Ticket;
+use crate::domain::mypage::MyPage;
+use crate::domain::notification::Notification;
+use crate::domain::order::{Order, OrderStatus};
+use crate::domain::payment::{Payment, PaymentStatus};
+use crate::domain::points::Points;
+use crate::domain::rating::Rating;
+use crate::domain::rider::Rider;
+use crate::domain::store::Store;
+use crate::domain::wallet::{CouponStatus, Wallet};
+use crate::domain::LogRecord;
+use crate::storage::codec::{decode, Encoding};
+use crate::storage::Db;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+pub(super) fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A copy of a fixture database as `dir/db` (the fixture stays untouched).
+pub(super) fn copy_fixture(name: &str, dir: &Path) {
+    let to = dir.join("db");
+    std::fs::create_dir_all(to.join("blobs")).unwrap();
+    for entry in std::fs::read_dir(fixture(name)).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+fn json<T: DeserializeOwned + serde::Serialize>(
+    bytes: &[u8],
+) -> Result<serde_json::Value, StorageError> {
+    serde_json::to_value(decode::<T>(bytes)?).map_err(|e| StorageError::Codec(e.to_string()))
+}
+
+/// Reads a value with today's type for its key, as JSON: every key prefix
+/// baedal writes must be here (an unknown one fails the test).
+fn read_as_today(key: &[u8], bytes: &[u8]) -> Result<serde_json::Value, StorageError> {
+    type Read = fn(&[u8]) -> Result<serde_json::Value, StorageError>;
+    let table: &[(&[u8], Read)] = &[
+        (keys::LOG, json::<LogRecord>),
+        (keys::KITCHEN_BACKLOG, json::<LogRecord>),
+        (keys::DEMO_LOADED, json::<u64>),
+        (keys::SEEDED_ORDERS, json::<u64>),
+        (keys::STORES, json::<Store>),
+        (keys::PENDING, json::<PendingPayment>),
+        (keys::ORDERS, json::<Order>),
+        (b"payment/", json::<Payment>),
+        (b"delivery/", json::<Delivery>),
+        (keys::READY, json::<Delivery>),
+        (b"mypage/", json::<MyPage>),
+        (b"mypagec/", json::<()>),
+        (b"custorder/", json::<()>),
+        (b"inbox/", json::<Vec<Notification>>),
+        (b"wallet/", json::<Wallet>),
+        (b"reviewer/", json::<String>),
+        (b"rating/", json::<Rating>),
+        (keys::WEBHOOK_QUEUE, json::<webhook::QueuedNotification>),
+        (b"webhookdead/", json::<webhook::QueuedNotification>),
+        (b"rider/", json::<Rider>),
+        (b"points/", json::<Points>),
+        (b"offset/", json::<u64>),
+        (b"idem/", json::<IdempotencyRecord>),
+        (b"kitchen/", json::<Ticket>),
+        (b"ticketstore/", json::<String>),
+        (keys::REVISION_PENDING, json::<PendingRevision>),
+        (keys::SANDBOX_CHARGES, json::<GatewayCharge>),
+        (keys::SANDBOX_ADJUSTMENTS, json::<GatewayAdjustment>),
+    ];
+    let (_, read) = table
+        .iter()
+        .find(|(prefix, _)| key.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no type for key {:?}", String::from_utf8_lossy(key)));
+    read(bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether `actual` holds everything `expected` does: the same scalars,
+/// arrays of the same length, and objects with at least the expected
+/// fields (a field added since may be there too).
+fn holds(actual: &serde_json::Value, expected: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (actual, expected) {
+        (Value::Object(a), Value::Object(e)) => e
+            .iter()
+            .all(|(k, ev)| a.get(k).is_some_and(|av| holds(av, ev))),
+        (Value::Array(a), Value::Array(e)) => {
+            a.len() == e.len() && a.iter().zip(e).all(|(av, ev)| holds(av, ev))
+        }
+        _ => actual == expected,
+    }
+}
+
+/// Every key of `db` and how many there were per prefix (up to the first
+/// '/' or the whole `meta/...` key).
+pub(super) fn read_every_value(db: &Db) -> std::collections::BTreeMap<String, usize> {
+    let mut kinds = std::collections::BTreeMap::new();
+    for (key, bytes) in db.raw_entries_for_tests() {
+        let kind = if key.starts_with(b"meta/") {
+            String::from_utf8_lossy(&key).into_owned()
+        } else {
+            let end = key.iter().position(|&b| b == b'/').unwrap_or(key.len());
+            String::from_utf8_lossy(&key[..=end.min(key.len() - 1)]).into_owned()
+        };
+        *kinds.entry(kind).or_insert(0) += 1;
+        if key == keys::JOURNAL || key == keys::SCHEMA {
+            continue;
+        }
+        read_as_today(&key, &bytes)
+            .unwrap_or_else(|e| panic!("{:?} does not read: {e}", String::from_utf8_lossy(&key)));
+    }
+    kinds
+}
+
+/// A raw sled database in `dir/db`, as a release wrote it.
+pub(super) fn raw_engine(dir: &Path) -> sled::Db {
+    sled::Config::new().path(dir.join("db")).open().unwrap()
+}
+
+#[test]
+fn the_schema_1_fixture_upgrades_and_every_value_reads_with_todays_types() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture("db-v1", dir.path());
+    let db = Db::open_for_tests(dir.path());
+    let kinds = read_every_value(&db);
+    // Every kind of value the fixture was written to hold is there.
+    for kind in [
+        "log/",
+        "kitchenq/",
+        "meta/demo-loaded",
+        "store/",
+        "order/",
+        "payment/",
+        "delivery/",
+        "ready/",
+        "mypage/",
+        "mypagec/",
+        "custorder/",
+        "inbox/",
+        "wallet/",
+        "reviewer/",
+        "rating/",
+        "webhookq/",
+        "rider/",
+        "points/",
+        "offset/",
+        "idem/",
+        "kitchen/",
+        "ticketstore/",
+        "sandbox/",
+        "sandboxadj/",
+        "meta/schema",
+    ] {
+        assert!(kinds.contains_key(kind), "{kind} missing from {kinds:?}");
+    }
+
+    // What scripts/fixture-db did, read back.
+    let order = |id: u64| db.get::<Order>(&keys::order(id)).unwrap().unwrap();
+    assert_eq!(order(1).status, OrderStatus::Completed);
+    assert_eq!(order(1).rider_id.as_deref(), Some("rider-7"));
+    assert_eq!(order(2).status, OrderStatus::Placed);
+    assert_eq!(order(2).revision, 2, "revised twice");
+    assert!(order(2).coupon_id.is_some() && order(2).discount > 0);
+    assert_eq!(order(5).status, OrderStatus::Canceled);
+    assert_eq!(order(6).status, OrderStatus::Rejected);
+    assert_eq!(order(6).reject_reason.as_deref(), Some("재료 소진"));
+    assert_eq!(order(7).status, OrderStatus::Accepted);
+    assert_eq!(order(8).status, OrderStatus::Cooked);
+    let payment = |id: u64| db.get::<Payment>(&keys::payment(id)).unwrap().unwrap();
+    assert_eq!(payment(5).status, PaymentStatus::Refunded);
+    assert_eq!(payment(2).revisions.len(), 2);
+    let kim = db.get::<Wallet>(&keys::wallet("kim")).unwrap().unwrap();
+    assert_eq!(kim.reviews.len(), 1);
+    assert_eq!(kim.coupons[0].status, CouponStatus::Used);
+    let points = db.get::<Points>(&keys::points("kim")).unwrap().unwrap();
+    assert!(points.balance > 0 && !points.history.is_empty());
+    let store = db
+        .get::<Store>(&keys::store("fixture-store"))
+        .unwrap()
+        .unwrap();
+    assert!(!store.open);
+    assert_eq!(store.menu.len(), 2);
+    let rider = db.get::<Rider>(&keys::rider("rider-9")).unwrap().unwrap();
+    assert!(!rider.on_duty);
+    let log: Vec<LogRecord> = db.read_log(0, 10_000).unwrap();
+    assert!(!log.is_empty());
+}
+
+#[test]
+fn an_upgraded_database_is_marked_and_opens_again_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture("db-v1", dir.path());
+    let first = {
+        let db = Db::open_for_tests(dir.path());
+        db.flush().unwrap();
+        db.raw_entries_for_tests()
+    };
+    let db = Db::open_for_tests(dir.path());
+    let second = db.raw_entries_for_tests();
+    let changed: Vec<String> = first
+        .iter()
+        .zip(&second)
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| String::from_utf8_lossy(&a.0).into_owned())
+        .collect();
+    assert!(changed.is_empty(), "the second open rewrote {changed:?}");
+    assert_eq!(first.len(), second.len());
+    let mark = first.iter().find(|(k, _)| k == keys::SCHEMA).unwrap();
+    assert_eq!(mark.1, CURRENT.to_be_bytes());
+    assert!(first
+        .iter()
+        .filter(|(k, _)| k != keys::SCHEMA && k != keys::JOURNAL)
+        .all(|(_, v)| Encoding::of(v).unwrap() == Encoding::MessagePack));
+}
+
+/// `Order` as a later release might define it: today's fields and a tip.
+/// With `#[serde(default)]` (the recipe) old values read; without, they
+/// are refused.
+macro_rules! order_with_tip {
+    ($name:ident $(#[$tip:meta])?) => {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        #[allow(dead_code)]
+        struct $name {
+            id: u64,
+            customer_id: String,
+            store_id: String,
+            store_name: String,
+            items: Vec<crate::domain::order::OrderLine>,
+            amount: u64,
+            discount: u64,
+            coupon_id: Option<String>,
+            address: String,
+            lat: f64,
+            lon: f64,
+            pickup: crate::domain::LatLon,
+            status: OrderStatus,
+            rider_id: Option<String>,
+            reject_reason: Option<String>,
+            transaction_id: String,
+            history: Vec<crate::domain::order::StatusChange>,
+            revision: u32,
+            $(#[$tip])?
+            tip: u64,
+        }
+    };
+}
+order_with_tip!(OrderWithDefaultTip #[serde(default)]);
+order_with_tip!(OrderWithRequiredTip);
+
+#[test]
+fn the_recipe_a_field_with_a_default_keeps_the_fixture_readable_and_without_it_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture("db-v1", dir.path());
+    let db = Db::open_for_tests(dir.path());
+    let orders: Vec<(Vec<u8>, Vec<u8>)> = db
+        .raw_entries_for_tests()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(keys::ORDERS))
+        .collect();
+    assert!(orders.len() >= 8);
+    for (_, bytes) in &orders {
+        let with = decode::<OrderWithDefaultTip>(bytes).unwrap();
+        assert_eq!(with.tip, 0);
+        let refused = decode::<OrderWithRequiredTip>(bytes).err().unwrap();
+        assert!(refused.to_string().contains("19 elements"), "{refused}");
+    }
+}
+
+/// The values `tests/fixtures/db-v1` held, read by the release that wrote
+/// it, as JSON by key (hex): `db-v1.expected.json`.
+fn expected_values() -> serde_json::Map<String, serde_json::Value> {
+    let text = std::fs::read_to_string(fixture("db-v1.expected.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn every_upgraded_value_holds_what_the_release_that_wrote_it_read() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture("db-v1", dir.path());
+    let db = Db::open_for_tests(dir.path());
+    let expected = expected_values();
+    let mut compared = 0;
+    for (key, bytes) in db.raw_entries_for_tests() {
+        if key == keys::JOURNAL || key == keys::SCHEMA {
+            continue;
+        }
+        let name = String::from_utf8_lossy(&key).into_owned();
+        let actual = read_as_today(&key, &bytes).unwrap();
+        let want = expected
+            .get(&hex(&key))
+            .unwrap_or_else(|| panic!("{name:?} was not in the fixture"));
+        assert!(
+            holds(&actual, want),
+            "{name:?} reads as\n{actual}\nbut the release that wrote it read\n{want}"
+        );
+        compared += 1;
+    }
+    assert_eq!(
+        compared,
+        expected.len(),
+        "every value of the fixture is there"
+    );
+}
