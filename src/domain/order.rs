@@ -134,11 +134,6 @@ pub struct Order {
 }
 
 impl Order {
-    /// When the order was placed.
-    pub fn placed_at(&self) -> Timestamp {
-        self.history.first().map(|c| c.at).unwrap_or_default()
-    }
-
     /// When the order last changed.
     pub fn updated_at(&self) -> Timestamp {
         self.history.last().map(|c| c.at).unwrap_or_default()

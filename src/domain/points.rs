@@ -7,7 +7,7 @@ use super::{OrderId, Won};
 use serde::{Deserialize, Serialize};
 
 /// Points earned per won paid: one in a hundred, rounded down.
-pub fn earned_for(amount: Won) -> u64 {
+fn earned_for(amount: Won) -> u64 {
     amount / 100
 }
 

@@ -31,18 +31,6 @@ impl Bill {
             amount: subtotal - discount,
         }
     }
-
-    /// The bill of `lines` with a coupon worth `coupon_value`; refuses
-    /// lines that add up to more than a `u64` of won.
-    pub fn of_lines(lines: &[OrderLine], coupon_value: Won) -> Result<Bill, DomainError> {
-        Ok(Bill::new(subtotal(lines)?, coupon_value))
-    }
-
-    /// What replacing this bill by `next` costs the customer: positive is
-    /// an extra charge, negative a refund (won).
-    pub fn delta_to(&self, next: &Bill) -> i64 {
-        amount_delta(self.amount, next.amount)
-    }
 }
 
 /// The lines at their unit prices: Σ unit price × qty, in won.
@@ -86,7 +74,7 @@ mod tests {
 
     #[test]
     fn a_bill_sums_its_lines_and_takes_the_coupon_off() {
-        let bill = Bill::of_lines(&[line(19_000, 2), line(2_000, 1)], 2_000).unwrap();
+        let bill = Bill::new(subtotal(&[line(19_000, 2), line(2_000, 1)]).unwrap(), 2_000);
         assert_eq!(
             bill,
             Bill {
@@ -112,7 +100,7 @@ mod tests {
 
     #[test]
     fn lines_that_overflow_are_refused_with_a_reason() {
-        let refused = Bill::of_lines(&[line(u64::MAX / 2, 3)], 0).unwrap_err();
+        let refused = subtotal(&[line(u64::MAX / 2, 3)]).unwrap_err();
         assert!(
             refused.to_string().contains("more than can be paid"),
             "{refused}"
@@ -121,10 +109,16 @@ mod tests {
 
     #[test]
     fn the_delta_of_a_revision_is_signed() {
-        let before = Bill::new(38_000, 2_000);
-        assert_eq!(before.delta_to(&Bill::new(57_000, 2_000)), 19_000);
-        assert_eq!(before.delta_to(&Bill::new(19_000, 2_000)), -19_000);
-        assert_eq!(before.delta_to(&before), 0);
+        let before = Bill::new(38_000, 2_000).amount;
+        assert_eq!(
+            amount_delta(before, Bill::new(57_000, 2_000).amount),
+            19_000
+        );
+        assert_eq!(
+            amount_delta(before, Bill::new(19_000, 2_000).amount),
+            -19_000
+        );
+        assert_eq!(amount_delta(before, before), 0);
     }
 
     proptest! {

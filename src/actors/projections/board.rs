@@ -56,11 +56,6 @@ impl DeliveryBoard {
             })
             .collect()
     }
-
-    /// How many deliveries wait for a rider.
-    pub fn ready_count(&self) -> usize {
-        self.ready.len()
-    }
 }
 
 impl Projection for DeliveryBoard {

@@ -43,11 +43,6 @@ impl Hub {
         self.channels.clear();
     }
 
-    /// How many audiences are listened to.
-    pub fn listened(&self) -> usize {
-        self.channels.len()
-    }
-
     fn publish(&self, audience: &Audience, n: Notification) {
         let nobody = match self.channels.get(audience) {
             Some(tx) => tx.send(n).is_err(),

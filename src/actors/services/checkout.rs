@@ -22,7 +22,7 @@ use dashmap::DashMap;
 use std::sync::Arc;
 
 /// Longest `Idempotency-Key` accepted.
-pub const MAX_KEY_CHARS: usize = 255;
+const MAX_KEY_CHARS: usize = 255;
 
 /// One lock per key in use, so concurrent retries with one key are
 /// answered one after the other (the second sees what the first did).
@@ -45,7 +45,7 @@ impl KeyLocks {
 }
 
 /// Checks an `Idempotency-Key`: 1–255 visible ASCII characters.
-pub fn validate_key(key: &str) -> AppResult<()> {
+fn validate_key(key: &str) -> AppResult<()> {
     if key.is_empty() || key.len() > MAX_KEY_CHARS || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(DomainError::Invalid {
             field: "Idempotency-Key",
