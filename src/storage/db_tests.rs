@@ -100,7 +100,7 @@ async fn many_concurrent_writers_share_flushes_and_lose_nothing() {
     let log = db.read_log(0, 10_000).unwrap();
     assert_eq!(log.len(), 800);
     assert!(log.windows(2).all(|w| w[1].seq == w[0].seq + 1));
-    assert_eq!(db.scan::<u64>(b"order/").count(), 800);
+    assert_eq!(db.scan::<u64>(keys::ORDERS).count(), 800);
 }
 
 #[test]

@@ -17,6 +17,75 @@ pub const SCHEMA: &[u8] = b"meta/schema";
 /// How many orders `baedal scale` seeded.
 pub const SEEDED_ORDERS: &[u8] = b"meta/seeded-orders";
 
+/// An order's payment.
+pub const PAYMENTS: &[u8] = b"payment/";
+/// An order's delivery (the delivery board).
+pub const DELIVERIES: &[u8] = b"delivery/";
+/// An order's MyPage entry.
+pub const MYPAGES: &[u8] = b"mypage/";
+/// Notification pages, per audience.
+pub const INBOXES: &[u8] = b"inbox/";
+/// A customer's wallet.
+pub const WALLETS: &[u8] = b"wallet/";
+/// Who wrote a review.
+pub const REVIEWERS: &[u8] = b"reviewer/";
+/// A store's rating.
+pub const RATINGS: &[u8] = b"rating/";
+/// Notifications the webhook refused for good.
+pub const WEBHOOK_DEAD: &[u8] = b"webhookdead/";
+/// A rider.
+pub const RIDERS: &[u8] = b"rider/";
+/// A customer's points.
+pub const POINTS: &[u8] = b"points/";
+/// Subscribers' offsets.
+pub const OFFSETS: &[u8] = b"offset/";
+/// Idempotency records.
+pub const IDEMPOTENCY: &[u8] = b"idem/";
+/// Index: orders by customer.
+pub const CUSTOMER_ORDERS: &[u8] = b"custorder/";
+/// Kitchen tickets, by store.
+pub const TICKETS: &[u8] = b"kitchen/";
+/// Index: the store of a kitchen ticket.
+pub const TICKET_STORES: &[u8] = b"ticketstore/";
+/// Index: MyPage entries by customer.
+pub const MYPAGE_INDEX: &[u8] = b"mypagec/";
+
+/// Every prefix a key starts with (and the single keys under `meta/`):
+/// each stored value is under exactly one of them. The fixture tests read
+/// every value by this list, so a new kind of key cannot go unread.
+pub const PREFIXES: &[&[u8]] = &[
+    LOG,
+    JOURNAL,
+    STORES,
+    PENDING,
+    DEMO_LOADED,
+    SCHEMA,
+    SEEDED_ORDERS,
+    ORDERS,
+    PAYMENTS,
+    DELIVERIES,
+    MYPAGES,
+    INBOXES,
+    WALLETS,
+    REVIEWERS,
+    RATINGS,
+    WEBHOOK_QUEUE,
+    WEBHOOK_DEAD,
+    RIDERS,
+    POINTS,
+    OFFSETS,
+    IDEMPOTENCY,
+    CUSTOMER_ORDERS,
+    TICKETS,
+    TICKET_STORES,
+    KITCHEN_BACKLOG,
+    MYPAGE_INDEX,
+    REVISION_PENDING,
+    SANDBOX_CHARGES,
+    SANDBOX_ADJUSTMENTS,
+    READY,
+];
+
 fn with_u64(prefix: &[u8], n: u64) -> Vec<u8> {
     let mut k = Vec::with_capacity(prefix.len() + 8);
     k.extend_from_slice(prefix);
@@ -53,24 +122,24 @@ pub fn order(id: OrderId) -> Vec<u8> {
     with_u64(ORDERS, id)
 }
 pub fn payment(id: OrderId) -> Vec<u8> {
-    with_u64(b"payment/", id)
+    with_u64(PAYMENTS, id)
 }
 /// Present while an order's payment is between "requested" and "resolved".
 pub fn pending(id: OrderId) -> Vec<u8> {
     with_u64(PENDING, id)
 }
 pub fn delivery(id: OrderId) -> Vec<u8> {
-    with_u64(b"delivery/", id)
+    with_u64(DELIVERIES, id)
 }
 pub fn mypage(id: OrderId) -> Vec<u8> {
-    with_u64(b"mypage/", id)
+    with_u64(MYPAGES, id)
 }
 pub fn store(id: &str) -> Vec<u8> {
     with_str(STORES, id)
 }
 /// An audience's notification pages (`kind`: customer, store or rider).
 pub fn inbox(kind: &str, id: &str) -> Vec<u8> {
-    let mut prefix = b"inbox/".to_vec();
+    let mut prefix = INBOXES.to_vec();
     prefix.extend_from_slice(kind.as_bytes());
     prefix.push(b'/');
     under(&prefix, id)
@@ -86,15 +155,15 @@ pub fn inbox_page(kind: &str, id: &str, first: u64) -> Vec<u8> {
 
 /// A customer's wallet (coupons and reviews).
 pub fn wallet(customer: &str) -> Vec<u8> {
-    with_str(b"wallet/", customer)
+    with_str(WALLETS, customer)
 }
 /// Which customer wrote a review.
 pub fn review_owner(review: u64) -> Vec<u8> {
-    with_u64(b"reviewer/", review)
+    with_u64(REVIEWERS, review)
 }
 /// A store's rating.
 pub fn rating(store: &str) -> Vec<u8> {
-    with_str(b"rating/", store)
+    with_str(RATINGS, store)
 }
 
 /// Notifications waiting to be POSTed to the webhook, in order.
@@ -107,31 +176,31 @@ pub fn webhook_queued(seq: u64, nth: u8) -> Vec<u8> {
 
 /// A notification the webhook refused for good, kept for an operator.
 pub fn webhook_dead(queued: &[u8]) -> Vec<u8> {
-    let mut k = b"webhookdead/".to_vec();
+    let mut k = WEBHOOK_DEAD.to_vec();
     k.extend_from_slice(queued.strip_prefix(WEBHOOK_QUEUE).unwrap_or(queued));
     k
 }
 
 /// A rider's location and duty.
 pub fn rider(id: &str) -> Vec<u8> {
-    with_str(b"rider/", id)
+    with_str(RIDERS, id)
 }
 /// A customer's points.
 pub fn points(customer: &str) -> Vec<u8> {
-    with_str(b"points/", customer)
+    with_str(POINTS, customer)
 }
 /// A subscriber's last applied log sequence.
 pub fn offset(subscriber: &str) -> Vec<u8> {
-    with_str(b"offset/", subscriber)
+    with_str(OFFSETS, subscriber)
 }
 /// What an `Idempotency-Key` answered.
 pub fn idempotency(key: &str) -> Vec<u8> {
-    with_str(b"idem/", key)
+    with_str(IDEMPOTENCY, key)
 }
 
 /// Index: a customer's orders.
 pub fn customer_orders(customer: &str) -> Vec<u8> {
-    under(b"custorder/", customer)
+    under(CUSTOMER_ORDERS, customer)
 }
 pub fn customer_order(customer: &str, id: OrderId) -> Vec<u8> {
     let mut k = customer_orders(customer);
@@ -141,7 +210,7 @@ pub fn customer_order(customer: &str, id: OrderId) -> Vec<u8> {
 
 /// A store's kitchen tickets.
 pub fn tickets(store: &str) -> Vec<u8> {
-    under(b"kitchen/", store)
+    under(TICKETS, store)
 }
 pub fn ticket(store: &str, id: OrderId) -> Vec<u8> {
     let mut k = tickets(store);
@@ -150,7 +219,7 @@ pub fn ticket(store: &str, id: OrderId) -> Vec<u8> {
 }
 /// Index: which store a ticket is under.
 pub fn ticket_store(id: OrderId) -> Vec<u8> {
-    with_u64(b"ticketstore/", id)
+    with_u64(TICKET_STORES, id)
 }
 
 /// Events held back from a store whose side is down, in log order.
@@ -166,7 +235,7 @@ pub fn kitchen_backlog(store: &str, seq: u64) -> Vec<u8> {
 
 /// Index: a customer's MyPage entries.
 pub fn mypages(customer: &str) -> Vec<u8> {
-    under(b"mypagec/", customer)
+    under(MYPAGE_INDEX, customer)
 }
 pub fn mypage_of(customer: &str, id: OrderId) -> Vec<u8> {
     let mut k = mypages(customer);
@@ -215,6 +284,15 @@ mod tests {
         assert_eq!(trailing_u64(&log(42)), Some(42));
         assert_eq!(trailing_u64(&customer_order("kim", 7)), Some(7));
         assert_eq!(trailing_u64(b"x"), None);
+    }
+
+    #[test]
+    fn no_prefix_starts_another() {
+        for a in PREFIXES {
+            for b in PREFIXES {
+                assert!(a == b || !b.starts_with(a), "{a:?} starts {b:?}");
+            }
+        }
     }
 
     #[test]
