@@ -5,6 +5,8 @@
 use crate::actors::dispatcher;
 use crate::actors::payment::{PaymentActor, Sandbox, SandboxRules};
 use crate::actors::projections::kitchen;
+use crate::actors::projections::notifier::Hub;
+use crate::actors::projections::Deps;
 use crate::actors::reactions::webhook;
 use crate::actors::registry::{Env, Registry};
 use crate::actors::services::resolver;
@@ -103,12 +105,16 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
             "delivered events held back from stores that were down"
         );
     }
+    let hub = Arc::new(Hub::default());
     let running = subscribers::start_all(&Wiring {
-        db: db.clone(),
+        deps: Deps {
+            db: db.clone(),
+            hub: hub.clone(),
+            webhook: args.webhook_url.is_some(),
+        },
         gap: Duration::from_millis(args.subscriber_batch_ms),
         registry: registry.clone(),
         payment,
-        webhook: args.webhook_url.is_some(),
     })?;
     if let Some(url) = &args.webhook_url {
         webhook::spawn(db.clone(), url.clone());
@@ -122,7 +128,6 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     );
 
     let metrics = Arc::new(Metrics::new()?);
-    let hub = running.hub.clone();
     let state = web::Data::new(AppState {
         registry,
         payment_guard: guard,
@@ -131,7 +136,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         kitchen: running.kitchen,
         metrics: metrics.clone(),
         sandbox,
-        hub: running.hub.clone(),
+        hub: hub.clone(),
         faults,
         chaos: args.chaos,
     });

@@ -1,78 +1,121 @@
 //! Every subscriber of the log, listed once.
 //!
-//! [`Subscriber::ALL`] drives everything that must know them all: starting
-//! them ([`start_all`]), log compaction (which may drop only what every one
-//! of them applied), `/health`'s lag and `baedal scale`'s seeding. Each of
-//! those matches on [`Subscriber`] without a wildcard, so a subscriber added
-//! here does not compile until every one of them handles it: none can be
-//! forgotten, and compaction can never delete records a subscriber has not
-//! applied yet.
+//! The list below makes [`Subscriber`] and [`Subscriber::ALL`], starts them
+//! all ([`start_all`]) and builds the projections for `baedal scale`
+//! ([`in_process`]). Log compaction (which may drop only what every one of
+//! them applied) and `/health`'s lag read [`Subscriber::ALL`]. A subscriber
+//! added to the list is everywhere at once: none can be forgotten, and
+//! compaction never deletes records one has not applied yet.
 
 use crate::actors::dispatcher::pump;
 use crate::actors::payment::PaymentActor;
 use crate::actors::projections::board::DeliveryBoard;
 use crate::actors::projections::kitchen::Kitchen;
 use crate::actors::projections::mypage::MyPageView;
-use crate::actors::projections::notifier::{Hub, Notifier};
+use crate::actors::projections::notifier::Notifier;
 use crate::actors::projections::points::PointsBook;
 use crate::actors::projections::ratings::Ratings;
-use crate::actors::projections::{Projection, ProjectionActor};
-use crate::actors::reactions::coupons::{self, Coupons};
-use crate::actors::reactions::refunds::{self, Refunds};
+use crate::actors::projections::{Deps, Projection, ProjectionActor};
+use crate::actors::reactions::coupons::Coupons;
+use crate::actors::reactions::refunds::Refunds;
+use crate::actors::reactions::Reaction;
 use crate::actors::Registry;
+use crate::domain::LogRecord;
 use crate::error::AppResult;
-use crate::storage::Db;
 use actix::prelude::*;
-use std::sync::Arc;
 use std::time::Duration;
 
-/// What a subscriber does with the log.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    /// Keeps a view built from the events alone ([`Projection`]).
-    Projection,
-    /// Acts on the world for some events (a refund at the gateway, a
-    /// coupon given back), then records its offset.
-    Reaction,
+/// What starting the subscribers needs.
+pub struct Wiring {
+    pub deps: Deps,
+    /// Least time between two deliveries of the log to one subscriber.
+    pub gap: Duration,
+    pub registry: Registry,
+    pub payment: Addr<PaymentActor>,
+}
+
+/// A projection fed by hand, in this process.
+pub trait Applies {
+    /// Applies the records past its offset; answers the new offset.
+    fn apply_records(&mut self, records: &[LogRecord]) -> AppResult<u64>;
+}
+
+impl<P: Projection> Applies for ProjectionActor<P> {
+    fn apply_records(&mut self, records: &[LogRecord]) -> AppResult<u64> {
+        self.apply_batch(records)
+    }
 }
 
 macro_rules! subscribers {
-    ($($variant:ident => $name:expr, $role:ident;)*) => {
+    (
+        projections { $($p:ident $field:ident: $pty:ty,)* }
+        reactions { $($r:ident: $rty:ty,)* }
+    ) => {
         /// One subscriber of the log.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Subscriber {
-            $($variant),*
+            $($p,)*
+            $($r,)*
         }
 
         impl Subscriber {
             /// All of them, each once.
-            pub const ALL: &'static [Subscriber] = &[$(Subscriber::$variant),*];
+            pub const ALL: &'static [Subscriber] = &[$(Subscriber::$p,)* $(Subscriber::$r,)*];
 
             /// The name its offset is stored under.
             pub const fn name(self) -> &'static str {
                 match self {
-                    $(Subscriber::$variant => $name),*
+                    $(Subscriber::$p => <$pty as Projection>::NAME,)*
+                    $(Subscriber::$r => <$rty as Reaction>::NAME,)*
                 }
             }
 
-            pub const fn role(self) -> Role {
+            /// Whether it acts on the world ([`Reaction`]) rather than
+            /// keeping a view ([`Projection`]).
+            pub const fn is_reaction(self) -> bool {
                 match self {
-                    $(Subscriber::$variant => Role::$role),*
+                    $(Subscriber::$p => false,)*
+                    $(Subscriber::$r => true,)*
                 }
             }
+        }
+
+        /// The running projections, which HTTP reads from.
+        pub struct Running {
+            $(pub $field: Addr<ProjectionActor<$pty>>,)*
+        }
+
+        /// Starts every subscriber, each with its pump from its stored offset.
+        pub fn start_all(w: &Wiring) -> AppResult<Running> {
+            $(pump(<$rty>::NAME, w.deps.db.clone(), <$rty>::build(w).start(), w.gap)?;)*
+            Ok(Running {
+                $($field: subscribe::<$pty>(w)?,)*
+            })
+        }
+
+        /// Every projection, as one process feeds them by hand (`baedal
+        /// scale`): nothing is started.
+        pub fn in_process(deps: &Deps) -> AppResult<Vec<Box<dyn Applies>>> {
+            Ok(vec![$(
+                Box::new(ProjectionActor::new(<$pty>::build(deps)?, deps.db.clone())?),
+            )*])
         }
     };
 }
 
 subscribers! {
-    Kitchen => Kitchen::NAME, Projection;
-    DeliveryBoard => DeliveryBoard::NAME, Projection;
-    MyPage => MyPageView::NAME, Projection;
-    Points => PointsBook::NAME, Projection;
-    Ratings => Ratings::NAME, Projection;
-    Notifier => Notifier::NAME, Projection;
-    Refunds => refunds::NAME, Reaction;
-    Coupons => coupons::NAME, Reaction;
+    projections {
+        Kitchen kitchen: Kitchen,
+        DeliveryBoard board: DeliveryBoard,
+        MyPage mypage: MyPageView,
+        Points points: PointsBook,
+        Ratings ratings: Ratings,
+        Notifier notifier: Notifier,
+    }
+    reactions {
+        Refunds: Refunds,
+        Coupons: Coupons,
+    }
 }
 
 impl Subscriber {
@@ -82,58 +125,10 @@ impl Subscriber {
     }
 }
 
-/// What starting the subscribers needs.
-pub struct Wiring {
-    pub db: Db,
-    /// Least time between two deliveries of the log to one subscriber.
-    pub gap: Duration,
-    pub registry: Registry,
-    pub payment: Addr<PaymentActor>,
-    /// Whether notifications are also queued for the webhook.
-    pub webhook: bool,
-}
-
-/// The running subscribers that HTTP reads from.
-pub struct Running {
-    pub kitchen: Addr<ProjectionActor<Kitchen>>,
-    pub board: Addr<ProjectionActor<DeliveryBoard>>,
-    pub hub: Arc<Hub>,
-}
-
-/// Starts every subscriber, each with its pump from its stored offset.
-pub fn start_all(w: &Wiring) -> AppResult<Running> {
-    let hub = Arc::new(Hub::default());
-    let (mut kitchen, mut board) = (None, None);
-    for subscriber in Subscriber::ALL {
-        match subscriber {
-            Subscriber::Kitchen => kitchen = Some(subscribe(Kitchen::default(), w)?),
-            Subscriber::DeliveryBoard => board = Some(subscribe(DeliveryBoard::load(&w.db)?, w)?),
-            Subscriber::MyPage => drop(subscribe(MyPageView, w)?),
-            Subscriber::Points => drop(subscribe(PointsBook, w)?),
-            Subscriber::Ratings => drop(subscribe(Ratings, w)?),
-            Subscriber::Notifier => drop(subscribe(Notifier::new(hub.clone(), w.webhook), w)?),
-            Subscriber::Refunds => {
-                let refunds = Refunds::new(w.db.clone(), w.payment.clone()).start();
-                pump(refunds::NAME, w.db.clone(), refunds, w.gap)?
-            }
-            Subscriber::Coupons => {
-                let coupons = Coupons::new(w.registry.clone()).start();
-                pump(coupons::NAME, w.db.clone(), coupons, w.gap)?
-            }
-        }
-    }
-    // Invariant: `ALL` lists every variant (the macro writes both).
-    Ok(Running {
-        kitchen: kitchen.expect("Subscriber::ALL includes the kitchen"),
-        board: board.expect("Subscriber::ALL includes the delivery board"),
-        hub,
-    })
-}
-
 /// Starts a projection and its pump.
-fn subscribe<P: Projection>(projection: P, w: &Wiring) -> AppResult<Addr<ProjectionActor<P>>> {
-    let addr = ProjectionActor::new(projection, w.db.clone())?.start();
-    pump(P::NAME, w.db.clone(), addr.clone(), w.gap)?;
+fn subscribe<P: Projection>(w: &Wiring) -> AppResult<Addr<ProjectionActor<P>>> {
+    let addr = ProjectionActor::new(P::build(&w.deps)?, w.deps.db.clone())?.start();
+    pump(P::NAME, w.deps.db.clone(), addr.clone(), w.gap)?;
     Ok(addr)
 }
 
@@ -147,12 +142,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Subscriber::ALL.len());
-        assert_eq!(
-            Subscriber::ALL
-                .iter()
-                .filter(|s| s.role() == Role::Reaction)
-                .count(),
-            2
-        );
+        let reactions = Subscriber::ALL.iter().filter(|s| s.is_reaction()).count();
+        assert_eq!(reactions, 2);
     }
 }

@@ -4,20 +4,15 @@
 //! to the real projections (kitchen, delivery board, MyPage, points,
 //! ratings, notifications), so their keys are the ones the server writes.
 
-use crate::actors::projections::board::DeliveryBoard;
-use crate::actors::projections::kitchen::Kitchen;
-use crate::actors::projections::mypage::MyPageView;
-use crate::actors::projections::notifier::{Hub, Notifier};
-use crate::actors::projections::points::PointsBook;
-use crate::actors::projections::ratings::Ratings;
-use crate::actors::projections::{Projection, ProjectionActor};
-use crate::actors::subscribers::Subscriber;
+use crate::actors::projections::notifier::Hub;
+use crate::actors::projections::Deps;
+use crate::actors::subscribers::{self, Applies, Subscriber};
 use crate::domain::aggregate::Aggregate;
 use crate::domain::geo::LatLon;
 use crate::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
 use crate::domain::payment::{Payment, PaymentEvent};
 use crate::domain::store::Store;
-use crate::domain::{Event, LogRecord, OrderId, Timestamp};
+use crate::domain::{Event, OrderId, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, Db, WriteBatch};
 use std::sync::Arc;
@@ -25,59 +20,19 @@ use std::sync::Arc;
 /// Orders written per commit.
 const CHUNK: u64 = 200;
 
-/// Anything that applies the log's records, as a projection does.
-trait Applies {
-    fn apply_records(&mut self, records: &[LogRecord]) -> AppResult<u64>;
-}
-
-impl<P: Projection> Applies for ProjectionActor<P> {
-    fn apply_records(&mut self, records: &[LogRecord]) -> AppResult<u64> {
-        self.apply_batch(records)
-    }
-}
-
 /// Every projection the server runs, fed as the server would feed them;
 /// the reactions have nothing to do in completed orders (no refund owed,
 /// no coupon to give back), so their offsets are only moved along.
-struct Projections {
-    projections: Vec<Box<dyn Applies>>,
-    reactions: Vec<&'static str>,
-}
+struct Projections(Vec<Box<dyn Applies>>);
 
 impl Projections {
     fn new(db: &Db) -> AppResult<Self> {
-        let mut projections: Vec<Box<dyn Applies>> = Vec::new();
-        let mut reactions = Vec::new();
-        let d = || db.clone();
-        for subscriber in Subscriber::ALL {
-            match subscriber {
-                Subscriber::Kitchen => {
-                    projections.push(Box::new(ProjectionActor::new(Kitchen::default(), d())?))
-                }
-                Subscriber::DeliveryBoard => projections.push(Box::new(ProjectionActor::new(
-                    DeliveryBoard::load(db)?,
-                    d(),
-                )?)),
-                Subscriber::MyPage => {
-                    projections.push(Box::new(ProjectionActor::new(MyPageView, d())?))
-                }
-                Subscriber::Points => {
-                    projections.push(Box::new(ProjectionActor::new(PointsBook, d())?))
-                }
-                Subscriber::Ratings => {
-                    projections.push(Box::new(ProjectionActor::new(Ratings, d())?))
-                }
-                Subscriber::Notifier => projections.push(Box::new(ProjectionActor::new(
-                    Notifier::new(Arc::new(Hub::default()), false),
-                    d(),
-                )?)),
-                Subscriber::Refunds | Subscriber::Coupons => reactions.push(subscriber.name()),
-            }
-        }
-        Ok(Projections {
-            projections,
-            reactions,
-        })
+        let deps = Deps {
+            db: db.clone(),
+            hub: Arc::new(Hub::default()),
+            webhook: false,
+        };
+        Ok(Projections(subscribers::in_process(&deps)?))
     }
 
     /// Delivers everything in the log after `from`; returns the new offset.
@@ -88,7 +43,7 @@ impl Projections {
             let Some(last) = records.last().map(|r| r.seq) else {
                 return Ok(offset);
             };
-            for projection in &mut self.projections {
+            for projection in &mut self.0 {
                 projection.apply_records(&records)?;
             }
             offset = last;
@@ -232,8 +187,8 @@ pub async fn fill(db: &Db, target: u64, customers: u64) -> AppResult<u64> {
     // Completed orders owe no refund and free no coupon: the reactions
     // have nothing to do in what was written.
     let mut batch = WriteBatch::new();
-    for name in &projections.reactions {
-        batch.put(keys::offset(name), &offset)?;
+    for reaction in Subscriber::ALL.iter().filter(|s| s.is_reaction()) {
+        batch.put(keys::offset(reaction.name()), &offset)?;
     }
     let commit = db.commit(batch)?;
     // As the server's own compaction would have left it.

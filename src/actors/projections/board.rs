@@ -1,7 +1,7 @@
 //! The delivery board: a delivery per order, kept from the log, and an
 //! in-memory index of the ready ones for riders' nearby search.
 
-use crate::actors::projections::{Projection, ProjectionActor};
+use crate::actors::projections::{Deps, Projection, ProjectionActor};
 use crate::domain::delivery::{self, Delivery, DeliveryStatus};
 use crate::domain::geo::round_km;
 use crate::domain::grid::Grid;
@@ -60,6 +60,10 @@ impl DeliveryBoard {
 
 impl Projection for DeliveryBoard {
     const NAME: &'static str = "deliveries";
+
+    fn build(deps: &Deps) -> AppResult<Self> {
+        Ok(DeliveryBoard::load(&deps.db)?)
+    }
 
     fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
         let Event::Order {

@@ -5,7 +5,7 @@
 //! batch as the kitchen's offset. When it is up again the backlog is
 //! delivered, in order and once, before anything newer.
 
-use crate::actors::projections::{Projection, ProjectionActor};
+use crate::actors::projections::{Deps, Projection, ProjectionActor};
 use crate::domain::kitchen::{self, Ticket};
 use crate::domain::order::OrderEvent;
 use crate::domain::{Event, LogRecord, OrderId};
@@ -45,6 +45,10 @@ fn apply_to_ticket(record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()>
 
 impl Projection for Kitchen {
     const NAME: &'static str = "kitchen";
+
+    fn build(_deps: &Deps) -> AppResult<Self> {
+        Ok(Kitchen::default())
+    }
 
     fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
         match &record.event {

@@ -14,12 +14,26 @@ use crate::domain::LogRecord;
 use crate::error::AppResult;
 use crate::storage::{keys, Db, Staged};
 use actix::prelude::*;
+use notifier::Hub;
+use std::sync::Arc;
+
+/// What a projection is built from.
+pub struct Deps {
+    pub db: Db,
+    /// Where the notifier publishes to live WebSockets.
+    pub hub: Arc<Hub>,
+    /// Whether notifications are also queued for the webhook.
+    pub webhook: bool,
+}
 
 /// A subscriber that keeps its state in the database, written atomically
 /// with its offset.
-pub trait Projection: Unpin + 'static {
+pub trait Projection: Unpin + Sized + 'static {
     /// Unique name; its offset is stored under `offset/<name>`.
     const NAME: &'static str;
+
+    /// Builds it, with whatever it keeps in memory read from `deps.db`.
+    fn build(deps: &Deps) -> AppResult<Self>;
 
     /// Stages the effect of one record.
     fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()>;

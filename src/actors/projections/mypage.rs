@@ -1,6 +1,6 @@
 //! The MyPage view: each customer's read model of their orders.
 
-use crate::actors::projections::Projection;
+use crate::actors::projections::{Deps, Projection};
 use crate::domain::mypage::{self, MyPage};
 use crate::domain::order::OrderEvent;
 use crate::domain::{Event, LogRecord, OrderId};
@@ -13,6 +13,10 @@ pub struct MyPageView;
 
 impl Projection for MyPageView {
     const NAME: &'static str = "mypage";
+
+    fn build(_deps: &Deps) -> AppResult<Self> {
+        Ok(MyPageView)
+    }
 
     fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
         let Event::Order {

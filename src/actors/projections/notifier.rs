@@ -3,7 +3,7 @@
 
 pub use crate::actors::projections::inbox::list;
 use crate::actors::projections::inbox::OpenPages;
-use crate::actors::projections::Projection;
+use crate::actors::projections::{Deps, Projection};
 use crate::actors::reactions::webhook;
 use crate::domain::notification::{self, Audience, Notification};
 use crate::domain::LogRecord;
@@ -79,6 +79,10 @@ impl Notifier {
 
 impl Projection for Notifier {
     const NAME: &'static str = "notifier";
+
+    fn build(deps: &Deps) -> AppResult<Self> {
+        Ok(Notifier::new(deps.hub.clone(), deps.webhook))
+    }
 
     fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
         for (nth, (audience, n)) in notification::for_record(record).into_iter().enumerate() {

@@ -1,6 +1,6 @@
 //! The customer wallet's points, kept from the log.
 
-use crate::actors::projections::Projection;
+use crate::actors::projections::{Deps, Projection};
 use crate::domain::points::Points;
 use crate::domain::{Event, LogRecord};
 use crate::error::AppResult;
@@ -12,6 +12,10 @@ pub struct PointsBook;
 
 impl Projection for PointsBook {
     const NAME: &'static str = "points";
+
+    fn build(_deps: &Deps) -> AppResult<Self> {
+        Ok(PointsBook)
+    }
 
     fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
         let Event::Order {

@@ -1,6 +1,6 @@
 //! Store ratings, kept from the log's review events.
 
-use crate::actors::projections::Projection;
+use crate::actors::projections::{Deps, Projection};
 use crate::domain::rating::Rating;
 use crate::domain::wallet::WalletEvent;
 use crate::domain::{Event, LogRecord};
@@ -13,6 +13,10 @@ pub struct Ratings;
 
 impl Projection for Ratings {
     const NAME: &'static str = "ratings";
+
+    fn build(_deps: &Deps) -> AppResult<Self> {
+        Ok(Ratings)
+    }
 
     fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
         let (review, delta) = match &record.event {

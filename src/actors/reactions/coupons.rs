@@ -4,6 +4,8 @@
 
 use crate::actors::dispatcher::LogBatch;
 use crate::actors::entities::shell::Execute;
+use crate::actors::reactions::Reaction;
+use crate::actors::subscribers::Wiring;
 use crate::actors::Registry;
 use crate::domain::order::Order;
 use crate::domain::wallet::{Wallet, WalletCommand};
@@ -26,6 +28,14 @@ pub struct Coupons {
 impl Coupons {
     pub fn new(registry: Registry) -> Self {
         Coupons { registry }
+    }
+}
+
+impl Reaction for Coupons {
+    const NAME: &'static str = NAME;
+
+    fn build(w: &Wiring) -> Self {
+        Coupons::new(w.registry.clone())
     }
 }
 

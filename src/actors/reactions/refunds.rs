@@ -4,6 +4,8 @@
 
 use crate::actors::dispatcher::LogBatch;
 use crate::actors::payment::{Adjust, ChargeOutcome, PaymentActor, Refund};
+use crate::actors::reactions::Reaction;
+use crate::actors::subscribers::Wiring;
 use crate::domain::order::OrderEvent;
 use crate::domain::payment::{AdjustmentKind, Payment, PaymentEvent, PaymentStatus};
 use crate::domain::{Event, Timestamp};
@@ -26,6 +28,14 @@ pub struct Refunds {
 impl Refunds {
     pub fn new(db: Db, payment: Addr<PaymentActor>) -> Self {
         Refunds { db, payment }
+    }
+}
+
+impl Reaction for Refunds {
+    const NAME: &'static str = NAME;
+
+    fn build(w: &Wiring) -> Self {
+        Refunds::new(w.deps.db.clone(), w.payment.clone())
     }
 }
 
