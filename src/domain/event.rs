@@ -33,6 +33,35 @@ pub enum Event {
     },
 }
 
+/// An order's event, with the ids subscribers route it by.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OrderEventOf<'a> {
+    pub order_id: OrderId,
+    pub customer_id: &'a str,
+    pub store_id: &'a str,
+    pub event: &'a OrderEvent,
+}
+
+impl Event {
+    /// The order event this is, if it is one.
+    pub fn as_order(&self) -> Option<OrderEventOf<'_>> {
+        match self {
+            Event::Order {
+                order_id,
+                customer_id,
+                store_id,
+                event,
+            } => Some(OrderEventOf {
+                order_id: *order_id,
+                customer_id,
+                store_id,
+                event,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// One entry of the log: its sequence number, when and what.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LogRecord {

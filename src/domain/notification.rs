@@ -1,7 +1,8 @@
 //! Notifications: what each status change tells the customer, and the store
 //! or rider where it concerns them, in a short Korean message.
 
-use super::event::{Event, LogRecord};
+use super::event::LogRecord;
+use super::event::OrderEventOf;
 use super::order::OrderEvent;
 use super::time::Timestamp;
 use super::OrderId;
@@ -53,18 +54,18 @@ pub struct Notification {
 
 /// The notifications a log record makes, with whom each is for.
 pub fn for_record(record: &LogRecord) -> Vec<(Audience, Notification)> {
-    let Event::Order {
+    let Some(OrderEventOf {
         order_id,
         customer_id,
         store_id,
         event,
-    } = &record.event
+    }) = record.event.as_order()
     else {
         return Vec::new();
     };
-    let customer = Audience::Customer(customer_id.clone());
-    let store = Audience::Store(store_id.clone());
-    let id = *order_id;
+    let customer = Audience::Customer(customer_id.to_string());
+    let store = Audience::Store(store_id.to_string());
+    let id = order_id;
     let to_customer = match event {
         OrderEvent::Placed(new) => format!(
             "주문이 접수되었습니다 ({} {}원)",
@@ -116,6 +117,7 @@ pub fn for_record(record: &LogRecord) -> Vec<(Audience, Notification)> {
 mod tests {
     use super::*;
     use crate::domain::testing::new_order;
+    use crate::domain::Event;
 
     fn record(seq: u64, event: OrderEvent) -> LogRecord {
         LogRecord {

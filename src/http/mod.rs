@@ -57,6 +57,13 @@ pub struct AppState {
 /// Handlers answer this.
 pub type ApiResult<T> = Result<T, Problem>;
 
+/// `?customerId=`: whose orders, MyPage or coupons.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ByCustomer {
+    customer_id: String,
+}
+
 /// Registers every route and the extractors' error handling; the chaos
 /// routes only if `chaos`.
 pub fn configure(cfg: &mut web::ServiceConfig, chaos: bool) {

@@ -1,21 +1,14 @@
 //! MyPage: the customer's read model.
 
-use super::{ApiResult, AppState, Problem};
+use super::{ApiResult, AppState, ByCustomer, Problem};
 use crate::actors::projections::mypage;
 use crate::domain::ids::validate_id;
 use crate::domain::OrderId;
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/myPages", web::get().to(list))
         .route("/myPages/{orderId}", web::get().to(get));
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ByCustomer {
-    customer_id: String,
 }
 
 async fn list(state: web::Data<AppState>, q: web::Query<ByCustomer>) -> ApiResult<HttpResponse> {

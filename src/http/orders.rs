@@ -1,6 +1,6 @@
 //! Orders and payments.
 
-use super::{ApiResult, AppState, Problem};
+use super::{ApiResult, AppState, ByCustomer, Problem};
 use crate::actors::entities::shell::Execute;
 use crate::actors::services::checkout;
 use crate::domain::checkout::{ItemRequest, OrderRequest};
@@ -39,12 +39,6 @@ async fn place(
     let result = checkout::place(&state.registry, body.into_inner(), key).await;
     state.metrics.checkout(&result);
     Ok(HttpResponse::Created().json(result?))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ByCustomer {
-    customer_id: String,
 }
 
 async fn list(state: web::Data<AppState>, q: web::Query<ByCustomer>) -> ApiResult<HttpResponse> {

@@ -1,6 +1,6 @@
 //! Reviews, coupons and ratings.
 
-use super::{ApiResult, AppState, Problem};
+use super::{ApiResult, AppState, ByCustomer, Problem};
 use crate::actors::entities::shell::Execute;
 use crate::actors::projections::ratings;
 use crate::domain::ids::validate_id;
@@ -72,12 +72,6 @@ async fn delete(
         .send(&customer, Execute::<Wallet>(cmd))
         .await??;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ByCustomer {
-    customer_id: String,
 }
 
 async fn coupons(state: web::Data<AppState>, q: web::Query<ByCustomer>) -> ApiResult<HttpResponse> {

@@ -3,9 +3,10 @@
 
 use crate::actors::projections::{Deps, Projection, ProjectionActor};
 use crate::domain::delivery::{self, Delivery, DeliveryStatus};
+use crate::domain::event::OrderEventOf;
 use crate::domain::geo::round_km;
 use crate::domain::grid::Grid;
-use crate::domain::{Event, LatLon, LogRecord, OrderId};
+use crate::domain::{LatLon, LogRecord, OrderId};
 use crate::error::AppResult;
 use crate::storage::{keys, Db, Staged, StorageError};
 use actix::prelude::*;
@@ -66,24 +67,24 @@ impl Projection for DeliveryBoard {
     }
 
     fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
-        let Event::Order {
+        let Some(OrderEventOf {
             order_id, event, ..
-        } = &record.event
+        }) = record.event.as_order()
         else {
             return Ok(());
         };
-        let key = keys::delivery(*order_id);
+        let key = keys::delivery(order_id);
         let current = staged.get::<Delivery>(&key)?;
         let Some(next) = delivery::apply(current.as_ref(), event, record.at) else {
             return Ok(());
         };
         staged.put(key, &next)?;
         if next.status == DeliveryStatus::Ready {
-            staged.put(keys::ready(*order_id), &next)?;
-            self.staged.push((*order_id, Some(next)));
+            staged.put(keys::ready(order_id), &next)?;
+            self.staged.push((order_id, Some(next)));
         } else if current.is_some_and(|d| d.status == DeliveryStatus::Ready) {
-            staged.remove(keys::ready(*order_id));
-            self.staged.push((*order_id, None));
+            staged.remove(keys::ready(order_id));
+            self.staged.push((order_id, None));
         }
         Ok(())
     }

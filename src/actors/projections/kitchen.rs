@@ -6,6 +6,7 @@
 //! delivered, in order and once, before anything newer.
 
 use crate::actors::projections::{Deps, Projection, ProjectionActor};
+use crate::domain::event::OrderEventOf;
 use crate::domain::kitchen::{self, Ticket};
 use crate::domain::order::OrderEvent;
 use crate::domain::{Event, LogRecord, OrderId};
@@ -23,21 +24,21 @@ pub struct Kitchen {
 
 /// Applies one order event to its store's ticket.
 fn apply_to_ticket(record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
-    let Event::Order {
+    let Some(OrderEventOf {
         order_id,
         store_id,
         event,
         ..
-    } = &record.event
+    }) = record.event.as_order()
     else {
         return Ok(());
     };
-    let key = keys::ticket(store_id, *order_id);
+    let key = keys::ticket(store_id, order_id);
     let current = staged.get::<Ticket>(&key)?;
     if let Some(ticket) = kitchen::apply(current.as_ref(), event, record.at) {
         staged.put(key, &ticket)?;
         if matches!(event, OrderEvent::Placed(_)) {
-            staged.put(keys::ticket_store(*order_id), store_id)?;
+            staged.put(keys::ticket_store(order_id), store_id)?;
         }
     }
     Ok(())

@@ -1,9 +1,10 @@
 //! The MyPage view: each customer's read model of their orders.
 
 use crate::actors::projections::{Deps, Projection};
+use crate::domain::event::OrderEventOf;
 use crate::domain::mypage::{self, MyPage};
 use crate::domain::order::OrderEvent;
-use crate::domain::{Event, LogRecord, OrderId};
+use crate::domain::{LogRecord, OrderId};
 use crate::error::AppResult;
 use crate::storage::{keys, Db, Staged, StorageError};
 
@@ -19,21 +20,21 @@ impl Projection for MyPageView {
     }
 
     fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
-        let Event::Order {
+        let Some(OrderEventOf {
             order_id,
             customer_id,
             event,
             ..
-        } = &record.event
+        }) = record.event.as_order()
         else {
             return Ok(());
         };
-        let key = keys::mypage(*order_id);
+        let key = keys::mypage(order_id);
         let current = staged.get::<MyPage>(&key)?;
         if let Some(page) = mypage::apply(current.as_ref(), event, record.at) {
             staged.put(key, &page)?;
             if matches!(event, OrderEvent::Placed(_)) {
-                staged.put(keys::mypage_of(customer_id, *order_id), &())?;
+                staged.put(keys::mypage_of(customer_id, order_id), &())?;
             }
         }
         Ok(())

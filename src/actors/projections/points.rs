@@ -1,8 +1,9 @@
 //! The customer wallet's points, kept from the log.
 
 use crate::actors::projections::{Deps, Projection};
+use crate::domain::event::OrderEventOf;
 use crate::domain::points::Points;
-use crate::domain::{Event, LogRecord};
+use crate::domain::LogRecord;
 use crate::error::AppResult;
 use crate::storage::{keys, Db, Staged, StorageError};
 
@@ -18,12 +19,12 @@ impl Projection for PointsBook {
     }
 
     fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
-        let Event::Order {
+        let Some(OrderEventOf {
             order_id,
             customer_id,
             event,
             ..
-        } = &record.event
+        }) = record.event.as_order()
         else {
             return Ok(());
         };
@@ -31,7 +32,7 @@ impl Projection for PointsBook {
         let current = staged
             .get::<Points>(&key)?
             .unwrap_or_else(|| Points::new(customer_id));
-        if let Some(next) = current.apply(*order_id, event, record.at) {
+        if let Some(next) = current.apply(order_id, event, record.at) {
             staged.put(key, &next)?;
         }
         Ok(())

@@ -6,9 +6,10 @@ use crate::actors::dispatcher::LogBatch;
 use crate::actors::payment::{Adjust, ChargeOutcome, PaymentActor, Refund};
 use crate::actors::reactions::Reaction;
 use crate::actors::subscribers::Wiring;
+use crate::domain::event::OrderEventOf;
 use crate::domain::order::OrderEvent;
 use crate::domain::payment::{AdjustmentKind, Payment, PaymentEvent, PaymentStatus};
-use crate::domain::{Event, Timestamp};
+use crate::domain::Timestamp;
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, Db, WriteBatch};
 use crate::supervision::panic_message;
@@ -52,12 +53,12 @@ impl Handler<LogBatch> for Refunds {
             let start = db.get::<u64>(&keys::offset(NAME))?.unwrap_or(0);
             let mut offset = start;
             for record in msg.0.iter().filter(|r| r.seq > start) {
-                let Event::Order {
+                let Some(OrderEventOf {
                     order_id,
                     customer_id,
                     event,
                     ..
-                } = &record.event
+                }) = record.event.as_order()
                 else {
                     offset = record.seq;
                     continue;
@@ -67,10 +68,10 @@ impl Handler<LogBatch> for Refunds {
                         // A revision down: give back the difference (the
                         // payment record already says so).
                         let refund = Adjust {
-                            order_id: *order_id,
+                            order_id,
                             key: r.key,
                             kind: AdjustmentKind::PartialRefund,
-                            customer_id: customer_id.clone(),
+                            customer_id: customer_id.to_string(),
                             delta: r.delta,
                         };
                         match payment.send(refund).await? {
@@ -87,16 +88,12 @@ impl Handler<LogBatch> for Refunds {
                     }
                 }
                 if event.refunds_payment() {
-                    let key = keys::payment(*order_id);
+                    let key = keys::payment(order_id);
                     if let Some(charged) = db
                         .get::<Payment>(&key)?
                         .filter(|p| p.status == PaymentStatus::Approved)
                     {
-                        payment
-                            .send(Refund {
-                                order_id: *order_id,
-                            })
-                            .await??;
+                        payment.send(Refund { order_id }).await??;
                         let refunded = charged.apply(&PaymentEvent::Refunded, Timestamp::now())?;
                         let mut batch = WriteBatch::new();
                         batch.put(key, &refunded)?;
