@@ -22,6 +22,7 @@ use crate::actors::reactions::Reaction;
 use crate::actors::Registry;
 use crate::domain::LogRecord;
 use crate::error::AppResult;
+use crate::storage::Db;
 use actix::prelude::*;
 use std::time::Duration;
 
@@ -34,15 +35,27 @@ pub struct Wiring {
     pub payment: Addr<PaymentActor>,
 }
 
-/// A projection fed by hand, in this process.
-pub trait Applies {
-    /// Applies the records past its offset; answers the new offset.
-    fn apply_records(&mut self, records: &[LogRecord]) -> AppResult<u64>;
-}
+/// Every projection, fed by hand in this process (`baedal scale`):
+/// each applies the records past its offset and answers its new offset.
+pub struct InProcess(Vec<Feed>);
 
-impl<P: Projection> Applies for ProjectionActor<P> {
-    fn apply_records(&mut self, records: &[LogRecord]) -> AppResult<u64> {
-        self.apply_batch(records)
+/// One projection's feed: applies records, answers its offset.
+type Feed = Box<dyn FnMut(&[LogRecord]) -> AppResult<u64>>;
+
+impl InProcess {
+    /// Feeds them everything in the log after `from`; answers the new offset.
+    pub fn catch_up(&mut self, db: &Db, from: u64) -> AppResult<u64> {
+        let mut offset = from;
+        loop {
+            let records = db.read_log(offset, 4_096)?;
+            let Some(last) = records.last().map(|r| r.seq) else {
+                return Ok(offset);
+            };
+            for apply in &mut self.0 {
+                apply(&records)?;
+            }
+            offset = last;
+        }
     }
 }
 
@@ -93,12 +106,12 @@ macro_rules! subscribers {
             })
         }
 
-        /// Every projection, as one process feeds them by hand (`baedal
-        /// scale`): nothing is started.
-        pub fn in_process(deps: &Deps) -> AppResult<Vec<Box<dyn Applies>>> {
-            Ok(vec![$(
-                Box::new(ProjectionActor::new(<$pty>::build(deps)?, deps.db.clone())?),
-            )*])
+        /// Every projection, to be fed by hand: nothing is started.
+        pub fn in_process(deps: &Deps) -> AppResult<InProcess> {
+            Ok(InProcess(vec![$({
+                let mut p = ProjectionActor::new(<$pty>::build(deps)?, deps.db.clone())?;
+                Box::new(move |records: &[LogRecord]| p.apply_batch(records))
+            },)*]))
         }
     };
 }

@@ -6,7 +6,7 @@
 
 use crate::actors::projections::notifier::Hub;
 use crate::actors::projections::Deps;
-use crate::actors::subscribers::{self, Applies, Subscriber};
+use crate::actors::subscribers::{self, Subscriber};
 use crate::domain::aggregate::Aggregate;
 use crate::domain::geo::LatLon;
 use crate::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
@@ -19,37 +19,6 @@ use std::sync::Arc;
 
 /// Orders written per commit.
 const CHUNK: u64 = 200;
-
-/// Every projection the server runs, fed as the server would feed them;
-/// the reactions have nothing to do in completed orders (no refund owed,
-/// no coupon to give back), so their offsets are only moved along.
-struct Projections(Vec<Box<dyn Applies>>);
-
-impl Projections {
-    fn new(db: &Db) -> AppResult<Self> {
-        let deps = Deps {
-            db: db.clone(),
-            hub: Arc::new(Hub::default()),
-            webhook: false,
-        };
-        Ok(Projections(subscribers::in_process(&deps)?))
-    }
-
-    /// Delivers everything in the log after `from`; returns the new offset.
-    fn catch_up(&mut self, db: &Db, from: u64) -> AppResult<u64> {
-        let mut offset = from;
-        loop {
-            let records = db.read_log(offset, 4_096)?;
-            let Some(last) = records.last().map(|r| r.seq) else {
-                return Ok(offset);
-            };
-            for projection in &mut self.0 {
-                projection.apply_records(&records)?;
-            }
-            offset = last;
-        }
-    }
-}
 
 /// An order of one to three dishes of a store, to a point near it.
 fn new_order(id: OrderId, store: &Store, customers: u64) -> NewOrder {
@@ -161,7 +130,14 @@ pub async fn fill(db: &Db, target: u64, customers: u64) -> AppResult<u64> {
     }
     crate::demo::load(db).await?;
     let stores = crate::demo::stores()?;
-    let mut projections = Projections::new(db)?;
+    // Every projection the server runs, fed as the server would feed them;
+    // the reactions have nothing to do in completed orders (no refund
+    // owed, no coupon to give back): their offsets are only moved along.
+    let mut projections = subscribers::in_process(&Deps {
+        db: db.clone(),
+        hub: Arc::new(Hub::default()),
+        webhook: false,
+    })?;
     let mut offset = db
         .get::<u64>(&keys::offset(Subscriber::MyPage.name()))?
         .unwrap_or(0);
