@@ -128,6 +128,8 @@ pub fn compact(path: &Path) -> Result<Compacted, CompactError> {
     if trees != 1 {
         return Err(CompactError::ForeignTrees { path, trees });
     }
+    // A newer release's database (its journal included) is not ours to touch.
+    super::schema::refuse_newer(&source)?;
     let work = work_dir(&path);
     if work.exists() {
         // A copy an earlier run did not finish: start it again.

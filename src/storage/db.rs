@@ -131,6 +131,8 @@ impl Db {
         super::compact::refuse_interrupted(&config.path)
             .map_err(|e| StorageError::Engine(e.to_string()))?;
         let engine = open_engine(config)?;
+        // A newer release's database is left exactly as it is.
+        super::schema::refuse_newer(&engine)?;
         // Before anything reads: complete the commits a crash cut short.
         journal::recover(&engine)?;
         super::schema::upgrade(&engine)?;

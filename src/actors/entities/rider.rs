@@ -3,6 +3,7 @@
 
 use super::shell::{Entity, EntityActor, EntityMessage, Execute};
 use crate::actors::registry::Directory;
+use crate::domain::aggregate::Aggregate;
 use crate::domain::order::{Order, OrderCommand};
 use crate::domain::rider::{Rider, RiderEvent};
 use crate::domain::{Event, OrderId};
@@ -64,9 +65,12 @@ impl Handler<Act> for EntityActor<Rider> {
             Ok(match msg.action {
                 RiderAction::Pick => {
                     act.ensure_loaded()?;
-                    if let Some(rider) = &act.state {
-                        rider.check_can_pick()?;
-                    }
+                    // Invariant: a rider exists once named (`Rider::initial`).
+                    let rider = act
+                        .state
+                        .as_ref()
+                        .ok_or_else(|| Rider::not_found(&act.id))?;
+                    rider.check_can_pick()?;
                     OrderCommand::Pick { rider_id }
                 }
                 RiderAction::Complete => OrderCommand::CompleteDelivery { rider_id },

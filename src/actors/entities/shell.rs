@@ -192,6 +192,9 @@ impl<E: Entity> EntityActor<E> {
 
     /// No such entity (an unknown order or store): keep no actor for it.
     pub(crate) fn stop_if_absent(&self, ctx: &mut Context<Self>) {
+        if self.state.is_some() {
+            return;
+        }
         ctx.run_later(ABSENT_GRACE, |act, ctx| {
             if act.loaded && act.state.is_none() {
                 act.registry.forget::<E>(&act.id, &ctx.address());

@@ -89,7 +89,7 @@ impl Sandbox {
     }
 
     /// Charges `amount` under the idempotency key `order_id`.
-    pub async fn charge(
+    async fn book_charge(
         &self,
         order_id: OrderId,
         customer_id: &str,
@@ -124,7 +124,7 @@ impl Sandbox {
 
     /// Gives back everything still kept for `order_id` (its charge and any
     /// revision's, less partial refunds); refunding twice refunds once.
-    pub async fn refund(&self, order_id: OrderId) -> Result<(), GatewayError> {
+    async fn book_refund(&self, order_id: OrderId) -> Result<(), GatewayError> {
         self.delay().await;
         if self.rules.fails_now() {
             return Err(GatewayError(DOWN.into()));
@@ -148,7 +148,7 @@ impl Sandbox {
     }
 
     /// What became of the idempotency key `order_id`.
-    pub async fn lookup(&self, order_id: OrderId) -> Result<Option<GatewayCharge>, GatewayError> {
+    async fn find_charge(&self, order_id: OrderId) -> Result<Option<GatewayCharge>, GatewayError> {
         self.delay().await;
         if self.rules.fails_now() {
             return Err(GatewayError(DOWN.into()));
@@ -203,7 +203,7 @@ impl Sandbox {
     /// (negative), under the idempotency key (order, attempt, kind). A key
     /// used again with another amount is refused, never answered with the
     /// first one's result.
-    pub async fn adjust(
+    async fn book_adjustment(
         &self,
         order_id: OrderId,
         attempt: u64,
@@ -251,7 +251,7 @@ impl Sandbox {
     }
 
     /// What became of the key (order, attempt, kind).
-    pub async fn lookup_adjustment(
+    async fn find_adjustment(
         &self,
         order_id: OrderId,
         attempt: u64,
@@ -277,17 +277,19 @@ impl Sandbox {
 impl Gateway for Sandbox {
     fn charge(&self, order_id: OrderId, customer_id: &str, amount: Won) -> GatewayCall<Answer> {
         let (sandbox, customer_id) = (self.clone(), customer_id.to_string());
-        Box::pin(async move { Sandbox::charge(&sandbox, order_id, &customer_id, amount).await })
+        Box::pin(
+            async move { Sandbox::book_charge(&sandbox, order_id, &customer_id, amount).await },
+        )
     }
 
     fn refund(&self, order_id: OrderId) -> GatewayCall<()> {
         let sandbox = self.clone();
-        Box::pin(async move { Sandbox::refund(&sandbox, order_id).await })
+        Box::pin(async move { Sandbox::book_refund(&sandbox, order_id).await })
     }
 
     fn lookup(&self, order_id: OrderId) -> GatewayCall<Option<GatewayCharge>> {
         let sandbox = self.clone();
-        Box::pin(async move { Sandbox::lookup(&sandbox, order_id).await })
+        Box::pin(async move { Sandbox::find_charge(&sandbox, order_id).await })
     }
 
     fn adjust(
@@ -300,7 +302,7 @@ impl Gateway for Sandbox {
     ) -> GatewayCall<Answer> {
         let (sandbox, customer_id) = (self.clone(), customer_id.to_string());
         Box::pin(async move {
-            Sandbox::adjust(&sandbox, order_id, attempt, kind, &customer_id, delta).await
+            Sandbox::book_adjustment(&sandbox, order_id, attempt, kind, &customer_id, delta).await
         })
     }
 
@@ -311,7 +313,7 @@ impl Gateway for Sandbox {
         kind: AdjustmentKind,
     ) -> GatewayCall<Option<GatewayAdjustment>> {
         let sandbox = self.clone();
-        Box::pin(async move { Sandbox::lookup_adjustment(&sandbox, order_id, attempt, kind).await })
+        Box::pin(async move { Sandbox::find_adjustment(&sandbox, order_id, attempt, kind).await })
     }
 }
 

@@ -2,24 +2,30 @@
 //!
 //! A database records the schema it is at under [`keys::SCHEMA`] (4 bytes,
 //! big-endian, outside the value encoding so any release can read it).
-//! `Db::open` calls [`upgrade`] before anything else reads:
+//! `Db::open` calls [`refuse_newer`] before it touches anything and
+//! [`upgrade`] once the journal's last commit is complete:
 //!
 //! - a fresh database is marked [`CURRENT`];
-//! - an older one is upgraded step by step, each step safe to cut short
-//!   and run again, and marked only once every step is done and flushed;
-//! - a newer one (a later release wrote it) is refused, so that this binary
-//!   never misreads or overwrites what it does not understand.
+//! - an older one is upgraded step by step: each step first reads all it
+//!   will rewrite (so a database it cannot upgrade is refused unchanged),
+//!   is safe to cut short and run again, and the mark is written only once
+//!   every step is done and flushed;
+//! - a newer one (a later release wrote it) is refused, journal and all, so
+//!   that this binary never misreads or overwrites what it does not
+//!   understand.
 //!
 //! | schema | what changed | step |
 //! | --- | --- | --- |
 //! | 1 | postcard values; no mark (databases before the schema existed) | |
 //! | 2 | MessagePack values (`codec`); notifications only in pages | [`v1`] |
 //!
-//! Appending a field with `#[serde(default)]` needs no step and no new
-//! schema: values carry their length since schema 2. A change that old
-//! values cannot be read into (a field removed or moved, a renamed key, a
-//! changed meaning) takes a new schema number and a step here
-//! (ARCHITECTURE.md, "Add a field to a stored type").
+//! Every release that changes a stored type raises [`CURRENT`] and adds its
+//! row here, so that an older release refuses the database at open rather
+//! than failing value by value. Appending a field with `#[serde(default)]`
+//! needs no step (values carry their length since schema 2: an old value
+//! reads the default). A change that old values cannot be read into (a
+//! field removed or moved, a renamed key, a changed meaning) also needs a
+//! step (ARCHITECTURE.md, "Add a field to a stored type").
 
 mod v1;
 
@@ -28,40 +34,55 @@ use super::{keys, StorageError};
 /// The schema this binary writes, and the newest it reads.
 pub const CURRENT: u32 = 2;
 
-/// Brings `engine` to [`CURRENT`], or refuses a database from a newer
-/// release. Call once at open, after the journal's recovery and before any
-/// read.
-pub(super) fn upgrade(engine: &sled::Db) -> Result<(), StorageError> {
-    let found = match engine.get(keys::SCHEMA)? {
+/// The schema `engine` is at: its mark; or, with no mark, 1 if it holds
+/// anything (schema 1 wrote none), else [`CURRENT`] (a new database).
+fn found(engine: &sled::Db) -> Result<u32, StorageError> {
+    Ok(match engine.get(keys::SCHEMA)? {
         Some(bytes) => {
             let bytes: [u8; 4] = bytes.as_ref().try_into().map_err(|_| {
                 StorageError::Codec(format!("unreadable schema mark {:?}", bytes.as_ref()))
             })?;
             u32::from_be_bytes(bytes)
         }
-        // Schema 1 wrote no mark. A database with no keys at all is new.
         None if engine.first()?.is_none() => CURRENT,
         None => 1,
-    };
-    if found > CURRENT {
-        return Err(StorageError::NewerSchema {
+    })
+}
+
+/// Refuses a database a newer release wrote. Call first at open, before
+/// the journal's recovery: nothing of the database is touched.
+pub(super) fn refuse_newer(engine: &sled::Db) -> Result<(), StorageError> {
+    match found(engine)? {
+        found if found > CURRENT => Err(StorageError::NewerSchema {
             found,
             supported: CURRENT,
-        });
+        }),
+        _ => Ok(()),
     }
+}
+
+/// Brings `engine` to [`CURRENT`]. Call once at open, after the journal's
+/// recovery and before any read.
+pub(super) fn upgrade(engine: &sled::Db) -> Result<(), StorageError> {
+    refuse_newer(engine)?;
+    let found = found(engine)?;
     if found < CURRENT {
         tracing::info!(from = found, to = CURRENT, "upgrading the database");
-    }
-    if found < CURRENT {
+        // Every step reads everything first: a database it cannot upgrade
+        // is refused before anything in it changed.
+        if found == 1 {
+            let values = v1::check_values(engine)?;
+            tracing::info!(values, "schema 1 values readable; rewriting them");
+        }
         // Recovery has just completed the last commit; its record holds
         // values in the old encoding and would write them again at the
         // next open, over the rewritten ones.
         engine.remove(keys::JOURNAL)?;
-    }
-    if found == 1 {
-        let rewritten = v1::rewrite_values(engine)?;
-        let paged = v1::page_single_notifications(engine)?;
-        tracing::info!(rewritten, paged, "schema 1 values rewritten");
+        if found == 1 {
+            let rewritten = v1::rewrite_values(engine)?;
+            let paged = v1::page_single_notifications(engine)?;
+            tracing::info!(rewritten, paged, "schema 1 values rewritten");
+        }
     }
     // The steps' writes first, then the mark: a crash in between leaves
     // the old mark, and the steps run again (finding nothing left to do).

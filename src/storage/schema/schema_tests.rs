@@ -44,6 +44,9 @@ fn a_database_from_a_newer_release_is_refused_and_left_as_it_is() {
             .insert(keys::SCHEMA, &(CURRENT + 1).to_be_bytes())
             .unwrap();
         engine.insert(keys::order(1), &[9u8, 1, 2, 3][..]).unwrap();
+        // Its last commit's record, in a layout this release cannot know:
+        // it must not be replayed.
+        engine.insert(keys::JOURNAL, &[7u8, 7, 7][..]).unwrap();
         engine.flush().unwrap();
     }
     let refused = Db::open(&crate::storage::StorageConfig {
@@ -68,6 +71,10 @@ fn a_database_from_a_newer_release_is_refused_and_left_as_it_is() {
         engine.get(keys::order(1)).unwrap().unwrap().as_ref(),
         &[9, 1, 2, 3]
     );
+    assert_eq!(
+        engine.get(keys::JOURNAL).unwrap().unwrap().as_ref(),
+        &[7, 7, 7]
+    );
 }
 
 #[test]
@@ -81,23 +88,60 @@ fn a_new_database_is_marked_current() {
     );
 }
 
-#[test]
-fn a_key_the_upgrade_does_not_know_stops_it() {
-    let dir = tempfile::tempdir().unwrap();
-    {
-        let engine = raw_engine(dir.path());
-        engine.insert(b"mystery/1", &[1u8, 0][..]).unwrap();
-        engine.flush().unwrap();
+/// The fixture with one more key written, as it would be by hand.
+/// More than one chunk of the upgrade's writes comes before it.
+fn fixture_with(dir: &std::path::Path, key: &[u8], value: &[u8]) {
+    copy_fixture("db-v1", dir);
+    let engine = raw_engine(dir);
+    for i in 0..1_500 {
+        // A schema 1 offset of 0 (postcard), sorted before `webhookq/`.
+        engine
+            .insert(keys::offset(&format!("pad-{i:04}")), &[1u8, 0][..])
+            .unwrap();
     }
-    let refused = Db::open(&crate::storage::StorageConfig {
-        path: dir.path().join("db"),
+    engine.insert(key, value).unwrap();
+    engine.flush().unwrap();
+}
+
+fn open_durable(dir: &std::path::Path) -> Result<Db, StorageError> {
+    Db::open(&crate::storage::StorageConfig {
+        path: dir.join("db"),
         durability: crate::storage::Durability::Durable,
         cache_capacity_bytes: 1 << 20,
     })
-    .err()
-    .expect("an unknown key stops the upgrade");
-    assert!(refused.to_string().contains("mystery/1"), "{refused}");
-    assert!(raw_engine(dir.path()).get(keys::SCHEMA).unwrap().is_none());
+}
+
+/// Every value of a schema 1 database is still as that release wrote it.
+fn untouched(dir: &std::path::Path) {
+    let engine = raw_engine(dir);
+    assert!(engine.get(keys::SCHEMA).unwrap().is_none(), "no mark");
+    for entry in engine.iter() {
+        let (key, value) = entry.unwrap();
+        if &*key != keys::JOURNAL {
+            assert_eq!(value[0], Encoding::Postcard as u8, "{key:?} was rewritten");
+        }
+    }
+}
+
+#[test]
+fn a_key_the_upgrade_does_not_know_stops_it_before_anything_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sorted last, so a careless upgrade would have rewritten all else.
+    fixture_with(dir.path(), b"zzz-mystery/1", &[1u8, 0]);
+    let refused = open_durable(dir.path()).err().expect("refused");
+    assert!(refused.to_string().contains("zzz-mystery/1"), "{refused}");
+    untouched(dir.path());
+}
+
+#[test]
+fn an_unreadable_value_stops_the_upgrade_before_anything_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    // `webhookq/` sorts after most keys; its value is no `QueuedNotification`.
+    let key = keys::webhook_queued(999_999, 0);
+    fixture_with(dir.path(), &key, &[1u8, 0xff, 0xff]);
+    let refused = open_durable(dir.path()).err().expect("refused");
+    assert!(refused.to_string().contains("webhookq/"), "{refused}");
+    untouched(dir.path());
 }
 
 /// The shape schema 1 gave a notification (postcard, by position).

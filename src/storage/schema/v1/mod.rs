@@ -84,6 +84,28 @@ const RAW: &[&[u8]] = &[keys::JOURNAL, keys::SCHEMA];
 /// are skipped, so running it again finishes the job. Returns how many
 /// values it rewrote.
 pub(super) fn rewrite_values(engine: &sled::Db) -> Result<u64, StorageError> {
+    transcode_all(engine, true)
+}
+
+/// Reads every schema 1 value as the upgrade would, writing nothing: an
+/// unknown key or an unreadable value refuses the upgrade before it has
+/// changed anything, so the release that wrote the database still opens it.
+/// Answers how many values the upgrade will rewrite.
+pub(super) fn check_values(engine: &sled::Db) -> Result<u64, StorageError> {
+    let notes = engine.scan_prefix(SINGLE_NOTIFICATIONS);
+    for entry in notes {
+        let (key, value) = entry?;
+        if Encoding::of(&value)? == Encoding::Postcard {
+            postcard::from_bytes::<Notification>(&value[1..])
+                .map_err(|e| at_key(&key, StorageError::Codec(e.to_string())))?;
+        }
+    }
+    transcode_all(engine, false)
+}
+
+/// Transcodes every schema 1 value, a chunk per atomic batch, writing the
+/// results only if `write`.
+fn transcode_all(engine: &sled::Db, write: bool) -> Result<u64, StorageError> {
     const CHUNK: usize = 1_024;
     let mut rewritten = 0;
     let mut from: Vec<u8> = Vec::new();
@@ -109,7 +131,9 @@ pub(super) fn rewrite_values(engine: &sled::Db) -> Result<u64, StorageError> {
             batch.insert(key, body);
             rewritten += 1;
         }
-        engine.apply_batch(batch)?;
+        if write {
+            engine.apply_batch(batch)?;
+        }
         if seen < CHUNK {
             return Ok(rewritten);
         }
