@@ -107,7 +107,7 @@ pub fn apply(ticket: Option<&Ticket>, event: &OrderEvent, at: Timestamp) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::testing::new_order;
+    use crate::domain::testing::{new_order, revision};
 
     fn placed() -> Ticket {
         apply(
@@ -160,22 +160,14 @@ mod tests {
 
     #[test]
     fn a_requested_ticket_follows_a_revision() {
-        use crate::domain::order::{OrderLine, Revision};
+        use crate::domain::order::OrderLine;
         let line = OrderLine {
             menu_id: "x".into(),
             name: "x".into(),
             qty: 3,
             unit_price: 1,
         };
-        let revised = OrderEvent::Revised(Box::new(Revision {
-            revision: 1,
-            items: vec![line.clone()],
-            amount: 3,
-            discount: 0,
-            delta: 0,
-            transaction_id: None,
-            key: 1,
-        }));
+        let revised = OrderEvent::Revised(Box::new(revision(1, vec![line.clone()], 3, 0)));
         let t = apply(Some(&placed()), &revised, Timestamp(2)).unwrap();
         assert_eq!((t.items, t.status), (vec![line], TicketStatus::Requested));
         let accepted = apply(Some(&placed()), &OrderEvent::Accepted, Timestamp(2)).unwrap();

@@ -62,7 +62,7 @@ pub fn apply(page: Option<&MyPage>, event: &OrderEvent, at: Timestamp) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::testing::new_order;
+    use crate::domain::testing::{new_order, revision};
 
     #[test]
     fn follows_the_order_and_ignores_replays() {
@@ -85,16 +85,7 @@ mod tests {
 
     #[test]
     fn a_revision_changes_the_amount_not_the_history() {
-        use crate::domain::order::Revision;
-        let revised = OrderEvent::Revised(Box::new(Revision {
-            revision: 1,
-            items: vec![],
-            amount: 5_000,
-            discount: 0,
-            delta: -7_000,
-            transaction_id: None,
-            key: 1,
-        }));
+        let revised = OrderEvent::Revised(Box::new(revision(1, vec![], 5_000, -7_000)));
         let p = apply(
             None,
             &OrderEvent::Placed(Box::new(new_order(9, 12_000))),

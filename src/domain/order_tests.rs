@@ -1,6 +1,6 @@
 use super::*;
 use crate::domain::error::ErrorKind;
-use crate::domain::testing::{given, new_order};
+use crate::domain::testing::{self, given, new_order};
 use OrderStatus as S;
 
 /// `Order::decide`, whose decisions do not depend on the time.
@@ -264,20 +264,17 @@ fn statuses_parse_back() {
 }
 
 fn revision(n: u32, amount: Won) -> OrderCommand {
-    OrderCommand::Revise(Box::new(Revision {
-        revision: n,
-        items: vec![OrderLine {
+    OrderCommand::Revise(Box::new(testing::revision(
+        n,
+        vec![OrderLine {
             menu_id: "half".into(),
             name: "반반치킨".into(),
             qty: 2,
             unit_price: amount / 2,
         }],
         amount,
-        discount: 0,
-        delta: amount as i64 - 20_000,
-        transaction_id: None,
-        key: 1,
-    }))
+        amount as i64 - 20_000,
+    )))
 }
 
 #[test]

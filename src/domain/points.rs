@@ -101,22 +101,11 @@ impl Points {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::testing::new_order;
+    use crate::domain::testing::{new_order, revision};
 
     #[test]
     fn a_revision_adjusts_the_points_and_a_refund_revokes_the_net() {
-        use crate::domain::order::Revision;
-        let revised = |amount| {
-            OrderEvent::Revised(Box::new(Revision {
-                revision: 1,
-                items: vec![],
-                amount,
-                discount: 0,
-                delta: 0,
-                transaction_id: None,
-                key: 1,
-            }))
-        };
+        let revised = |amount| OrderEvent::Revised(Box::new(revision(1, vec![], amount, 0)));
         let placed = OrderEvent::Placed(Box::new(new_order(1, 20_000)));
         let p = Points::new("kim").apply(1, &placed, Timestamp(1)).unwrap();
         let up = p.apply(1, &revised(31_000), Timestamp(2)).unwrap();

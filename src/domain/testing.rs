@@ -5,7 +5,7 @@
 use super::aggregate::Aggregate;
 use super::error::DomainError;
 use super::geo::LatLon;
-use super::order::{NewOrder, OrderLine};
+use super::order::{NewOrder, OrderLine, Revision};
 use super::store::{MenuItem, Store};
 use super::time::Timestamp;
 use super::{OrderId, Won};
@@ -36,6 +36,20 @@ pub fn new_order(id: OrderId, amount: Won) -> NewOrder {
             lon: 127.04,
         },
         transaction_id: format!("tx-{id}"),
+    }
+}
+
+/// Revision `n` of an order to `items`, costing `amount` won, `delta` won
+/// more (or less) than before; no coupon, no gateway call yet.
+pub fn revision(n: u32, items: Vec<OrderLine>, amount: Won, delta: i64) -> Revision {
+    Revision {
+        revision: n,
+        items,
+        amount,
+        discount: 0,
+        delta,
+        transaction_id: None,
+        key: 1,
     }
 }
 
