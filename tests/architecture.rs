@@ -51,3 +51,232 @@ fn tokens_name_paths_only_when_they_are_paths() {
     assert_eq!(path_of("Db::commit"), None);
     assert_eq!(backticked("a `b` c `d`"), vec!["b", "d"]);
 }
+
+// ---- The invariants ARCHITECTURE.md states, checked on the source. ----
+
+/// Every `.rs` file under `dir`, with its text up to its first
+/// `#[cfg(test)]` (test code may reach further), `_tests.rs` files and
+/// `testing.rs` left out.
+fn sources(dir: &str) -> Vec<(String, String)> {
+    fn walk(path: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(path).expect("a source folder") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+                continue;
+            }
+            let name = path.to_string_lossy().into_owned();
+            let test_only = name.ends_with("_tests.rs") || name.ends_with("/testing.rs");
+            if name.ends_with(".rs") && !test_only {
+                let text = std::fs::read_to_string(&path).expect("a source file");
+                let code = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
+                out.push((name, code));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join(dir), &mut out);
+    assert!(!out.is_empty(), "{dir} has sources");
+    out
+}
+
+/// The places in `dir` where `needle` occurs, as `file: line`.
+fn occurrences(dir: &str, needle: &str) -> Vec<String> {
+    sources(dir)
+        .iter()
+        .flat_map(|(file, code)| {
+            code.lines()
+                .filter(|line| line.contains(needle) && !line.trim_start().starts_with("//"))
+                .map(move |line| format!("{file}: {}", line.trim()))
+        })
+        .collect()
+}
+
+fn none_of(dir: &str, needles: &[&str]) {
+    for needle in needles {
+        let found = occurrences(dir, needle);
+        assert!(found.is_empty(), "{needle} in {dir}: {found:#?}");
+    }
+}
+
+#[test]
+fn dependencies_point_one_way() {
+    // domain <- storage <- actors <- read <- http <- server
+    for layer in [
+        "actors",
+        "storage",
+        "http",
+        "read",
+        "server",
+        "supervision",
+        "loadgen",
+        "scale",
+    ] {
+        none_of("src/domain", &[&format!("crate::{layer}")]);
+    }
+    for layer in ["actors", "http", "read", "server", "loadgen", "scale"] {
+        none_of("src/storage", &[&format!("crate::{layer}")]);
+    }
+    for layer in ["actors", "storage", "http", "read", "server", "domain"] {
+        none_of("src/supervision", &[&format!("crate::{layer}")]);
+    }
+}
+
+#[test]
+fn the_domain_does_no_io() {
+    none_of(
+        "src/domain",
+        &[
+            "actix",
+            "sled::",
+            "tokio",
+            "awc",
+            "reqwest",
+            "dashmap",
+            "tracing::",
+            "std::fs",
+            "std::net",
+            "std::thread",
+            "std::process",
+            "Timestamp::now()",
+        ],
+    );
+}
+
+#[test]
+fn no_sled_type_leaves_storage() {
+    for dir in [
+        "src/actors",
+        "src/domain",
+        "src/http",
+        "src/loadgen",
+        "src/scale",
+        "src/supervision",
+        "benches",
+    ] {
+        none_of(dir, &["sled::"]);
+    }
+    for file in [
+        "src/server.rs",
+        "src/read.rs",
+        "src/main.rs",
+        "src/config.rs",
+        "src/demo.rs",
+    ] {
+        let text =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+        assert!(!text.contains("sled::"), "sled in {file}");
+    }
+}
+
+#[test]
+fn http_never_names_a_key_and_never_commits() {
+    none_of("src/http", &["keys::", ".commit(", "WriteBatch"]);
+}
+
+#[test]
+fn keys_are_spelled_only_in_keys_rs() {
+    // A byte-string prefix such as b"order/" outside keys.rs (schema 1's
+    // frozen names excepted).
+    let stray: Vec<(String, String)> = sources("src")
+        .into_iter()
+        .filter(|(file, _)| !file.ends_with("storage/keys.rs") && !file.contains("schema/v1/"))
+        .filter(|(_, code)| {
+            code.split("b\"").skip(1).any(|s| {
+                let word: String = s
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+                    .collect();
+                !word.is_empty() && s[word.len()..].starts_with('/')
+            })
+        })
+        .collect();
+    assert!(
+        stray.is_empty(),
+        "key prefixes outside keys.rs: {:?}",
+        stray.iter().map(|s| &s.0).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn only_storage_reads_the_log_raw_and_only_the_list_starts_pumps() {
+    for dir in ["src/actors", "src/http", "src/scale", "src/domain"] {
+        none_of(dir, &["keys::LOG"]);
+    }
+    let pumps: Vec<String> = occurrences("src", "pump(")
+        .into_iter()
+        .filter(|o| !o.contains("fn pump(") && !o.contains("src/actors/subscribers.rs"))
+        .collect();
+    assert!(
+        pumps.is_empty(),
+        "a pump outside the subscriber list: {pumps:#?}"
+    );
+}
+
+#[test]
+fn the_load_generator_reaches_the_server_only_over_http() {
+    let reaches: Vec<String> = occurrences("src/loadgen", "crate::")
+        .into_iter()
+        .filter(|o| !o.contains("crate::loadgen"))
+        .collect();
+    assert!(reaches.is_empty(), "{reaches:#?}");
+}
+
+#[test]
+fn each_rule_has_one_home() {
+    // Which order events give the payment back: `OrderEvent::refunds_payment`.
+    let refund_rule: Vec<String> = occurrences("src", "Rejected { .. } | OrderEvent::Canceled")
+        .into_iter()
+        .filter(|o| !o.contains("src/domain/order.rs"))
+        .collect();
+    assert!(refund_rule.is_empty(), "{refund_rule:#?}");
+    // Every bill: `domain::pricing`.
+    let money: Vec<String> = [
+        "saturating_sub(discount)",
+        ".min(subtotal)",
+        ".min(*subtotal)",
+        "unit_price.checked_mul",
+    ]
+    .iter()
+    .flat_map(|needle| occurrences("src", needle))
+    .filter(|o| !o.contains("src/domain/pricing.rs"))
+    .collect();
+    assert!(money.is_empty(), "{money:#?}");
+    // Where an address is: `districts::position`.
+    let locate: Vec<String> = occurrences("src", "districts::locate(")
+        .into_iter()
+        .filter(|o| !o.contains("src/domain/districts.rs"))
+        .collect();
+    assert!(locate.is_empty(), "{locate:#?}");
+    // Who may review: `Wallet::decide`.
+    none_of("src/http", &["OrderStatus::Completed"]);
+}
+
+/// A stable checksum (FNV-1a, 64 bits) of a file's bytes.
+fn checksum(path: &Path) -> (usize, u64) {
+    let bytes = std::fs::read(path).expect("a fixture file");
+    let sum = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (bytes.len(), sum)
+}
+
+#[test]
+fn fixtures_are_never_edited() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let recorded: [(&str, (usize, u64)); 3] = FIXTURES;
+    for (file, expected) in recorded {
+        assert_eq!(
+            checksum(&root.join(file)),
+            expected,
+            "{file} changed: a fixture records what a release wrote"
+        );
+    }
+}
+
+/// The fixtures' sizes and checksums when they were recorded.
+const FIXTURES: [(&str, (usize, u64)); 3] = [
+    ("db-v1/db", (251347, 0xd3159b37a80aab95)),
+    ("db-v1/conf", (62, 0x53f9885174a5ad44)),
+    ("db-v1.expected.json", (122360, 0xf5bba4aebec7e8f8)),
+];
