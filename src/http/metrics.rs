@@ -96,6 +96,7 @@ impl Metrics {
 
     /// Counts one answered request.
     pub fn request(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let method = method_label(method);
         self.http_requests
             .with_label_values(&[method, route, &status.to_string()])
             .inc();
@@ -146,5 +147,27 @@ impl Metrics {
         // Encoding into a Vec cannot fail for the text format.
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
         String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+/// The method as a metrics label: one of the methods the API serves, or
+/// `other`. A label is a time series kept for good, so a client inventing
+/// methods must not be able to grow `/metrics` without bound.
+fn method_label(method: &str) -> &'static str {
+    const SERVED: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+    SERVED.into_iter().find(|m| *m == method).unwrap_or("other")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_invented_method_is_labelled_other() {
+        assert_eq!(method_label("GET"), "GET");
+        assert_eq!(method_label("DELETE"), "DELETE");
+        for invented in ["BREW", "get", "X-1", ""] {
+            assert_eq!(method_label(invented), "other", "{invented:?}");
+        }
     }
 }
