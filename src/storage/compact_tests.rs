@@ -236,3 +236,22 @@ fn a_database_with_trees_baedal_does_not_write_is_refused_and_left_alone() {
     assert_eq!(everything(&path), before);
     assert!(!work_dir(&path).exists());
 }
+
+#[test]
+fn a_database_from_a_newer_release_is_not_compacted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let engine = open_engine(&config(&path)).unwrap();
+        let newer = crate::storage::SCHEMA + 1;
+        engine.insert(keys::SCHEMA, &newer.to_be_bytes()).unwrap();
+        // A journal record in a layout this release does not know.
+        engine.insert(keys::JOURNAL, &[7u8, 7, 7][..]).unwrap();
+        engine.flush().unwrap();
+    }
+    let before = everything(&path);
+    let refused = compact(&path).unwrap_err().to_string();
+    assert!(refused.contains("newer baedal"), "{refused}");
+    assert_eq!(everything(&path), before, "left as it was");
+    assert!(!work_dir(&path).exists(), "no copy begun");
+}

@@ -144,6 +144,25 @@ fn an_unreadable_value_stops_the_upgrade_before_anything_changed() {
     untouched(dir.path());
 }
 
+#[test]
+fn a_notification_key_the_upgrade_cannot_place_stops_it_before_anything_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut value = vec![Encoding::Postcard as u8];
+    let note = V1Notification {
+        id: 1,
+        order_id: 1,
+        status: "Placed".into(),
+        message: "주문".into(),
+        at: 1,
+    };
+    value.extend(postcard::to_allocvec(&note).unwrap());
+    // No audience kind and no NUL: no page it could go to.
+    fixture_with(dir.path(), b"notification/x", &value);
+    let refused = open_durable(dir.path()).err().expect("refused");
+    assert!(refused.to_string().contains("notification/x"), "{refused}");
+    untouched(dir.path());
+}
+
 /// The shape schema 1 gave a notification (postcard, by position).
 #[derive(serde::Serialize)]
 struct V1Notification {

@@ -92,13 +92,10 @@ pub(super) fn rewrite_values(engine: &sled::Db) -> Result<u64, StorageError> {
 /// changed anything, so the release that wrote the database still opens it.
 /// Answers how many values the upgrade will rewrite.
 pub(super) fn check_values(engine: &sled::Db) -> Result<u64, StorageError> {
-    let notes = engine.scan_prefix(SINGLE_NOTIFICATIONS);
-    for entry in notes {
+    for entry in engine.scan_prefix(SINGLE_NOTIFICATIONS) {
         let (key, value) = entry?;
-        if Encoding::of(&value)? == Encoding::Postcard {
-            postcard::from_bytes::<Notification>(&value[1..])
-                .map_err(|e| at_key(&key, StorageError::Codec(e.to_string())))?;
-        }
+        audience_of(&key)?;
+        single_notification(&key, &value)?;
     }
     transcode_all(engine, false)
 }
@@ -152,25 +149,12 @@ pub(super) fn page_single_notifications(engine: &sled::Db) -> Result<u64, Storag
             return Ok(moved);
         };
         let (first, _) = first?;
-        let end = first
-            .iter()
-            .position(|&b| b == 0)
-            .ok_or_else(|| unknown_key(&first))?;
-        let audience = first[..=end].to_vec();
-        let (kind, id) = std::str::from_utf8(&audience[SINGLE_NOTIFICATIONS.len()..end])
-            .ok()
-            .and_then(|s| s.split_once('/'))
-            .ok_or_else(|| unknown_key(&first))?;
+        let (audience, kind, id) = audience_of(&first)?;
         let mut batch = sled::Batch::default();
         let mut notes = Vec::new();
         for entry in engine.scan_prefix(&audience) {
             let (key, value) = entry?;
-            let note: Notification = match Encoding::of(&value)? {
-                Encoding::Postcard => postcard::from_bytes(&value[1..])
-                    .map_err(|e| at_key(&key, StorageError::Codec(e.to_string())))?,
-                Encoding::MessagePack => codec::decode(&value)?,
-            };
-            notes.push(note);
+            notes.push(single_notification(&key, &value)?);
             batch.remove(key);
         }
         for page in notes.chunks(keys::NOTIFICATIONS_PER_PAGE) {
@@ -178,6 +162,30 @@ pub(super) fn page_single_notifications(engine: &sled::Db) -> Result<u64, Storag
         }
         moved += notes.len() as u64;
         engine.apply_batch(batch)?;
+    }
+}
+
+/// The audience a single-key notification belongs to: the key's prefix up
+/// to and including its NUL, and the audience's kind and id.
+fn audience_of(key: &[u8]) -> Result<(Vec<u8>, &str, &str), StorageError> {
+    let end = key
+        .iter()
+        .position(|&b| b == 0)
+        .ok_or_else(|| unknown_key(key))?;
+    let (kind, id) = std::str::from_utf8(&key[SINGLE_NOTIFICATIONS.len()..end])
+        .ok()
+        .and_then(|s| s.split_once('/'))
+        .ok_or_else(|| unknown_key(key))?;
+    Ok((key[..=end].to_vec(), kind, id))
+}
+
+/// A single-key notification, in either encoding (an upgrade cut short
+/// may have rewritten it already).
+fn single_notification(key: &[u8], value: &[u8]) -> Result<Notification, StorageError> {
+    match Encoding::of(value)? {
+        Encoding::Postcard => postcard::from_bytes(&value[1..])
+            .map_err(|e| at_key(key, StorageError::Codec(e.to_string()))),
+        Encoding::MessagePack => codec::decode(value).map_err(|e| at_key(key, e)),
     }
 }
 
