@@ -47,6 +47,7 @@ impl Rig {
             faults: Arc::new(Faults::default()),
             checkout_keys: Default::default(),
             review_coupon: 2_000,
+            limits: Default::default(),
             passivate_after: Duration::from_secs(600),
             mailbox_capacity: 256,
         };

@@ -130,6 +130,15 @@ pub struct ServeArgs {
     #[arg(long, env = "BAEDAL_REVIEW_COUPON_WON", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub review_coupon_won: u64,
 
+    /// Most an order may cost before any discount, in won: a checkout or a
+    /// revision over it is refused (422).
+    #[arg(long, env = "BAEDAL_MAX_ORDER_WON", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_order_won: u64,
+
+    /// Most times one order may be revised (409 after that).
+    #[arg(long, env = "BAEDAL_MAX_REVISIONS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub max_revisions: u32,
+
     /// Do not load the demo stores on first start.
     #[arg(long, env = "BAEDAL_NO_DEMO", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub no_demo: bool,

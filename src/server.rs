@@ -13,6 +13,7 @@ use crate::actors::services::resolver;
 use crate::actors::subscribers::{self, Subscriber, Wiring};
 use crate::config::{DurabilityMode, ServeArgs};
 use crate::demo;
+use crate::domain::limits::OrderLimits;
 use crate::error::AppError;
 use crate::http::{self, admission::Admission, metrics::Metrics, AppState};
 use crate::storage::{Db, Durability, StorageConfig, StorageError};
@@ -93,6 +94,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         faults: faults.clone(),
         checkout_keys: Default::default(),
         review_coupon: args.review_coupon_won,
+        limits: OrderLimits {
+            max_total: args.max_order_won,
+            max_revisions: args.max_revisions,
+        },
         passivate_after: Duration::from_secs(args.passivate_after_secs),
         mailbox_capacity: args.mailbox_capacity,
     };

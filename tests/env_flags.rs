@@ -110,6 +110,16 @@ const VARIABLES: &[Variable] = &[
         Some(("0", "--review-coupon-won")),
     ),
     var(
+        "BAEDAL_MAX_ORDER_WON",
+        Some("1000000"),
+        Some(("0", "--max-order-won")),
+    ),
+    var(
+        "BAEDAL_MAX_REVISIONS",
+        Some("5"),
+        Some(("many", "--max-revisions")),
+    ),
+    var(
         "BAEDAL_BREAKER_WINDOW",
         Some("10"),
         Some(("0", "--breaker-window")),

@@ -36,6 +36,8 @@ pub struct Env {
     pub faults: Arc<Faults>,
     /// What the coupon a review earns is worth.
     pub review_coupon: crate::domain::Won,
+    /// What one order may cost, and how often it may be revised.
+    pub limits: crate::domain::limits::OrderLimits,
     /// Locks of the `Idempotency-Key`s being used right now.
     pub checkout_keys: Arc<KeyLocks>,
     pub passivate_after: Duration,

@@ -1,6 +1,7 @@
 //! Refusals of the domain, each with a message a person can act on.
 
 use super::ids::OrderId;
+use super::Won;
 
 /// How a refusal is classified; the HTTP layer maps each to one status code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +78,10 @@ pub enum DomainError {
     RevisionInProgress(OrderId),
     #[error("payment declined: {0}")]
     PaymentDeclined(String),
+    #[error("an order may cost at most {limit} won; this one would cost {amount} won")]
+    OverOrderLimit { amount: Won, limit: Won },
+    #[error("order {order} cannot be revised again: at most {limit} revisions are allowed")]
+    TooManyRevisions { order: OrderId, limit: u32 },
 }
 
 impl DomainError {
@@ -84,7 +89,7 @@ impl DomainError {
     pub fn kind(&self) -> ErrorKind {
         use DomainError::*;
         match self {
-            Invalid { .. } | NoDistrict(_) => ErrorKind::Invalid,
+            Invalid { .. } | NoDistrict(_) | OverOrderLimit { .. } => ErrorKind::Invalid,
             OrderNotFound(_) | StoreNotFound(_) | MenuItemNotFound { .. } | ReviewNotFound(_) => {
                 ErrorKind::NotFound
             }
@@ -96,6 +101,7 @@ impl DomainError {
             | OffDuty(_)
             | RevisedMeanwhile { .. }
             | RevisionInProgress(_)
+            | TooManyRevisions { .. }
             | CouponUnusable { .. }
             | AlreadyReviewed(_)
             | ReviewCouponUsed(_)

@@ -17,6 +17,7 @@ pub mod geo;
 pub mod grid;
 pub mod ids;
 pub mod kitchen;
+pub mod limits;
 pub mod mypage;
 pub mod notification;
 pub mod order;

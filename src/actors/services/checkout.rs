@@ -121,6 +121,8 @@ async fn place_new(
     let quote = registry
         .send(&store_id, QuoteOrder(Box::new(req.clone())))
         .await??;
+    let bill = Bill::new(quote.subtotal, 0);
+    registry.env().limits.check_bill(&bill)?;
     // While the breaker is open, refuse before anything is written.
     if let Err(rejection) = registry.env().payment_guard.check() {
         return Err(AppError::unavailable(
@@ -144,7 +146,7 @@ async fn place_new(
         items: quote.lines,
         // A coupon's discount is taken by the order's actor, once the
         // pending payment naming it is on disk.
-        amount: Bill::new(quote.subtotal, 0).amount,
+        amount: bill.amount,
         discount: 0,
         coupon_id: req.coupon_id,
         address: req.address,
@@ -195,9 +197,11 @@ pub async fn revise(
             .map_or(order.discount, |c| c.amount),
         None => 0,
     };
+    let bill = Bill::new(quote.subtotal, coupon_value);
+    registry.env().limits.check_bill(&bill)?;
     let revise = Revise {
         items: quote.lines,
-        bill: Bill::new(quote.subtotal, coupon_value),
+        bill,
     };
     // Sent once, never re-sent: a revision cut short is compensated from
     // its pending record, not tried again.

@@ -87,6 +87,7 @@ impl OrderActor {
             .state
             .as_ref()
             .ok_or(DomainError::OrderNotFound(self.id))?;
+        self.env.limits.check_revision(order)?;
         let revision = Revision {
             revision: order.revision + 1,
             items: msg.items.clone(),
