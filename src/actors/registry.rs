@@ -99,10 +99,10 @@ impl Registry {
     /// The live actor of an entity, started (and loaded from disk) if
     /// needed, on the arbiter its id hashes to.
     pub fn actor<E: Entity>(&self, id: &E::Id) -> Addr<EntityActor<E>> {
-        let (env, registry, key) = (self.inner.env.clone(), self.clone(), id.clone());
-        let arbiter = self.arbiter_for(id).clone();
-        live_or_start(E::live(&self.inner.live), id.clone(), || {
-            EntityActor::<E>::start_in_arbiter(&arbiter, move |ctx| {
+        live_or_start(E::live(&self.inner.live), id, || {
+            // Only when none is live: what a new actor needs.
+            let (env, registry, key) = (self.inner.env.clone(), self.clone(), id.clone());
+            EntityActor::<E>::start_in_arbiter(self.arbiter_for(id), move |ctx| {
                 EntityActor::load(key, env, registry, ctx)
             })
         })
@@ -141,19 +141,19 @@ impl Registry {
 /// one entity.
 fn live_or_start<K, A>(
     map: &DashMap<K, Addr<A>>,
-    key: K,
+    key: &K,
     start: impl FnOnce() -> Addr<A>,
 ) -> Addr<A>
 where
-    K: Hash + Eq,
+    K: Hash + Eq + Clone,
     A: Actor,
 {
-    if let Some(addr) = map.get(&key) {
+    if let Some(addr) = map.get(key) {
         if addr.connected() {
             return addr.clone();
         }
     }
-    match map.entry(key) {
+    match map.entry(key.clone()) {
         Entry::Occupied(e) if e.get().connected() => e.get().clone(),
         Entry::Occupied(mut e) => {
             let addr = start();

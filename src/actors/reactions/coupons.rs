@@ -4,18 +4,15 @@
 
 use crate::actors::dispatcher::LogBatch;
 use crate::actors::entities::shell::Execute;
-use crate::actors::reactions::Reaction;
+use crate::actors::reactions::{commit_offset, contained, Reaction};
 use crate::actors::subscribers::Wiring;
 use crate::actors::Registry;
 use crate::domain::order::Order;
 use crate::domain::wallet::{Wallet, WalletCommand};
 use crate::domain::{Event, OrderId};
-use crate::error::{AppError, AppResult};
-use crate::storage::{keys, WriteBatch};
-use crate::supervision::panic_message;
+use crate::error::AppResult;
+use crate::storage::keys;
 use actix::prelude::*;
-use futures_util::FutureExt;
-use std::panic::AssertUnwindSafe;
 
 /// The subscriber's name (and offset key).
 pub const NAME: &str = "coupons";
@@ -86,23 +83,9 @@ impl Handler<LogBatch> for Coupons {
                 }
                 offset = record.seq;
             }
-            if offset != start {
-                let mut batch = WriteBatch::new();
-                batch.put(keys::offset(NAME), &offset)?;
-                registry.env().db.commit(batch)?;
-            }
+            commit_offset(&registry.env().db, NAME, start, offset)?;
             Ok(offset)
         };
-        Box::pin(async move {
-            AssertUnwindSafe(restore)
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|panic| {
-                    Err(AppError::Internal(format!(
-                        "coupons panicked: {}",
-                        panic_message(&*panic)
-                    )))
-                })
-        })
+        contained(NAME, restore)
     }
 }

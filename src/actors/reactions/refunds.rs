@@ -4,7 +4,7 @@
 
 use crate::actors::dispatcher::LogBatch;
 use crate::actors::payment::{Adjust, ChargeOutcome, PaymentActor, Refund};
-use crate::actors::reactions::Reaction;
+use crate::actors::reactions::{commit_offset, contained, Reaction};
 use crate::actors::subscribers::Wiring;
 use crate::domain::event::OrderEventOf;
 use crate::domain::order::OrderEvent;
@@ -12,10 +12,7 @@ use crate::domain::payment::{AdjustmentKind, Payment, PaymentEvent, PaymentStatu
 use crate::domain::Timestamp;
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, Db, WriteBatch};
-use crate::supervision::panic_message;
 use actix::prelude::*;
-use futures_util::FutureExt;
-use std::panic::AssertUnwindSafe;
 
 /// The subscriber's name (and offset key).
 pub const NAME: &str = "refunds";
@@ -103,25 +100,9 @@ impl Handler<LogBatch> for Refunds {
                 }
                 offset = record.seq;
             }
-            if offset != start {
-                let mut batch = WriteBatch::new();
-                batch.put(keys::offset(NAME), &offset)?;
-                db.commit(batch)?;
-            }
+            commit_offset(&db, NAME, start, offset)?;
             Ok(offset)
         };
-        // A panic is a failed delivery (retried from the offset on disk),
-        // not the end of refunds.
-        Box::pin(async move {
-            AssertUnwindSafe(refund)
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|panic| {
-                    Err(AppError::Internal(format!(
-                        "refunds panicked: {}",
-                        panic_message(&*panic)
-                    )))
-                })
-        })
+        contained(NAME, refund)
     }
 }

@@ -132,22 +132,16 @@ pub(super) fn read_every_value(db: &Db) -> std::collections::BTreeMap<String, us
     kinds
 }
 
-/// A raw sled database in `dir/db`, as a release wrote it. A `Db` this
-/// test just dropped may hold the file lock a moment longer (its I/O
-/// threads finish), as `Db::open` also allows for.
+/// A raw sled database in `dir/db`, as a release wrote it: opened as
+/// `Db::open` opens one (waiting out the lock of a `Db` just dropped), but
+/// with no recovery, no upgrade and no flusher.
 pub(super) fn raw_engine(dir: &Path) -> sled::Db {
-    let began = std::time::Instant::now();
-    loop {
-        match sled::Config::new().path(dir.join("db")).open() {
-            Err(sled::Error::Io(e))
-                if e.to_string().starts_with("could not acquire lock")
-                    && began.elapsed() < std::time::Duration::from_secs(5) =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(10))
-            }
-            opened => return opened.expect("a test database opens"),
-        }
-    }
+    crate::storage::db::open_engine(&crate::storage::StorageConfig {
+        path: dir.join("db"),
+        durability: crate::storage::Durability::Durable,
+        cache_capacity_bytes: 1 << 20,
+    })
+    .expect("a test database opens")
 }
 
 #[test]

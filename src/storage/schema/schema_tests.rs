@@ -49,13 +49,9 @@ fn a_database_from_a_newer_release_is_refused_and_left_as_it_is() {
         engine.insert(keys::JOURNAL, &[7u8, 7, 7][..]).unwrap();
         engine.flush().unwrap();
     }
-    let refused = Db::open(&crate::storage::StorageConfig {
-        path: dir.path().join("db"),
-        durability: crate::storage::Durability::Durable,
-        cache_capacity_bytes: 1 << 20,
-    })
-    .err()
-    .expect("a newer schema is refused");
+    let refused = open_durable(dir.path())
+        .err()
+        .expect("a newer schema is refused");
     let message = refused.to_string();
     assert!(
         message.contains(&format!("schema {}", CURRENT + 1)),
@@ -160,6 +156,35 @@ fn a_notification_key_the_upgrade_cannot_place_stops_it_before_anything_changed(
     fixture_with(dir.path(), b"notification/x", &value);
     let refused = open_durable(dir.path()).err().expect("refused");
     assert!(refused.to_string().contains("notification/x"), "{refused}");
+    untouched(dir.path());
+}
+
+#[test]
+fn an_unreadable_schema_mark_is_refused_and_left_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let engine = raw_engine(dir.path());
+        engine.insert(keys::SCHEMA, &[2u8][..]).unwrap();
+        engine.flush().unwrap();
+    }
+    let refused = open_durable(dir.path()).err().expect("refused");
+    assert!(
+        refused.to_string().contains("unreadable schema mark"),
+        "{refused}"
+    );
+    let engine = raw_engine(dir.path());
+    assert_eq!(engine.get(keys::SCHEMA).unwrap().unwrap().as_ref(), &[2u8]);
+}
+
+#[test]
+fn a_schema_1_value_longer_than_its_shape_stops_the_upgrade_before_anything_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    // A schema 1 offset (a u64 of 0) with a byte no shape accounts for.
+    fixture_with(dir.path(), &keys::offset("zz-too-long"), &[1u8, 0, 7]);
+    let refused = open_durable(dir.path()).err().expect("refused");
+    let message = refused.to_string();
+    assert!(message.contains("1 bytes left over"), "{message}");
+    assert!(message.contains("zz-too-long"), "{message}");
     untouched(dir.path());
 }
 
