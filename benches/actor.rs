@@ -10,6 +10,7 @@ use baedal::actors::entities::shell::Execute;
 use baedal::actors::payment::{PaymentActor, Sandbox, SandboxRules};
 use baedal::actors::registry::Env;
 use baedal::actors::Registry;
+use baedal::domain::access::Principal;
 use baedal::domain::order::{Order, OrderCommand};
 use baedal::storage::{keys, Db, Durability, StorageConfig, WriteBatch};
 use baedal::supervision::{BreakerConfig, Faults, Guard};
@@ -81,7 +82,10 @@ impl Rig {
 
     async fn accept(&self, id: u64) {
         self.registry
-            .send(&id, Execute::<Order>(OrderCommand::Accept))
+            .send(
+                &id,
+                Execute::<Order>::new(&Principal::System, OrderCommand::Accept),
+            )
             .await
             .expect("delivered")
             .expect("accepted");

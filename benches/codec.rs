@@ -13,8 +13,14 @@ fn delivered_order() -> Order {
     support::lifecycle_after_placement()
         .iter()
         .fold(support::placed_order(7), |order, cmd| {
-            let events = Order::decide(Some(&order), &order.id, cmd, baedal::domain::Timestamp(0))
-                .expect("valid");
+            let events = Order::decide(
+                Some(&order),
+                &order.id,
+                &baedal::domain::access::Principal::System,
+                cmd,
+                baedal::domain::Timestamp(0),
+            )
+            .expect("valid");
             events.iter().fold(order, |o, e| {
                 Order::apply(Some(o), e, baedal::domain::Timestamp::now()).expect("exists")
             })

@@ -2,6 +2,7 @@
 
 mod support;
 
+use baedal::domain::access::Principal;
 use baedal::domain::aggregate::Aggregate;
 use baedal::domain::order::{Order, OrderCommand};
 use baedal::domain::Timestamp;
@@ -14,8 +15,14 @@ fn lifecycle(c: &mut Criterion) {
         b.iter(|| {
             let mut state = None;
             for cmd in &commands {
-                let events =
-                    Order::decide(state.as_ref(), &1, black_box(cmd), Timestamp(1)).expect("valid");
+                let events = Order::decide(
+                    state.as_ref(),
+                    &1,
+                    &Principal::System,
+                    black_box(cmd),
+                    Timestamp(1),
+                )
+                .expect("valid");
                 for e in &events {
                     state = Order::apply(state, e, Timestamp(1));
                 }

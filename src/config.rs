@@ -32,7 +32,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the HTTP API (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Drive order lifecycles against a server and report throughput,
     /// latency percentiles and whether the invariants held.
     Loadgen(crate::loadgen::LoadgenArgs),
@@ -139,6 +139,20 @@ pub struct ServeArgs {
     #[arg(long, env = "BAEDAL_MAX_REVISIONS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub max_revisions: u32,
 
+    /// The key that signs access tokens (at least 32 bytes). Without it,
+    /// one is generated on first start and kept in the database.
+    #[arg(long, env = "BAEDAL_AUTH_SECRET", hide_env_values = true, value_parser = auth_secret)]
+    pub auth_secret: Option<String>,
+
+    /// How long an access token is honoured, in seconds.
+    #[arg(long, env = "BAEDAL_ACCESS_TOKEN_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub access_token_secs: u64,
+
+    /// Create the operator account `admin` with this password (if it does
+    /// not exist yet). Without it there is no `admin`.
+    #[arg(long, env = "BAEDAL_ADMIN_PASSWORD", hide_env_values = true, value_parser = admin_password)]
+    pub admin_password: Option<String>,
+
     /// Do not load the demo stores on first start.
     #[arg(long, env = "BAEDAL_NO_DEMO", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub no_demo: bool,
@@ -235,6 +249,23 @@ fn webhook_url(url: &str) -> Result<String, String> {
     } else {
         Err("the webhook URL must start with http://".into())
     }
+}
+
+fn auth_secret(secret: &str) -> Result<String, String> {
+    if secret.len() >= crate::auth::secret::MIN_BYTES {
+        Ok(secret.to_string())
+    } else {
+        Err(format!(
+            "the secret must be at least {} bytes long",
+            crate::auth::secret::MIN_BYTES
+        ))
+    }
+}
+
+fn admin_password(password: &str) -> Result<String, String> {
+    crate::auth::password::validate(password)
+        .map(|()| password.to_string())
+        .map_err(|e| e.to_string())
 }
 
 fn cores() -> usize {

@@ -1,6 +1,12 @@
-//! The demo stores of `data/stores.json`, loaded on first start.
+//! The demo stores of `data/stores.json`, loaded on first start, and the
+//! demo accounts that go with them: an owner `owner-<storeId>` per store
+//! and riders `rider-1` … `rider-20`, all with the password
+//! [`DEMO_PASSWORD`]. For local trials only (README).
 
 use crate::actors::entities::shell::execute;
+use crate::auth::password;
+use crate::domain::access::{Principal, Role};
+use crate::domain::account::{Account, AccountCommand};
 use crate::domain::store::{Store, StoreCommand};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, Db, WriteBatch};
@@ -25,12 +31,97 @@ pub async fn load(db: &Db) -> AppResult<usize> {
             continue;
         }
         let id = store.id.clone();
-        execute::<Store>(db, &id, None, &StoreCommand::Register(Box::new(store)))?;
+        execute::<Store>(
+            db,
+            &id,
+            None,
+            &Principal::System,
+            &StoreCommand::Register(Box::new(store)),
+        )?;
         added += 1;
     }
     let mut done = WriteBatch::new();
     done.put(keys::DEMO_LOADED.to_vec(), &added)?;
     let commit = db.commit(done)?;
+    db.acknowledged(commit).await;
+    Ok(added)
+}
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "baedal-demo";
+
+/// How many demo riders there are (`rider-1` …).
+pub const DEMO_RIDERS: usize = 20;
+
+/// The demo owner of a demo store.
+pub fn owner_of(store: &str) -> String {
+    format!("owner-{store}")
+}
+
+/// Creates an account unless one of that id exists; answers whether it did.
+fn ensure_account(db: &Db, id: &str, role: Role, name: &str, hash: &str) -> AppResult<bool> {
+    let id = id.to_string();
+    if db.contains(&keys::account(&id))? {
+        return Ok(false);
+    }
+    let cmd = AccountCommand::SignUp {
+        name: name.to_string(),
+        role,
+        password_hash: hash.to_string(),
+    };
+    execute::<Account>(db, &id, None, &Principal::System, &cmd)?;
+    Ok(true)
+}
+
+/// Adds the demo accounts that are missing, and gives each demo store
+/// without an owner to its demo owner. Like [`load`], runs before any actor
+/// starts. The accounts share one hash of [`DEMO_PASSWORD`] (one salt):
+/// hashing each would add seconds to a first start, and these passwords
+/// are public anyway. Returns how many accounts it added.
+pub async fn accounts(db: &Db) -> AppResult<usize> {
+    let mut hash = None;
+    let mut hash = || -> AppResult<String> {
+        if hash.is_none() {
+            hash = Some(password::hash(DEMO_PASSWORD).map_err(AppError::Internal)?);
+        }
+        Ok(hash.clone().unwrap_or_default())
+    };
+    let mut added = 0;
+    for store in stores()? {
+        let Some(stored) = db.get::<Store>(&keys::store(&store.id))? else {
+            continue;
+        };
+        let owner = owner_of(&store.id);
+        if !db.contains(&keys::account(&owner))? {
+            let name = format!("{} 사장님", store.name);
+            added += usize::from(ensure_account(db, &owner, Role::Owner, &name, &hash()?)?);
+        }
+        if stored.owner_id.is_none() {
+            let cmd = StoreCommand::SetOwner(owner);
+            execute::<Store>(db, &store.id, Some(&stored), &Principal::System, &cmd)?;
+        }
+    }
+    for n in 1..=DEMO_RIDERS {
+        let id = format!("rider-{n}");
+        if !db.contains(&keys::account(&id))? {
+            let name = format!("라이더 {n}");
+            added += usize::from(ensure_account(db, &id, Role::Rider, &name, &hash()?)?);
+        }
+    }
+    let commit = db.commit(WriteBatch::new())?;
+    db.acknowledged(commit).await;
+    Ok(added)
+}
+
+/// Creates the operator account `admin` with `password` if there is none.
+pub async fn admin(db: &Db, password: &str) -> AppResult<bool> {
+    password::validate(password)?;
+    if db.contains(&keys::account("admin"))? {
+        return Ok(false);
+    }
+    let hash = password::hash(password).map_err(AppError::Internal)?;
+    let added = ensure_account(db, "admin", Role::Operator, "operator", &hash)?;
+    let commit = db.commit(WriteBatch::new())?;
     db.acknowledged(commit).await;
     Ok(added)
 }

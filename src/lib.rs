@@ -2,11 +2,13 @@
 //!
 //! - [`domain`]: the pure state machines and rules;
 //! - [`storage`]: sled behind a small interface, with group commit;
+//! - [`auth`]: passwords, tokens and the key that signs them;
 //! - [`actors`]: the entities, the payment actor and the log's subscribers;
 //! - [`http`]: the HTTP API;
 //! - [`server`]: wiring it all together.
 
 pub mod actors;
+pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod domain;

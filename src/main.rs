@@ -19,7 +19,7 @@ fn main() -> ExitCode {
         Some(Command::Loadgen(args)) => return loadgen(args),
         Some(Command::Scale(args)) => return scale(args),
         Some(Command::Compact(args)) => return compact(args),
-        Some(Command::Serve(args)) => args,
+        Some(Command::Serve(args)) => *args,
         None => cli.serve,
     };
     match actix_rt::System::new().block_on(baedal::server::serve(args)) {

@@ -6,12 +6,15 @@
 //! ahead of what is acknowledged (README, "Reliability").
 
 use crate::actors::subscribers::Subscriber;
+use crate::auth::AccessClaims;
+use crate::domain::access::{Principal, Role};
+use crate::domain::account::Account;
 use crate::domain::order::Order;
 use crate::domain::payment::Payment;
 use crate::domain::rider::Rider;
 use crate::domain::store::Store;
 use crate::domain::wallet::Wallet;
-use crate::domain::OrderId;
+use crate::domain::{DomainError, OrderId, Timestamp};
 use crate::storage::{keys, Db, StorageError};
 
 type Read<T> = Result<T, StorageError>;
@@ -87,4 +90,46 @@ pub fn pending_payments(db: &Db) -> (usize, usize) {
         db.scan_keys(keys::PENDING).count(),
         db.scan_keys(keys::REVISION_PENDING).count(),
     )
+}
+
+/// An account, if it exists.
+pub fn account(db: &Db, id: &str) -> Read<Option<Account>> {
+    db.get(&keys::account(id))
+}
+
+/// The stores `owner` owns, by id.
+pub fn owned_stores(db: &Db, owner: &str) -> Read<Vec<String>> {
+    let prefix = keys::owned_stores(owner);
+    db.scan_keys(&prefix)
+        .map(|key| Ok(String::from_utf8_lossy(&key?[prefix.len()..]).into_owned()))
+        .collect()
+}
+
+/// Who a verified access token speaks for at `now`: its account must
+/// still exist, be active, have the token's role, and still be signed in
+/// on the token's session. Otherwise a 401 saying which.
+pub fn principal(
+    db: &Db,
+    claims: &AccessClaims,
+    now: Timestamp,
+) -> Result<Principal, crate::error::AppError> {
+    let refused = |why: &str| DomainError::Unauthenticated(format!("{why}; sign in again"));
+    let account = account(db, &claims.sub)?
+        .ok_or_else(|| refused("the account of this token no longer exists"))?;
+    if account.role.as_str() != claims.role {
+        return Err(refused("the token's role is not the account's").into());
+    }
+    if !account.session_live(claims.sid, now) {
+        return Err(refused("this session has ended (signed out, disabled or expired)").into());
+    }
+    Ok(match account.role {
+        Role::Customer => Principal::Customer(account.id),
+        Role::Rider => Principal::Rider(account.id),
+        Role::Operator => Principal::Operator(account.id),
+        Role::Owner => Principal::Owner {
+            stores: owned_stores(db, &account.id)?,
+            id: account.id,
+        },
+        Role::System => return Err(refused("no token speaks for baedal itself").into()),
+    })
 }

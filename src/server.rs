@@ -11,6 +11,7 @@ use crate::actors::reactions::webhook;
 use crate::actors::registry::{Env, Registry};
 use crate::actors::services::resolver;
 use crate::actors::subscribers::{self, Subscriber, Wiring};
+use crate::auth::{self, Tokens};
 use crate::config::{DurabilityMode, ServeArgs};
 use crate::demo;
 use crate::domain::limits::OrderLimits;
@@ -73,7 +74,28 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         if added > 0 {
             tracing::info!(stores = added, "loaded the demo stores");
         }
+        let accounts = demo::accounts(&db).await?;
+        if accounts > 0 {
+            tracing::info!(
+                accounts,
+                password = demo::DEMO_PASSWORD,
+                "added the demo accounts (owner-<storeId>, rider-1 … rider-{}): for local trials only",
+                demo::DEMO_RIDERS
+            );
+        }
     }
+    if let Some(password) = &args.admin_password {
+        if demo::admin(&db, password).await? {
+            tracing::info!("created the operator account admin");
+        }
+    }
+    let secret =
+        auth::secret::load(&db, args.auth_secret.as_deref()).map_err(ServeError::Config)?;
+    let tokens = Arc::new(Tokens::new(
+        &secret,
+        Duration::from_secs(args.access_token_secs),
+        auth::tokens::REFRESH_TTL,
+    ));
     let sandbox = Sandbox::new(
         SandboxRules::new(
             args.sandbox_latency_ms,
@@ -144,6 +166,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         hub: hub.clone(),
         faults,
         chaos: args.chaos,
+        tokens,
     });
     if args.chaos {
         tracing::warn!("fault injection is on: /admin/chaos is served");

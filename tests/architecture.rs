@@ -107,8 +107,9 @@ fn none_of(dir: &str, needles: &[&str]) {
 }
 
 /// The crate's top-level modules (`src/lib.rs`).
-const MODULES: [&str; 12] = [
+const MODULES: [&str; 13] = [
     "actors",
+    "auth",
     "config",
     "demo",
     "domain",
@@ -131,9 +132,10 @@ fn uses_only(dir: &str, allowed: &[&str]) {
 
 #[test]
 fn dependencies_point_one_way() {
-    // domain <- storage <- actors <- read <- http <- server
+    // domain <- storage <- auth <- actors <- read <- http <- server
     uses_only("src/domain", &["domain"]);
     uses_only("src/storage", &["storage", "domain"]);
+    uses_only("src/auth", &["auth", "storage", "domain"]);
     uses_only("src/supervision", &["supervision", "error"]);
     uses_only("src/loadgen", &["loadgen"]);
 }

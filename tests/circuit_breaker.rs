@@ -45,9 +45,10 @@ async fn await_breaker(api: &Api, state: &str) {
 }
 
 async fn checkout(api: &Api, customer: &str) -> (StatusCode, Value, Option<String>) {
-    let res = reqwest::Client::new()
-        .post(format!("{}/orders", api.base))
-        .json(&order_body(customer, STORE))
+    let body = order_body(customer, STORE);
+    let res = api
+        .request(reqwest::Method::POST, "/orders", Some(&body))
+        .await
         .send()
         .await
         .unwrap();
@@ -86,12 +87,7 @@ async fn failures_open_it_and_trial_calls_close_it() {
     assert_eq!(api.get("/orders?customerId=unlucky").await.1, json!([]));
     let (_, health) = api.get("/health").await;
     assert_eq!(health["circuitBreaker"]["timesOpened"], 1);
-    let metrics = reqwest::get(format!("{}/metrics", api.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = api.text("/metrics").await;
     assert!(
         metrics.contains("baedal_payment_breaker_state{state=\"open\"} 1"),
         "{metrics}"

@@ -120,6 +120,21 @@ const VARIABLES: &[Variable] = &[
         Some(("many", "--max-revisions")),
     ),
     var(
+        "BAEDAL_AUTH_SECRET",
+        Some("another-secret-of-at-least-32-bytes"),
+        Some(("short", "--auth-secret")),
+    ),
+    var(
+        "BAEDAL_ACCESS_TOKEN_SECS",
+        Some("600"),
+        Some(("0", "--access-token-secs")),
+    ),
+    var(
+        "BAEDAL_ADMIN_PASSWORD",
+        Some(ADMIN_PASSWORD),
+        Some(("short", "--admin-password")),
+    ),
+    var(
         "BAEDAL_BREAKER_WINDOW",
         Some("10"),
         Some(("0", "--breaker-window")),

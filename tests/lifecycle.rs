@@ -218,7 +218,8 @@ async fn only_the_picking_rider_completes_and_confirm_waits_for_delivery() {
             json!({ "riderId": "thief" }),
         )
         .await;
-    assert_problem(status, &body, 403, "not yours");
+    // Another rider's delivery does not exist for the thief.
+    assert_problem(status, &body, 404, "does not exist");
     let (_, order) = api.get(&format!("/orders/{id}")).await;
     assert_eq!(order["status"], "PickedUp");
 
@@ -457,7 +458,12 @@ async fn health_and_metrics_answer() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(health["status"], "ok");
     api.place("seo", STORE).await;
-    let res = reqwest::get(format!("{}/metrics", api.base)).await.unwrap();
+    let res = api
+        .request(reqwest::Method::GET, "/metrics", None)
+        .await
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let text = res.text().await.unwrap();
     assert!(

@@ -12,10 +12,12 @@ async fn invented_methods_do_not_grow_the_metrics() {
     let server = Server::start(dir.path(), &["--no-demo"]);
     let client = reqwest::Client::new();
     let base = server.api.base.clone();
+    let admin = server.api.token("admin", "operator").await.unwrap();
     let metrics = || {
         let (client, url) = (client.clone(), format!("{base}/metrics"));
+        let admin = admin.clone();
         async move {
-            let res = client.get(url).send().await.unwrap();
+            let res = client.get(url).bearer_auth(admin).send().await.unwrap();
             (res.status(), res.text().await.unwrap())
         }
     };

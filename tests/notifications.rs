@@ -25,7 +25,11 @@ type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(api: &Api, query: &str) -> Ws {
-    let url = format!("{}/ws?{query}", api.base.replacen("http", "ws", 1));
+    let token = api.token("admin", "operator").await.unwrap();
+    let url = format!(
+        "{}/ws?{query}&access_token={token}",
+        api.base.replacen("http", "ws", 1)
+    );
     let (ws, response) = tokio_tungstenite::connect_async(url)
         .await
         .expect("a WebSocket");
@@ -158,9 +162,12 @@ async fn a_websocket_gets_each_change_in_order_and_what_it_missed_on_reconnect()
     assert_eq!(n["orderId"], third);
     assert!(n["message"].as_str().unwrap().contains("새 주문"));
 
-    let refused =
-        tokio_tungstenite::connect_async(format!("{}/ws", api.base.replacen("http", "ws", 1)))
-            .await;
+    let token = api.token("admin", "operator").await.unwrap();
+    let refused = tokio_tungstenite::connect_async(format!(
+        "{}/ws?access_token={token}",
+        api.base.replacen("http", "ws", 1)
+    ))
+    .await;
     assert!(
         refused.is_err(),
         "a socket must say whose notifications it wants"

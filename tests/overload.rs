@@ -33,9 +33,10 @@ async fn past_the_limit_requests_get_a_quick_503() {
     })
     .await;
     for i in 0..3 {
-        let res = reqwest::Client::new()
-            .post(format!("{}/orders", api.base))
-            .json(&order_body(&format!("rush-{i}"), "gangnam-chicken"))
+        let body = order_body(&format!("rush-{i}"), "gangnam-chicken");
+        let res = api
+            .request(reqwest::Method::POST, "/orders", Some(&body))
+            .await
             .send()
             .await
             .unwrap();

@@ -36,9 +36,10 @@ async fn an_unavailable_gateway_is_a_503_with_retry_after_and_no_charge() {
         .await;
     assert_problem(status, &body, 422, "failureRate");
 
-    let res = reqwest::Client::new()
-        .post(format!("{}/orders", api.base))
-        .json(&order_body("unlucky", STORE))
+    let body = order_body("unlucky", STORE);
+    let res = api
+        .request(reqwest::Method::POST, "/orders", Some(&body))
+        .await
         .send()
         .await
         .unwrap();

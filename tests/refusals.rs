@@ -71,16 +71,6 @@ async fn invalid_orders_are_refused_with_what_is_wrong() {
             "address",
         ),
         (
-            with(good.clone(), "customerId", json!("")),
-            422,
-            "customerId",
-        ),
-        (
-            with(good.clone(), "customerId", json!("x".repeat(65))),
-            422,
-            "customerId",
-        ),
-        (
             with(good.clone(), "customerId", json!(42)),
             422,
             "does not fit",
@@ -155,7 +145,11 @@ async fn malformed_bodies_and_wrong_content_types() {
 async fn problems_are_problem_json() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &[]);
-    let res = reqwest::get(format!("{}/orders/424242", server.api.base))
+    let res = server
+        .api
+        .request(reqwest::Method::GET, "/orders/424242", None)
+        .await
+        .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);

@@ -104,8 +104,9 @@ async fn reviews_are_checked_and_deleting_one_revokes_its_coupon() {
     let placed = api.place("park", STORE).await["id"].as_u64().unwrap();
     let (status, body) = api.post("/reviews", review(placed, "park", 4)).await;
     assert_problem(status, &body, 409, "needs it to be Completed");
+    // Another customer's order does not exist for choi.
     let (status, body) = api.post("/reviews", review(done, "choi", 4)).await;
-    assert_problem(status, &body, 403, "not yours");
+    assert_problem(status, &body, 404, "does not exist");
     let (status, body) = api.post("/reviews", review(done, "park", 6)).await;
     assert_problem(status, &body, 422, "rating");
     let mut long = review(done, "park", 4);
@@ -121,11 +122,15 @@ async fn reviews_are_checked_and_deleting_one_revokes_its_coupon() {
     assert_problem(status, &body, 409, "already reviewed");
     let coupon = written["couponId"].as_str().unwrap().to_string();
     let (status, body) = api
-        .delete(&format!("/reviews/{}?customerId=choi", written["id"]))
+        .as_customer("choi")
+        .await
+        .delete(&format!("/reviews/{}", written["id"]))
         .await;
-    assert_problem(status, &body, 403, "not yours");
+    assert_problem(status, &body, 404, "does not exist");
     let (status, _) = api
-        .delete(&format!("/reviews/{}?customerId=park", written["id"]))
+        .as_customer("park")
+        .await
+        .delete(&format!("/reviews/{}", written["id"]))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(coupon_status(api, "park", &coupon).await, "Revoked");

@@ -53,12 +53,7 @@ async fn a_panicking_order_actor_restarts_from_its_saved_state() {
     }
     let (status, body) = api.post_empty(&format!("/orders/{victim}/confirm")).await;
     assert_problem(status, &body, 409, "already Completed");
-    let metrics = reqwest::get(format!("{}/metrics", api.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = api.text("/metrics").await;
     assert!(
         metrics.contains("baedal_actor_restarts_total{kind=\"order\"} 4"),
         "{metrics}"

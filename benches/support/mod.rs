@@ -1,6 +1,7 @@
 //! Sample data shared by the benches.
 #![allow(dead_code)] // each bench uses part of it
 
+use baedal::domain::access::Principal;
 use baedal::domain::aggregate::Aggregate;
 use baedal::domain::geo::LatLon;
 use baedal::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
@@ -46,7 +47,8 @@ pub fn new_order(id: OrderId) -> NewOrder {
 /// The order as it stands once placed.
 pub fn placed_order(id: OrderId) -> Order {
     let place = OrderCommand::Place(Box::new(new_order(id)));
-    let events = Order::decide(None, &id, &place, Timestamp::now()).expect("a valid placement");
+    let events = Order::decide(None, &id, &Principal::System, &place, Timestamp::now())
+        .expect("a valid placement");
     events
         .iter()
         .fold(None, |state, e| Order::apply(state, e, Timestamp::now()))

@@ -9,6 +9,7 @@
 use crate::actors::entities::shell::{Entity, EntityActor, EntityMessage};
 use crate::actors::payment::PaymentActor;
 use crate::actors::services::checkout::KeyLocks;
+use crate::domain::account::Account;
 use crate::domain::order::Order;
 use crate::domain::rider::Rider;
 use crate::domain::store::Store;
@@ -51,6 +52,7 @@ pub struct Directory {
     pub(crate) stores: DashMap<String, Addr<EntityActor<Store>>>,
     pub(crate) riders: DashMap<String, Addr<EntityActor<Rider>>>,
     pub(crate) customers: DashMap<String, Addr<EntityActor<Wallet>>>,
+    pub(crate) accounts: DashMap<String, Addr<EntityActor<Account>>>,
 }
 
 struct Inner {

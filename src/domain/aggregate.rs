@@ -4,6 +4,7 @@
 //! an actor or a database, and the entity actor that runs an aggregate
 //! (`actors::entities::shell`) is the same for all four.
 
+use super::access::{Cause, Principal};
 use super::error::DomainError;
 use super::time::Timestamp;
 use std::fmt::Debug;
@@ -23,11 +24,13 @@ pub trait Aggregate: Clone + Debug + Sized {
     /// exists as soon as it is named (a rider, a customer's wallet).
     fn initial(id: &Self::Id) -> Option<Self>;
 
-    /// What `cmd` does to `state` (`None`: not created yet), decided at
-    /// `now`: the events, none if it changes nothing, or a refusal.
+    /// What `cmd`, asked by `by`, does to `state` (`None`: not created
+    /// yet), decided at `now`: the events, none if it changes nothing, or a
+    /// refusal. Who may ask what is decided here too (`access`).
     fn decide(
         state: Option<&Self>,
         id: &Self::Id,
+        by: &Principal,
         cmd: &Self::Command,
         now: Timestamp,
     ) -> Result<Vec<Self::Event>, DomainError>;
@@ -36,6 +39,17 @@ pub trait Aggregate: Clone + Debug + Sized {
     /// does not fit the state (which `decide` never produces) leaves it as
     /// it was.
     fn apply(state: Option<Self>, event: &Self::Event, at: Timestamp) -> Option<Self>;
+
+    /// [`Aggregate::apply`], for an event `by` caused: an aggregate that
+    /// keeps a history (an order) records who in it.
+    fn apply_caused(
+        state: Option<Self>,
+        event: &Self::Event,
+        at: Timestamp,
+        _by: &Cause,
+    ) -> Option<Self> {
+        Self::apply(state, event, at)
+    }
 
     /// The refusal of a command to one that does not exist.
     fn not_found(id: &Self::Id) -> DomainError;

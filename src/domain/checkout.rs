@@ -29,6 +29,8 @@ pub struct ItemRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrderRequest {
+    /// The caller's own id, or left out (`access::acting_customer`).
+    #[serde(default)]
     pub customer_id: String,
     pub store_id: String,
     pub items: Vec<ItemRequest>,
@@ -91,9 +93,7 @@ pub fn locate(req: &OrderRequest) -> Result<LatLon, DomainError> {
 /// Prices a validated request against the store: it must be open and sell
 /// every item. Lines naming the same dish are merged.
 pub fn quote(store: &Store, req: &OrderRequest) -> Result<Quote, DomainError> {
-    if !store.open {
-        return Err(DomainError::StoreClosed(store.id.clone()));
-    }
+    store.check_takes_orders()?;
     let dropoff = locate(req)?;
     let mut lines: Vec<OrderLine> = Vec::with_capacity(req.items.len());
     for item in &req.items {

@@ -16,6 +16,8 @@ pub enum ErrorKind {
     Forbidden,
     /// A payment was declined (402).
     PaymentDeclined,
+    /// No valid identity: missing, invalid or expired credentials (401).
+    Unauthenticated,
 }
 
 /// Why the domain refused a command.
@@ -35,6 +37,8 @@ pub enum DomainError {
     StoreExists(String),
     #[error("store {0:?} is closed and takes no orders now")]
     StoreClosed(String),
+    #[error("store {0:?} awaits an operator's approval and takes no orders yet")]
+    StoreAwaitingApproval(String),
     #[error("coupon {0:?} is unknown")]
     UnknownCoupon(String),
     #[error("coupon {coupon:?} cannot be used: it {why}")]
@@ -60,7 +64,7 @@ pub enum DomainError {
     CookingStarted(OrderId),
     #[error("order {order} is already {status}")]
     AlreadyFinal { order: OrderId, status: String },
-    #[error("delivery of order {order} was already taken by rider {rider:?}")]
+    #[error("delivery of order {order} was already taken by a rider")]
     AlreadyTaken { order: OrderId, rider: String },
     #[error("delivery of order {order} is not yours: rider {rider:?} picked it")]
     NotYourDelivery { order: OrderId, rider: String },
@@ -82,6 +86,17 @@ pub enum DomainError {
     OverOrderLimit { amount: Won, limit: Won },
     #[error("order {order} cannot be revised again: at most {limit} revisions are allowed")]
     TooManyRevisions { order: OrderId, limit: u32 },
+    /// The caller sees the resource but may not do this (`access`).
+    #[error("{reason}")]
+    Forbidden { reason: String },
+    /// Something the caller may not see, refused as if it did not exist.
+    #[error("{what} does not exist")]
+    NotFound { what: String },
+    #[error("account {0:?} already exists; pick another id")]
+    AccountExists(String),
+    /// Who is calling could not be established (401).
+    #[error("{0}")]
+    Unauthenticated(String),
 }
 
 impl DomainError {
@@ -90,11 +105,14 @@ impl DomainError {
         use DomainError::*;
         match self {
             Invalid { .. } | NoDistrict(_) | OverOrderLimit { .. } => ErrorKind::Invalid,
-            OrderNotFound(_) | StoreNotFound(_) | MenuItemNotFound { .. } | ReviewNotFound(_) => {
-                ErrorKind::NotFound
-            }
+            OrderNotFound(_)
+            | StoreNotFound(_)
+            | MenuItemNotFound { .. }
+            | ReviewNotFound(_)
+            | NotFound { .. } => ErrorKind::NotFound,
             StoreExists(_)
             | StoreClosed(_)
+            | StoreAwaitingApproval(_)
             | UnknownCoupon(_)
             | OrderExists(_)
             | WrongState { .. }
@@ -107,8 +125,10 @@ impl DomainError {
             | ReviewCouponUsed(_)
             | CookingStarted(_)
             | AlreadyFinal { .. }
+            | AccountExists(_)
             | AlreadyTaken { .. } => ErrorKind::Conflict,
-            NotYourDelivery { .. } | NotYourOrder { .. } => ErrorKind::Forbidden,
+            NotYourDelivery { .. } | NotYourOrder { .. } | Forbidden { .. } => ErrorKind::Forbidden,
+            Unauthenticated(_) => ErrorKind::Unauthenticated,
             PaymentDeclined(_) => ErrorKind::PaymentDeclined,
         }
     }

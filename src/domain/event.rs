@@ -1,5 +1,6 @@
 //! The events recorded in the append-only log, and the log's records.
 
+use super::access::Cause;
 use super::order::OrderEvent;
 use super::store::StoreEvent;
 use super::time::Timestamp;
@@ -68,4 +69,7 @@ pub struct LogRecord {
     pub seq: u64,
     pub at: Timestamp,
     pub event: Event,
+    /// Who caused it (since schema 3; `None` in older records).
+    #[serde(default)]
+    pub by: Option<Cause>,
 }

@@ -7,6 +7,8 @@
 //! all. The views of orders (kitchen ticket, delivery, MyPage, points) are
 //! `apply` functions of the order's events.
 
+pub mod access;
+pub mod account;
 pub mod aggregate;
 pub mod checkout;
 pub mod delivery;

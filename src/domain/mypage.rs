@@ -1,5 +1,6 @@
 //! MyPage: a customer's read model of one order.
 
+use super::access::Cause;
 use super::order::{OrderEvent, OrderStatus, StatusChange};
 use super::time::Timestamp;
 use super::{OrderId, Won};
@@ -20,8 +21,14 @@ pub struct MyPage {
     pub history: Vec<StatusChange>,
 }
 
-/// The entry after an order event; `None` where it does not fit (replay).
-pub fn apply(page: Option<&MyPage>, event: &OrderEvent, at: Timestamp) -> Option<MyPage> {
+/// The entry after an order event `by` someone (as the log recorded it);
+/// `None` where it does not fit (replay).
+pub fn apply(
+    page: Option<&MyPage>,
+    event: &OrderEvent,
+    at: Timestamp,
+    by: Option<&Cause>,
+) -> Option<MyPage> {
     let status = event.status();
     let mut page = match (page, event) {
         (None, OrderEvent::Placed(new)) => {
@@ -34,7 +41,11 @@ pub fn apply(page: Option<&MyPage>, event: &OrderEvent, at: Timestamp) -> Option
                 status,
                 rider_id: None,
                 updated_at: at,
-                history: vec![StatusChange { status, at }],
+                history: vec![StatusChange {
+                    status,
+                    at,
+                    by: by.cloned(),
+                }],
             })
         }
         (Some(page), OrderEvent::Revised(r)) if page.status == OrderStatus::Placed => {
@@ -55,7 +66,11 @@ pub fn apply(page: Option<&MyPage>, event: &OrderEvent, at: Timestamp) -> Option
     }
     page.status = status;
     page.updated_at = at;
-    page.history.push(StatusChange { status, at });
+    page.history.push(StatusChange {
+        status,
+        at,
+        by: by.cloned(),
+    });
     Some(page)
 }
 
@@ -67,18 +82,18 @@ mod tests {
     #[test]
     fn follows_the_order_and_ignores_replays() {
         let placed = OrderEvent::Placed(Box::new(new_order(9, 12_000)));
-        let p = apply(None, &placed, Timestamp(1)).unwrap();
+        let p = apply(None, &placed, Timestamp(1), None).unwrap();
         assert_eq!(
             (p.status, p.amount, p.history.len()),
             (OrderStatus::Placed, 12_000, 1)
         );
-        assert_eq!(apply(Some(&p), &placed, Timestamp(2)), None);
-        let p = apply(Some(&p), &OrderEvent::Accepted, Timestamp(2)).unwrap();
-        let p = apply(Some(&p), &OrderEvent::Canceled, Timestamp(3)).unwrap();
+        assert_eq!(apply(Some(&p), &placed, Timestamp(2), None), None);
+        let p = apply(Some(&p), &OrderEvent::Accepted, Timestamp(2), None).unwrap();
+        let p = apply(Some(&p), &OrderEvent::Canceled, Timestamp(3), None).unwrap();
         assert_eq!(p.status, OrderStatus::Canceled);
         assert_eq!(p.updated_at, Timestamp(3));
         assert_eq!(
-            apply(Some(&p), &OrderEvent::CookStarted, Timestamp(4)),
+            apply(Some(&p), &OrderEvent::CookStarted, Timestamp(4), None),
             None
         );
     }
@@ -90,16 +105,17 @@ mod tests {
             None,
             &OrderEvent::Placed(Box::new(new_order(9, 12_000))),
             Timestamp(1),
+            None,
         )
         .unwrap();
-        let r = apply(Some(&p), &revised, Timestamp(2)).unwrap();
+        let r = apply(Some(&p), &revised, Timestamp(2), None).unwrap();
         assert_eq!(
             (r.amount, r.history.len(), r.updated_at),
             (5_000, 1, Timestamp(2))
         );
-        let accepted = apply(Some(&r), &OrderEvent::Accepted, Timestamp(3)).unwrap();
+        let accepted = apply(Some(&r), &OrderEvent::Accepted, Timestamp(3), None).unwrap();
         assert_eq!(
-            apply(Some(&accepted), &revised, Timestamp(4)),
+            apply(Some(&accepted), &revised, Timestamp(4), None),
             None,
             "too late"
         );
@@ -111,13 +127,14 @@ mod tests {
             None,
             &OrderEvent::Placed(Box::new(new_order(9, 1))),
             Timestamp(1),
+            None,
         )
         .unwrap();
         let picked = OrderEvent::DeliveryPicked {
             rider_id: "r7".into(),
         };
         assert_eq!(
-            apply(Some(&p), &picked, Timestamp(2))
+            apply(Some(&p), &picked, Timestamp(2), None)
                 .unwrap()
                 .rider_id
                 .as_deref(),

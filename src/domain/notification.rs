@@ -129,6 +129,7 @@ mod tests {
                 store_id: "s1".into(),
                 event,
             },
+            by: None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! The order aggregate: its states, commands, events, `decide` and `apply`.
 
+use super::access::{self, Cause, OrderAction, Principal};
 use super::aggregate::Aggregate;
 use super::error::DomainError;
 use super::geo::LatLon;
@@ -83,6 +84,9 @@ pub struct OrderLine {
 pub struct StatusChange {
     pub status: OrderStatus,
     pub at: Timestamp,
+    /// Who changed it (since schema 3; `None` before).
+    #[serde(default)]
+    pub by: Option<Cause>,
 }
 
 /// Everything fixed when an order is placed: priced, located and paid.
@@ -170,6 +174,26 @@ pub enum OrderCommand {
     Revise(Box<Revision>),
 }
 
+impl OrderCommand {
+    /// What this does to an order, as `access` names it (`None`: placing,
+    /// which has its own rule).
+    pub fn action(&self) -> Option<OrderAction> {
+        use OrderAction as A;
+        Some(match self {
+            OrderCommand::Place(_) => return None,
+            OrderCommand::Accept => A::Accept,
+            OrderCommand::Reject { .. } => A::Reject,
+            OrderCommand::Cancel => A::Cancel,
+            OrderCommand::StartCooking => A::StartCooking,
+            OrderCommand::FinishCooking => A::FinishCooking,
+            OrderCommand::Pick { .. } => A::Pick,
+            OrderCommand::CompleteDelivery { .. } => A::CompleteDelivery,
+            OrderCommand::Confirm => A::Confirm,
+            OrderCommand::Revise(_) => A::Revise,
+        })
+    }
+}
+
 /// A change of a Placed order's items, priced and paid.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -238,11 +262,13 @@ impl Aggregate for Order {
         None
     }
 
-    /// Decides what a command does to an order (`None`: no such order yet).
-    /// Nothing here depends on the time.
+    /// Decides what a command does to an order (`None`: no such order yet),
+    /// first whether `by` may (`access::check_order`). Nothing here depends
+    /// on the time.
     fn decide(
         order: Option<&Order>,
         id: &OrderId,
+        by: &Principal,
         cmd: &OrderCommand,
         _now: Timestamp,
     ) -> Result<Vec<OrderEvent>, DomainError> {
@@ -250,11 +276,20 @@ impl Aggregate for Order {
         use OrderCommand as C;
         use OrderStatus as S;
         let order = match (order, cmd) {
-            (None, C::Place(new)) => return Ok(vec![OrderEvent::Placed(new.clone())]),
+            (None, C::Place(new)) => {
+                access::acting_customer(by, &new.customer_id)?;
+                return Ok(vec![OrderEvent::Placed(new.clone())]);
+            }
             (Some(_), C::Place(_)) => return Err(DomainError::OrderExists(id)),
             (None, _) => return Err(DomainError::OrderNotFound(id)),
             (Some(order), _) => order,
         };
+        if let Some(action) = cmd.action() {
+            access::check_order(by, order, action)?;
+        }
+        if let C::Pick { rider_id } | C::CompleteDelivery { rider_id } = cmd {
+            access::acting_rider(by, rider_id)?;
+        }
         let status = order.status;
         let wrong = |action: &'static str, expected: &'static str| {
             if status.is_final() {
@@ -359,6 +394,7 @@ impl Aggregate for Order {
                     history: vec![StatusChange {
                         status: OrderStatus::Placed,
                         at,
+                        by: None,
                     }],
                     revision: 0,
                 });
@@ -383,8 +419,26 @@ impl Aggregate for Order {
         order.history.push(StatusChange {
             status: order.status,
             at,
+            by: None,
         });
         Some(order)
+    }
+
+    /// Applies the event and records `by` on the history entry it added.
+    fn apply_caused(
+        order: Option<Order>,
+        event: &OrderEvent,
+        at: Timestamp,
+        by: &Cause,
+    ) -> Option<Order> {
+        let entries = order.as_ref().map_or(0, |o| o.history.len());
+        let mut next = Self::apply(order, event, at)?;
+        if next.history.len() > entries {
+            if let Some(last) = next.history.last_mut() {
+                last.by = Some(by.clone());
+            }
+        }
+        Some(next)
     }
 
     fn not_found(id: &OrderId) -> DomainError {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::access::Principal;
 use crate::domain::error::ErrorKind;
 use crate::domain::testing::{self, given, new_order};
 use OrderStatus as S;
@@ -9,7 +10,7 @@ fn decide(
     id: OrderId,
     cmd: &OrderCommand,
 ) -> Result<Vec<OrderEvent>, DomainError> {
-    Order::decide(order, &id, cmd, Timestamp(0))
+    Order::decide(order, &id, &Principal::System, cmd, Timestamp(0))
 }
 
 fn apply(order: Option<Order>, event: &OrderEvent, at: Timestamp) -> Option<Order> {
@@ -172,7 +173,7 @@ fn second_rider_is_told_the_delivery_is_taken() {
     )
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Conflict);
-    assert!(err.to_string().contains("already taken by rider \"r1\""));
+    assert!(err.to_string().contains("already taken by a rider"));
 }
 
 #[test]
@@ -230,7 +231,8 @@ fn placement_keeps_prices_amount_and_locations() {
         order.history,
         vec![StatusChange {
             status: S::Placed,
-            at: Timestamp(5)
+            at: Timestamp(5),
+            by: None,
         }]
     );
 }

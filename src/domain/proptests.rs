@@ -1,6 +1,7 @@
 //! Invariants over any sequence of commands, across the order, its kitchen
 //! ticket, its delivery and its payment, driven as the system drives them.
 
+use super::access::Principal;
 use super::aggregate::Aggregate;
 use super::delivery::{self, Delivery, DeliveryStatus};
 use super::kitchen::{self, Ticket, TicketStatus};
@@ -47,8 +48,14 @@ fn place(id: u64, amount: u64) -> World {
             Timestamp(0),
         )
         .expect("a pending payment approves");
-    let events = Order::decide(None, &id, &OrderCommand::Place(Box::new(new)), Timestamp(0))
-        .expect("placement");
+    let events = Order::decide(
+        None,
+        &id,
+        &Principal::System,
+        &OrderCommand::Place(Box::new(new)),
+        Timestamp(0),
+    )
+    .expect("placement");
     let mut world = World {
         order: None,
         ticket: None,
@@ -75,7 +82,7 @@ proptest! {
             let Some(order) = w.order.as_ref() else { continue };
             let before = order.status;
             let rider_before = w.delivery.as_ref().and_then(|d| d.rider_id.clone());
-            match Order::decide(Some(order), &order.id, &cmd, Timestamp(0)) {
+            match Order::decide(Some(order), &order.id, &Principal::System, &cmd, Timestamp(0)) {
                 Err(_) => prop_assert_eq!(w.order.as_ref().map(|o| o.status), Some(before)),
                 Ok(events) => for (i, e) in events.iter().enumerate() {
                     let at = Timestamp(i as u64 + 1);

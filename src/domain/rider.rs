@@ -1,5 +1,6 @@
 //! The rider aggregate: where a rider is and whether they take deliveries.
 
+use super::access::{self, Principal, Role};
 use super::aggregate::Aggregate;
 use super::error::DomainError;
 use super::geo::LatLon;
@@ -62,13 +63,16 @@ impl Aggregate for Rider {
     }
 
     /// A rider's app is always believed (a point is checked when it is
-    /// made); setting the duty it already has is still an update.
+    /// made); setting the duty it already has is still an update. Only the
+    /// rider and operators may.
     fn decide(
         _: Option<&Rider>,
-        _: &String,
+        id: &String,
+        by: &Principal,
         cmd: &RiderCommand,
         _now: Timestamp,
     ) -> Result<Vec<RiderEvent>, DomainError> {
+        access::check_own(by, Role::Rider, id, "rider")?;
         Ok(vec![match cmd {
             RiderCommand::Locate(p) => RiderEvent::Located(*p),
             RiderCommand::SetDuty(on) => RiderEvent::DutySet(*on),

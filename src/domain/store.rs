@@ -1,5 +1,6 @@
 //! The store aggregate: profile, open flag and menu.
 
+use super::access::{self, Principal, StoreAction};
 use super::aggregate::Aggregate;
 use super::error::DomainError;
 use super::geo::LatLon;
@@ -43,6 +44,14 @@ pub struct Store {
     pub lon: f64,
     pub open: bool,
     pub menu: Vec<MenuItem>,
+    /// The store owner's account (since schema 3; `None`: an older store
+    /// no owner was given yet, which only operators manage).
+    #[serde(default, rename = "ownerId")]
+    pub owner_id: Option<String>,
+    /// Registered by an owner and not yet approved by an operator: it
+    /// takes no orders (since schema 3; older stores were all approved).
+    #[serde(default, rename = "awaitingApproval")]
+    pub awaiting_approval: bool,
 }
 
 impl Store {
@@ -51,6 +60,17 @@ impl Store {
             lat: self.lat,
             lon: self.lon,
         }
+    }
+
+    /// Whether it takes orders now: open, and approved.
+    pub fn check_takes_orders(&self) -> Result<(), DomainError> {
+        if self.awaiting_approval {
+            return Err(DomainError::StoreAwaitingApproval(self.id.clone()));
+        }
+        if !self.open {
+            return Err(DomainError::StoreClosed(self.id.clone()));
+        }
+        Ok(())
     }
 
     pub fn menu_item(&self, id: &str) -> Option<&MenuItem> {
@@ -84,12 +104,18 @@ impl Store {
     }
 }
 
-/// What a store owner asks.
+/// What a store owner (or an operator) asks.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StoreCommand {
+    /// An owner's store is theirs and awaits approval; an operator's is
+    /// approved at once, with the owner it names.
     Register(Box<Store>),
     SetMenuItem(MenuItem),
     SetOpen(bool),
+    /// An operator approves an owner's store: it takes orders from now.
+    Approve,
+    /// An operator gives the store to another owner.
+    SetOwner(String),
 }
 
 /// What happened to a store.
@@ -98,6 +124,8 @@ pub enum StoreEvent {
     Registered(Box<Store>),
     MenuItemSet(MenuItem),
     OpenChanged(bool),
+    Approved,
+    OwnerSet(String),
 }
 
 impl Aggregate for Store {
@@ -110,20 +138,59 @@ impl Aggregate for Store {
         None
     }
 
-    /// Decides a store command (`None`: no such store yet).
+    /// Decides a store command (`None`: no such store yet), first whether
+    /// `by` may (`access::check_store`).
     fn decide(
         store: Option<&Store>,
         id: &String,
+        by: &Principal,
         cmd: &StoreCommand,
         _now: Timestamp,
     ) -> Result<Vec<StoreEvent>, DomainError> {
+        let action = match cmd {
+            StoreCommand::Register(_) => None,
+            StoreCommand::SetMenuItem(_) | StoreCommand::SetOpen(_) => Some(StoreAction::Manage),
+            StoreCommand::Approve => Some(StoreAction::Approve),
+            StoreCommand::SetOwner(_) => Some(StoreAction::SetOwner),
+        };
+        if let (Some(store), Some(action)) = (store, action) {
+            if !access::sees_store(by, store) {
+                return Err(DomainError::StoreNotFound(id.to_string()));
+            }
+            access::check_store(by, id, action)?;
+        }
         match (store, cmd) {
             (None, StoreCommand::Register(new)) => {
                 new.validate()?;
-                Ok(vec![StoreEvent::Registered(new.clone())])
+                let mut new = new.clone();
+                match by {
+                    Principal::Owner { id: owner, .. } => {
+                        new.owner_id = Some(owner.clone());
+                        new.awaiting_approval = true;
+                    }
+                    Principal::Operator(_) | Principal::System => new.awaiting_approval = false,
+                    _ => {
+                        return Err(access::forbidden(
+                            by,
+                            "register",
+                            "a store".into(),
+                            "a store owner or an operator",
+                        ))
+                    }
+                }
+                Ok(vec![StoreEvent::Registered(new)])
             }
             (Some(_), StoreCommand::Register(_)) => Err(DomainError::StoreExists(id.to_string())),
             (None, _) => Err(DomainError::StoreNotFound(id.to_string())),
+            (Some(store), StoreCommand::Approve) if !store.awaiting_approval => Ok(vec![]),
+            (Some(_), StoreCommand::Approve) => Ok(vec![StoreEvent::Approved]),
+            (Some(store), StoreCommand::SetOwner(owner)) => {
+                validate_id("ownerId", owner)?;
+                if store.owner_id.as_ref() == Some(owner) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![StoreEvent::OwnerSet(owner.clone())])
+            }
             (Some(store), StoreCommand::SetMenuItem(item)) => {
                 item.validate()?;
                 if store.menu_item(&item.id) == Some(item) {
@@ -157,6 +224,14 @@ impl Aggregate for Store {
                 s.open = *open;
                 Some(s)
             }
+            (Some(mut s), StoreEvent::Approved) => {
+                s.awaiting_approval = false;
+                Some(s)
+            }
+            (Some(mut s), StoreEvent::OwnerSet(owner)) => {
+                s.owner_id = Some(owner.clone());
+                Some(s)
+            }
             (state, _) => state,
         }
     }
@@ -177,7 +252,13 @@ mod tests {
         id: &str,
         cmd: &StoreCommand,
     ) -> Result<Vec<StoreEvent>, DomainError> {
-        Store::decide(store, &id.to_string(), cmd, Timestamp(0))
+        Store::decide(
+            store,
+            &id.to_string(),
+            &Principal::System,
+            cmd,
+            Timestamp(0),
+        )
     }
 
     fn apply(store: Option<Store>, event: &StoreEvent) -> Option<Store> {

@@ -2,6 +2,7 @@
 //! field added to a type is one line here, and given/when/then for the
 //! aggregates.
 
+use super::access::Principal;
 use super::aggregate::Aggregate;
 use super::error::DomainError;
 use super::geo::LatLon;
@@ -72,6 +73,8 @@ pub fn store_with(menu: Vec<MenuItem>) -> Store {
         lon: 126.92,
         open: true,
         menu,
+        owner_id: None,
+        awaiting_approval: false,
     }
 }
 
@@ -98,9 +101,15 @@ pub struct Given<A: Aggregate> {
 }
 
 impl<A: Aggregate> Given<A> {
-    /// Decides `cmd` at time 1,000.
+    /// Decides `cmd`, asked by baedal itself (who may do anything), at
+    /// time 1,000.
     pub fn when(&self, cmd: A::Command) -> Then<A> {
-        let decided = A::decide(self.state.as_ref(), &self.id, &cmd, Timestamp(1_000));
+        self.when_by(&Principal::System, cmd)
+    }
+
+    /// Decides `cmd`, asked `by` someone, at time 1,000.
+    pub fn when_by(&self, by: &Principal, cmd: A::Command) -> Then<A> {
+        let decided = A::decide(self.state.as_ref(), &self.id, by, &cmd, Timestamp(1_000));
         let after = decided.as_ref().ok().map(|events| {
             events
                 .iter()

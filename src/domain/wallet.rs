@@ -1,6 +1,7 @@
 //! The customer's wallet: coupons and reviews, decided together so that a
 //! review's coupon and its deletion never disagree.
 
+use super::access::{self, Principal, Role};
 use super::aggregate::Aggregate;
 use super::error::DomainError;
 use super::ids::validate_text;
@@ -154,13 +155,27 @@ impl Aggregate for Wallet {
         Some(Wallet::new(customer))
     }
 
-    /// Decides a wallet command.
+    /// Decides a wallet command. A wallet is its customer's: others are
+    /// refused as if it did not exist, and an operator may only delete a
+    /// review (moderation), never spend or earn for the customer.
     fn decide(
         wallet: Option<&Wallet>,
         customer: &String,
+        by: &Principal,
         cmd: &WalletCommand,
         now: Timestamp,
     ) -> Result<Vec<WalletEvent>, DomainError> {
+        access::check_own(by, Role::Customer, customer, "customer")?;
+        if matches!(by, Principal::Operator(_))
+            && !matches!(cmd, WalletCommand::DeleteReview { .. })
+        {
+            return Err(access::forbidden(
+                by,
+                "spend or earn in",
+                format!("customer {customer:?}'s wallet"),
+                "the customer",
+            ));
+        }
         let blank;
         let wallet = match wallet {
             Some(wallet) => wallet,

@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::access::Principal;
 use crate::domain::ErrorKind;
 
 fn decide(
@@ -6,7 +7,8 @@ fn decide(
     cmd: &WalletCommand,
     now: Timestamp,
 ) -> Result<Vec<WalletEvent>, DomainError> {
-    Wallet::decide(Some(w), &w.customer_id, cmd, now)
+    let by = Principal::Customer(w.customer_id.clone());
+    Wallet::decide(Some(w), &w.customer_id, &by, cmd, now)
 }
 
 fn apply(w: Wallet, event: &WalletEvent) -> Wallet {

@@ -1,5 +1,6 @@
 //! Fault injection, routed only when the server runs with `--chaos`.
 
+use super::caller::Operator;
 use super::{ApiResult, AppState, Problem};
 use crate::actors::projections::kitchen::SetStoreDown;
 use crate::domain::OrderId;
@@ -33,6 +34,7 @@ struct PaymentChaos {
 /// Sets the sandbox gateway's latency and failure rate.
 async fn payment(
     state: web::Data<AppState>,
+    _: Operator,
     body: web::Json<PaymentChaos>,
 ) -> ApiResult<HttpResponse> {
     let rules = state.sandbox.rules();
@@ -56,7 +58,11 @@ async fn payment(
 
 /// What the sandbox gateway remembers of an order's charge (it answers even
 /// while told to fail: this is the operator looking at the gateway's books).
-async fn charge(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
+async fn charge(
+    state: web::Data<AppState>,
+    _: Operator,
+    id: web::Path<OrderId>,
+) -> ApiResult<HttpResponse> {
     let charge = state.sandbox.recorded(*id)?.ok_or_else(|| {
         Problem::not_found(format!("the gateway has no charge for order {}", *id))
     })?;
@@ -74,7 +80,11 @@ struct PanicChaos {
 }
 
 /// Makes one order, store or rider actor panic on its next message.
-async fn panic(state: web::Data<AppState>, body: web::Json<PanicChaos>) -> ApiResult<HttpResponse> {
+async fn panic(
+    state: web::Data<AppState>,
+    _: Operator,
+    body: web::Json<PanicChaos>,
+) -> ApiResult<HttpResponse> {
     if !matches!(body.kind.as_str(), "order" | "store" | "rider") {
         return Err(Problem::invalid("kind must be order, store or rider"));
     }
@@ -95,17 +105,25 @@ async fn set_store_down(state: &AppState, store_id: String, down: bool) -> ApiRe
 }
 
 /// The store's side stops receiving its orders (they wait in a backlog).
-async fn store_down(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn store_down(
+    state: web::Data<AppState>,
+    _: Operator,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     set_store_down(&state, id.into_inner(), true).await
 }
 
 /// The store's side is back: it receives what it missed, in order, once.
-async fn store_up(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn store_up(
+    state: web::Data<AppState>,
+    _: Operator,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     set_store_down(&state, id.into_inner(), false).await
 }
 
 /// Every order's account at the sandbox gateway: charged, refunded, net.
-async fn charges(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+async fn charges(state: web::Data<AppState>, _: Operator) -> ApiResult<HttpResponse> {
     state.db.settled().await;
     Ok(HttpResponse::Ok().json(state.sandbox.all_recorded()?))
 }

@@ -1,8 +1,11 @@
 //! Deliveries: riders' nearby search, pick and complete.
 
+use super::caller::Caller;
+use super::orders::visible_order;
 use super::{ApiResult, AppState, Problem};
 use crate::actors::entities::rider::{Act, RiderAction};
 use crate::actors::projections::board::{self, Nearby};
+use crate::domain::access::{self, Principal};
 use crate::domain::delivery::Delivery;
 use crate::domain::ids::validate_id;
 use crate::domain::{LatLon, OrderId};
@@ -34,8 +37,23 @@ struct NearbyQuery {
     limit: Option<usize>,
 }
 
-async fn nearby(state: web::Data<AppState>, q: web::Query<NearbyQuery>) -> ApiResult<HttpResponse> {
-    let at = match (q.lat, q.lon, &q.rider_id) {
+/// Ready deliveries near a point: for riders and operators.
+async fn nearby(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<NearbyQuery>,
+) -> ApiResult<HttpResponse> {
+    let by = &caller.principal;
+    if !matches!(by, Principal::Rider(_)) && !by.is_staff() {
+        return Err(
+            access::forbidden(by, "look for", "deliveries".into(), "riders and operators").into(),
+        );
+    }
+    let rider_id = match &q.rider_id {
+        Some(claimed) => Some(access::acting_rider(by, claimed)?),
+        None => None,
+    };
+    let at = match (q.lat, q.lon, &rider_id) {
         (Some(lat), Some(lon), None) => LatLon::new(lat, lon)?,
         (None, None, Some(rider)) => {
             validate_id("riderId", rider)?;
@@ -73,44 +91,59 @@ async fn nearby(state: web::Data<AppState>, q: web::Query<NearbyQuery>) -> ApiRe
     Ok(HttpResponse::Ok().json(found))
 }
 
-async fn get(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
+async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<OrderId>,
+) -> ApiResult<HttpResponse> {
+    visible_order(&state, &caller.principal, *id)?;
     let delivery = board::delivery(&state.db, *id)?
         .ok_or_else(|| Problem::not_found(format!("order {} has no delivery (yet)", *id)))?;
     Ok(HttpResponse::Ok().json(delivery))
 }
 
-#[derive(Deserialize)]
+/// Who picks or completes: the signed-in rider (`riderId` may be left
+/// out, or must be theirs), or the rider an operator names.
+#[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RiderBody {
+    #[serde(default)]
     rider_id: String,
 }
 
 async fn act(
     state: &AppState,
+    caller: Caller,
     order_id: OrderId,
-    rider_id: &str,
+    body: Option<web::Json<RiderBody>>,
     action: RiderAction,
 ) -> ApiResult<HttpResponse> {
-    validate_id("riderId", rider_id)?;
-    let order = state
-        .registry
-        .send(&rider_id.to_string(), Act { order_id, action })
-        .await??;
+    let claimed = body.map(|b| b.into_inner()).unwrap_or_default().rider_id;
+    let rider_id = access::acting_rider(&caller.principal, &claimed)?;
+    validate_id("riderId", &rider_id)?;
+    let act = Act {
+        by: caller.principal,
+        order_id,
+        action,
+    };
+    let order = state.registry.send(&rider_id, act).await??;
     Ok(HttpResponse::Ok().json(Delivery::of(&order)))
 }
 
 async fn pick(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<OrderId>,
-    body: web::Json<RiderBody>,
+    body: Option<web::Json<RiderBody>>,
 ) -> ApiResult<HttpResponse> {
-    act(&state, *id, &body.rider_id, RiderAction::Pick).await
+    act(&state, caller, *id, body, RiderAction::Pick).await
 }
 
 async fn complete(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<OrderId>,
-    body: web::Json<RiderBody>,
+    body: Option<web::Json<RiderBody>>,
 ) -> ApiResult<HttpResponse> {
-    act(&state, *id, &body.rider_id, RiderAction::Complete).await
+    act(&state, caller, *id, body, RiderAction::Complete).await
 }

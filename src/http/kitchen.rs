@@ -1,8 +1,10 @@
 //! The kitchen ("foodCookings"): a store's tickets and its commands.
 
-use super::orders::command;
+use super::caller::Caller;
+use super::orders::{command, visible_order};
 use super::{ApiResult, AppState, Problem};
 use crate::actors::projections::kitchen;
+use crate::domain::access::{self, StoreAction};
 use crate::domain::ids::{validate_id, validate_text};
 use crate::domain::kitchen::Ticket;
 use crate::domain::order::OrderCommand;
@@ -25,24 +27,45 @@ struct ByStore {
     store_id: String,
 }
 
-async fn list(state: web::Data<AppState>, q: web::Query<ByStore>) -> ApiResult<HttpResponse> {
+/// A store's tickets: its owner's and operators' to see.
+async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<ByStore>,
+) -> ApiResult<HttpResponse> {
     validate_id("storeId", &q.store_id)?;
+    super::stores::visible_store(&state, &caller.principal, &q.store_id)?;
+    access::check_store(&caller.principal, &q.store_id, StoreAction::ReadOrders)?;
     Ok(HttpResponse::Ok().json(kitchen::tickets(&state.db, &q.store_id)?))
 }
 
-async fn get(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
+async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<OrderId>,
+) -> ApiResult<HttpResponse> {
+    visible_order(&state, &caller.principal, *id)?;
     let ticket = kitchen::ticket(&state.db, *id)?
         .ok_or_else(|| Problem::not_found(format!("order {} has no kitchen ticket (yet)", *id)))?;
     Ok(HttpResponse::Ok().json(ticket))
 }
 
-async fn act(state: &AppState, id: OrderId, cmd: OrderCommand) -> ApiResult<HttpResponse> {
-    let order = command(state, id, cmd).await?;
+async fn act(
+    state: &AppState,
+    caller: Caller,
+    id: OrderId,
+    cmd: OrderCommand,
+) -> ApiResult<HttpResponse> {
+    let order = command(state, &caller.principal, id, cmd).await?;
     Ok(HttpResponse::Ok().json(Ticket::of(&order)))
 }
 
-async fn accept(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
-    act(&state, *id, OrderCommand::Accept).await
+async fn accept(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<OrderId>,
+) -> ApiResult<HttpResponse> {
+    act(&state, caller, *id, OrderCommand::Accept).await
 }
 
 #[derive(Deserialize)]
@@ -53,18 +76,27 @@ struct RejectBody {
 
 async fn reject(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<OrderId>,
     body: web::Json<RejectBody>,
 ) -> ApiResult<HttpResponse> {
     let reason = body.into_inner().reason;
     validate_text("reason", &reason, 500)?;
-    act(&state, *id, OrderCommand::Reject { reason }).await
+    act(&state, caller, *id, OrderCommand::Reject { reason }).await
 }
 
-async fn start(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
-    act(&state, *id, OrderCommand::StartCooking).await
+async fn start(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<OrderId>,
+) -> ApiResult<HttpResponse> {
+    act(&state, caller, *id, OrderCommand::StartCooking).await
 }
 
-async fn finish(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
-    act(&state, *id, OrderCommand::FinishCooking).await
+async fn finish(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<OrderId>,
+) -> ApiResult<HttpResponse> {
+    act(&state, caller, *id, OrderCommand::FinishCooking).await
 }

@@ -1,7 +1,9 @@
 //! The HTTP API (v1): thin handlers that validate, send to an actor or read
 //! a view, and answer JSON or problem+json.
 
+mod accounts;
 pub mod admission;
+mod caller;
 mod chaos;
 mod deliveries;
 mod kitchen;
@@ -26,6 +28,9 @@ use crate::actors::projections::kitchen::Kitchen;
 use crate::actors::projections::notifier::Hub;
 use crate::actors::projections::ProjectionActor;
 use crate::actors::Registry;
+use crate::auth::Tokens;
+use crate::domain::access::{self, Principal};
+use crate::domain::ids::validate_id;
 use crate::storage::Db;
 use crate::supervision::{Faults, Guard};
 use actix::Addr;
@@ -52,16 +57,32 @@ pub struct AppState {
     pub faults: Arc<Faults>,
     /// Whether `/admin/chaos` is served.
     pub chaos: bool,
+    /// Signs and checks access tokens.
+    pub tokens: Arc<Tokens>,
 }
 
 /// Handlers answer this.
 pub type ApiResult<T> = Result<T, Problem>;
 
-/// `?customerId=`: whose orders, MyPage or coupons.
+/// `?customerId=`: whose orders, MyPage or coupons; a customer may leave
+/// it out (their own), an operator names one.
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ByCustomer {
+    #[serde(default)]
     customer_id: String,
+}
+
+impl ByCustomer {
+    /// The customer whose things `by` asks for: their own, or (operators)
+    /// the one named.
+    fn whose(&self, by: &Principal) -> ApiResult<String> {
+        if by.is_staff() {
+            validate_id("customerId", &self.customer_id)?;
+            return Ok(self.customer_id.clone());
+        }
+        Ok(access::acting_customer(by, &self.customer_id)?)
+    }
 }
 
 /// Registers every route and the extractors' error handling; the chaos
@@ -77,6 +98,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, chaos: bool) {
     )
     .app_data(web::QueryConfig::default().error_handler(problem::query_error))
     .app_data(web::PathConfig::default().error_handler(problem::path_error))
+    .configure(accounts::routes)
     .configure(stores::routes)
     .configure(orders::routes)
     .configure(kitchen::routes)

@@ -1,8 +1,9 @@
 //! MyPage: the customer's read model.
 
+use super::caller::Caller;
 use super::{ApiResult, AppState, ByCustomer, Problem};
 use crate::actors::projections::mypage;
-use crate::domain::ids::validate_id;
+use crate::domain::access::{self, Role};
 use crate::domain::OrderId;
 use actix_web::{web, HttpResponse};
 
@@ -11,13 +12,30 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/myPages/{orderId}", web::get().to(get));
 }
 
-async fn list(state: web::Data<AppState>, q: web::Query<ByCustomer>) -> ApiResult<HttpResponse> {
-    validate_id("customerId", &q.customer_id)?;
-    Ok(HttpResponse::Ok().json(mypage::of_customer(&state.db, &q.customer_id)?))
+/// A customer's MyPage (their own; an operator names the customer).
+async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<ByCustomer>,
+) -> ApiResult<HttpResponse> {
+    let customer = q.whose(&caller.principal)?;
+    Ok(HttpResponse::Ok().json(mypage::of_customer(&state.db, &customer)?))
 }
 
-async fn get(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
-    let page = mypage::of_order(&state.db, *id)?
-        .ok_or_else(|| Problem::not_found(format!("order {} is not on any MyPage (yet)", *id)))?;
+/// One order's MyPage entry: its customer's and operators' to see.
+async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<OrderId>,
+) -> ApiResult<HttpResponse> {
+    let missing = || Problem::not_found(format!("order {} is not on any MyPage (yet)", *id));
+    let page = mypage::of_order(&state.db, *id)?.ok_or_else(missing)?;
+    access::check_own(
+        &caller.principal,
+        Role::Customer,
+        &page.customer_id,
+        "customer",
+    )
+    .map_err(|_| missing())?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -1,8 +1,10 @@
 //! Notifications: the log of them, and a WebSocket that pushes them live.
 
+use super::caller::Caller;
 use super::{ApiResult, AppState, Problem};
 use crate::actors::projections::notifier;
 use crate::actors::subscribers::Subscriber;
+use crate::domain::access::{self, Principal, Role, StoreAction};
 use crate::domain::ids::validate_id;
 use crate::domain::notification::{Audience, Notification};
 use crate::read;
@@ -19,7 +21,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ws", web::get().to(live));
 }
 
-/// Whose notifications: exactly one of the three ids.
+/// Whose notifications: at most one of the three ids (none: the caller's
+/// own, as a customer, a rider, or the owner of one store).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Query {
@@ -29,14 +32,26 @@ struct Query {
     /// Only notifications after this id.
     since: Option<u64>,
     limit: Option<usize>,
+    /// The WebSocket's access token (RFC 6750, section 2.3); read by
+    /// `Caller`.
+    #[allow(dead_code)]
+    #[serde(rename = "access_token")]
+    access_token: Option<String>,
 }
 
 impl Query {
-    fn audience(&self) -> ApiResult<Audience> {
-        let audience = match (&self.customer_id, &self.store_id, &self.rider_id) {
-            (Some(id), None, None) => Audience::Customer(id.clone()),
-            (None, Some(id), None) => Audience::Store(id.clone()),
-            (None, None, Some(id)) => Audience::Rider(id.clone()),
+    /// The audience asked for, if `by` may read it: a customer's or
+    /// rider's are theirs, a store's its owner's; operators read any.
+    fn audience(&self, state: &AppState, by: &Principal) -> ApiResult<Audience> {
+        let audience = match (&self.customer_id, &self.store_id, &self.rider_id, by) {
+            (Some(id), None, None, _) => Audience::Customer(id.clone()),
+            (None, Some(id), None, _) => Audience::Store(id.clone()),
+            (None, None, Some(id), _) => Audience::Rider(id.clone()),
+            (None, None, None, Principal::Customer(id)) => Audience::Customer(id.clone()),
+            (None, None, None, Principal::Rider(id)) => Audience::Rider(id.clone()),
+            (None, None, None, Principal::Owner { stores, .. }) if stores.len() == 1 => {
+                Audience::Store(stores[0].clone())
+            }
             _ => {
                 return Err(Problem::invalid(
                     "give exactly one of customerId, storeId or riderId",
@@ -44,12 +59,24 @@ impl Query {
             }
         };
         validate_id("id", audience.id())?;
+        match &audience {
+            Audience::Customer(id) => access::check_own(by, Role::Customer, id, "customer")?,
+            Audience::Rider(id) => access::check_own(by, Role::Rider, id, "rider")?,
+            Audience::Store(id) => {
+                super::stores::visible_store(state, by, id)?;
+                access::check_store(by, id, StoreAction::ReadOrders)?;
+            }
+        }
         Ok(audience)
     }
 }
 
-async fn list(state: web::Data<AppState>, q: web::Query<Query>) -> ApiResult<HttpResponse> {
-    let audience = q.audience()?;
+async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<Query>,
+) -> ApiResult<HttpResponse> {
+    let audience = q.audience(&state, &caller.principal)?;
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
         return Err(Problem::invalid(format!(
@@ -66,9 +93,10 @@ async fn live(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Payload,
+    caller: Caller,
     q: web::Query<Query>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let audience = q.audience()?;
+    let audience = q.audience(&state, &caller.principal)?;
     let (response, session, stream) = actix_ws::handle(&req, body)?;
     // Subscribe before reading the backlog, so nothing falls in between;
     // what arrives twice is skipped by id.

@@ -1,10 +1,11 @@
 //! Orders and payments.
 
+use super::caller::Caller;
 use super::{ApiResult, AppState, ByCustomer, Problem};
 use crate::actors::entities::shell::Execute;
 use crate::actors::services::checkout;
+use crate::domain::access::{self, OrderAction, Principal, Role};
 use crate::domain::checkout::{ItemRequest, OrderRequest};
-use crate::domain::ids::validate_id;
 use crate::domain::order::{Order, OrderCommand};
 use crate::domain::{DomainError, OrderId};
 use crate::read;
@@ -24,6 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 async fn place(
     state: web::Data<AppState>,
+    caller: Caller,
     req: HttpRequest,
     body: web::Json<OrderRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -36,41 +38,86 @@ async fn place(
         ),
         None => None,
     };
-    let result = checkout::place(&state.registry, body.into_inner(), key).await;
+    let result = checkout::place(&state.registry, &caller.principal, body.into_inner(), key).await;
     state.metrics.checkout(&result);
     Ok(HttpResponse::Created().json(result?))
 }
 
-async fn list(state: web::Data<AppState>, q: web::Query<ByCustomer>) -> ApiResult<HttpResponse> {
-    validate_id("customerId", &q.customer_id)?;
-    Ok(HttpResponse::Ok().json(read::orders_of(&state.db, &q.customer_id)?))
+/// A customer's orders (their own; an operator names the customer).
+async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<ByCustomer>,
+) -> ApiResult<HttpResponse> {
+    let customer = q.whose(&caller.principal)?;
+    Ok(HttpResponse::Ok().json(read::orders_of(&state.db, &customer)?))
 }
 
-async fn get(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
-    let order = read::order(&state.db, *id)?.ok_or(DomainError::OrderNotFound(*id))?;
-    Ok(HttpResponse::Ok().json(order))
+/// An order `by` may see (`access::sees_order`); any other is a 404.
+pub(super) fn visible_order(state: &AppState, by: &Principal, id: OrderId) -> ApiResult<Order> {
+    let order = read::order(&state.db, id)?.ok_or(DomainError::OrderNotFound(id))?;
+    access::check_order(by, &order, OrderAction::Read)?;
+    Ok(order)
 }
 
-/// Sends a lifecycle command to an order's actor.
-pub(super) async fn command(state: &AppState, id: OrderId, cmd: OrderCommand) -> ApiResult<Order> {
+async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<OrderId>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(visible_order(&state, &caller.principal, *id)?))
+}
+
+/// Sends a lifecycle command `by` someone to an order's actor, which
+/// decides whether they may.
+pub(super) async fn command(
+    state: &AppState,
+    by: &Principal,
+    id: OrderId,
+    cmd: OrderCommand,
+) -> ApiResult<Order> {
     Ok(state
         .registry
-        .send(&id, Execute::<Order>(cmd))
+        .send(&id, Execute::<Order>::new(by, cmd))
         .await??
         .state)
 }
 
-async fn cancel(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(command(&state, *id, OrderCommand::Cancel).await?))
+async fn cancel(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<OrderId>,
+) -> ApiResult<HttpResponse> {
+    let order = command(&state, &caller.principal, *id, OrderCommand::Cancel).await?;
+    Ok(HttpResponse::Ok().json(order))
 }
 
-async fn confirm(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(command(&state, *id, OrderCommand::Confirm).await?))
+async fn confirm(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<OrderId>,
+) -> ApiResult<HttpResponse> {
+    let order = command(&state, &caller.principal, *id, OrderCommand::Confirm).await?;
+    Ok(HttpResponse::Ok().json(order))
 }
 
-async fn payment(state: web::Data<AppState>, id: web::Path<OrderId>) -> ApiResult<HttpResponse> {
-    let payment = read::payment(&state.db, *id)?
-        .ok_or_else(|| Problem::not_found(format!("order {} has no payment", *id)))?;
+/// An order's payment: its customer's and operators' to see.
+async fn payment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<OrderId>,
+) -> ApiResult<HttpResponse> {
+    let missing = || Problem::not_found(format!("order {} has no payment", *id));
+    let payment = read::payment(&state.db, *id)?.ok_or_else(missing)?;
+    // A payment may have no order (a checkout that failed): it is seen by
+    // whom it charged.
+    access::check_own(
+        &caller.principal,
+        Role::Customer,
+        &payment.customer_id,
+        "customer",
+    )
+    .map_err(|_| missing())?;
     Ok(HttpResponse::Ok().json(payment))
 }
 
@@ -83,9 +130,11 @@ struct Revision {
 /// Changes the items of a Placed order; the payment follows.
 async fn revise(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<OrderId>,
     body: web::Json<Revision>,
 ) -> ApiResult<HttpResponse> {
-    let order = checkout::revise(&state.registry, *id, body.into_inner().items).await?;
+    let items = body.into_inner().items;
+    let order = checkout::revise(&state.registry, &caller.principal, *id, items).await?;
     Ok(HttpResponse::Ok().json(order))
 }

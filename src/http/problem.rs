@@ -72,6 +72,13 @@ impl ResponseError for Problem {
         if let Some(secs) = self.retry_after_secs {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
+        if self.status == StatusCode::UNAUTHORIZED {
+            // RFC 6750, section 3: say which scheme, and why.
+            res.insert_header((
+                header::WWW_AUTHENTICATE,
+                r#"Bearer realm="baedal", error="invalid_token""#,
+            ));
+        }
         res.body(serde_json::to_string(&body).unwrap_or_default())
     }
 }
@@ -86,6 +93,7 @@ impl From<DomainError> for Problem {
             }
             (ErrorKind::Forbidden, _) => (StatusCode::FORBIDDEN, "forbidden"),
             (ErrorKind::PaymentDeclined, _) => (StatusCode::PAYMENT_REQUIRED, "payment-declined"),
+            (ErrorKind::Unauthenticated, _) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             (ErrorKind::Conflict, DomainError::AlreadyTaken { .. }) => {
                 (StatusCode::CONFLICT, "already-taken")
             }

@@ -1,9 +1,10 @@
 //! Reviews, coupons and ratings.
 
-use super::{ApiResult, AppState, ByCustomer, Problem};
+use super::caller::{Caller, MaybeCaller};
+use super::{ApiResult, AppState, ByCustomer};
 use crate::actors::entities::shell::Execute;
 use crate::actors::projections::ratings;
-use crate::domain::ids::validate_id;
+use crate::domain::access::{self, OrderAction};
 use crate::domain::wallet::{ReviewedOrder, Wallet, WalletCommand, WalletEvent};
 use crate::domain::{DomainError, OrderId};
 use crate::read;
@@ -21,6 +22,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct NewReview {
     order_id: OrderId,
+    /// The signed-in customer's own id, or left out.
+    #[serde(default)]
     customer_id: String,
     rating: u8,
     #[serde(default)]
@@ -28,11 +31,17 @@ struct NewReview {
 }
 
 /// Reviews a completed order of the customer, once; issues a coupon.
-async fn write(state: web::Data<AppState>, body: web::Json<NewReview>) -> ApiResult<HttpResponse> {
+async fn write(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<NewReview>,
+) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    validate_id("customerId", &body.customer_id)?;
+    let by = &caller.principal;
+    let customer = access::acting_customer(by, &body.customer_id)?;
     let order =
         read::order(&state.db, body.order_id)?.ok_or(DomainError::OrderNotFound(body.order_id))?;
+    access::check_order(by, &order, OrderAction::Read)?;
     let cmd = WalletCommand::WriteReview {
         order: ReviewedOrder::from(&order),
         rating: body.rating,
@@ -41,7 +50,7 @@ async fn write(state: web::Data<AppState>, body: web::Json<NewReview>) -> ApiRes
     };
     let done = state
         .registry
-        .send(&body.customer_id, Execute::<Wallet>(cmd))
+        .send(&customer, Execute::<Wallet>::new(by, cmd))
         .await??;
     let review = done.events.into_iter().find_map(|e| match e {
         WalletEvent::ReviewWritten { review, .. } => Some(review),
@@ -50,42 +59,49 @@ async fn write(state: web::Data<AppState>, body: web::Json<NewReview>) -> ApiRes
     Ok(HttpResponse::Created().json(review))
 }
 
-/// Deletes a review (its author's: `?customerId=`) and revokes its coupon;
-/// refused if the coupon was used.
+/// Deletes a review (its author, or an operator moderating) and revokes
+/// its coupon; refused if the coupon was used. Another customer's review
+/// is a 404.
 async fn delete(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<u64>,
-    q: web::Query<ByCustomer>,
 ) -> ApiResult<HttpResponse> {
-    validate_id("customerId", &q.customer_id)?;
     let customer = read::review_author(&state.db, *id)?.ok_or(DomainError::ReviewNotFound(*id))?;
-    if customer != q.customer_id {
-        return Err(Problem::new(
-            actix_web::http::StatusCode::FORBIDDEN,
-            "forbidden",
-            format!("review {} is not yours to delete", *id),
-        ));
-    }
     let cmd = WalletCommand::DeleteReview { review_id: *id };
-    state
+    let refused = state
         .registry
-        .send(&customer, Execute::<Wallet>(cmd))
-        .await??;
-    Ok(HttpResponse::NoContent().finish())
+        .send(&customer, Execute::<Wallet>::new(&caller.principal, cmd))
+        .await?;
+    match refused {
+        // Not theirs: as if it did not exist.
+        Err(crate::error::AppError::Domain(DomainError::NotFound { .. })) => {
+            Err(DomainError::ReviewNotFound(*id).into())
+        }
+        other => {
+            other?;
+            Ok(HttpResponse::NoContent().finish())
+        }
+    }
 }
 
-async fn coupons(state: web::Data<AppState>, q: web::Query<ByCustomer>) -> ApiResult<HttpResponse> {
-    validate_id("customerId", &q.customer_id)?;
-    let wallet = read::wallet(&state.db, &q.customer_id)?;
+/// A customer's coupons (their own; an operator names the customer).
+async fn coupons(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<ByCustomer>,
+) -> ApiResult<HttpResponse> {
+    let customer = q.whose(&caller.principal)?;
+    let wallet = read::wallet(&state.db, &customer)?;
     Ok(HttpResponse::Ok().json(wallet.coupons))
 }
 
-async fn rating(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    if !read::store_exists(&state.db, &id)? {
-        return Err(Problem::not_found(format!(
-            "store {:?} does not exist",
-            id.as_str()
-        )));
-    }
+/// A store's rating: public, for a store the caller may see.
+async fn rating(
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    super::stores::visible_store(&state, &caller.0, &id)?;
     Ok(HttpResponse::Ok().json(ratings::rating(&state.db, &id)?))
 }

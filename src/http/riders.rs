@@ -1,7 +1,9 @@
 //! Riders: location and duty.
 
+use super::caller::Caller;
 use super::{ApiResult, AppState};
 use crate::actors::entities::shell::Execute;
+use crate::domain::access::{self, Principal, Role};
 use crate::domain::ids::validate_id;
 use crate::domain::rider::{Rider, RiderCommand};
 use crate::domain::LatLon;
@@ -15,17 +17,28 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/riders/{riderId}/duty", web::put().to(duty));
 }
 
-async fn get(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
+/// A rider's location and duty: theirs and operators' to see.
+async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     validate_id("riderId", &id)?;
+    access::check_own(&caller.principal, Role::Rider, &id, "rider")?;
     let rider = read::rider(&state.db, &id)?;
     Ok(HttpResponse::Ok().json(rider))
 }
 
-async fn update(state: &AppState, id: &str, cmd: RiderCommand) -> ApiResult<HttpResponse> {
+async fn update(
+    state: &AppState,
+    by: &Principal,
+    id: &str,
+    cmd: RiderCommand,
+) -> ApiResult<HttpResponse> {
     validate_id("riderId", id)?;
     let rider = state
         .registry
-        .send(&id.to_string(), Execute::<Rider>(cmd))
+        .send(&id.to_string(), Execute::<Rider>::new(by, cmd))
         .await??
         .state;
     Ok(HttpResponse::Ok().json(rider))
@@ -40,11 +53,12 @@ struct Location {
 
 async fn locate(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<String>,
     body: web::Json<Location>,
 ) -> ApiResult<HttpResponse> {
     let at = LatLon::new(body.lat, body.lon)?;
-    update(&state, &id, RiderCommand::Locate(at)).await
+    update(&state, &caller.principal, &id, RiderCommand::Locate(at)).await
 }
 
 #[derive(Deserialize)]
@@ -55,8 +69,10 @@ struct Duty {
 
 async fn duty(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<String>,
     body: web::Json<Duty>,
 ) -> ApiResult<HttpResponse> {
-    update(&state, &id, RiderCommand::SetDuty(body.on_duty)).await
+    let cmd = RiderCommand::SetDuty(body.on_duty);
+    update(&state, &caller.principal, &id, cmd).await
 }

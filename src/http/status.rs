@@ -1,5 +1,6 @@
 //! Health and metrics.
 
+use super::caller::Operator;
 use super::{ApiResult, AppState};
 use crate::actors::subscribers::Subscriber;
 use crate::read;
@@ -40,7 +41,8 @@ async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     })))
 }
 
-async fn metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+/// Operators only: the numbers describe everyone's traffic.
+async fn metrics(state: web::Data<AppState>, _: Operator) -> ApiResult<HttpResponse> {
     let log_seq = state.db.horizon().borrow().log_seq;
     let breaker = (
         state.payment_guard.state_name(),

@@ -1,8 +1,10 @@
 //! Stores and menus.
 
+use super::caller::{Caller, MaybeCaller};
 use super::{ApiResult, AppState, Problem};
 use crate::actors::entities::shell::Execute;
 use crate::actors::projections::ratings;
+use crate::domain::access::{self, Principal, Role};
 use crate::domain::districts;
 use crate::domain::store::{MenuItem, Store, StoreCommand};
 use crate::read;
@@ -17,7 +19,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/stores/{storeId}/menu/{menuId}",
             web::put().to(set_menu_item),
         )
-        .route("/stores/{storeId}/open", web::put().to(set_open));
+        .route("/stores/{storeId}/open", web::put().to(set_open))
+        .route("/stores/{storeId}/approve", web::post().to(approve));
+}
+
+/// A store `by` may see (`access::sees_store`): an unapproved one is its
+/// owner's and operators' only; to anyone else it does not exist.
+pub(super) fn visible_store(state: &AppState, by: &Principal, id: &str) -> ApiResult<Store> {
+    read::store(&state.db, id)?
+        .filter(|s| access::sees_store(by, s))
+        .ok_or_else(|| Problem::not_found(format!("store {id:?} does not exist")))
 }
 
 /// A store in the list (without its menu).
@@ -57,10 +68,12 @@ fn rating_of(state: &AppState, store: &str) -> ApiResult<RatingSummary> {
     })
 }
 
-async fn list(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+/// Every store the caller may see (public: approved stores).
+async fn list(state: web::Data<AppState>, caller: MaybeCaller) -> ApiResult<HttpResponse> {
     let stores = read::stores(&state.db)?;
     let summaries: Vec<Summary> = stores
         .iter()
+        .filter(|s| access::sees_store(&caller.0, s))
         .map(|s| {
             Ok(Summary {
                 id: &s.id,
@@ -77,9 +90,12 @@ async fn list(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(summaries))
 }
 
-async fn get(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let store = read::store(&state.db, &id)?
-        .ok_or_else(|| Problem::not_found(format!("store {:?} does not exist", id.as_str())))?;
+async fn get(
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let store = visible_store(&state, &caller.0, &id)?;
     let rating = rating_of(&state, &store.id)?;
     Ok(HttpResponse::Ok().json(WithRating {
         store: &store,
@@ -99,17 +115,42 @@ struct NewStore {
     open: bool,
     #[serde(default)]
     menu: Vec<MenuItem>,
+    /// Whose store it is: an operator names an owner account; an owner may
+    /// leave it out (or name themselves).
+    owner_id: Option<String>,
 }
 
 fn open_by_default() -> bool {
     true
 }
 
+/// Registers a store: an owner's awaits an operator's approval; an
+/// operator's takes orders at once.
 async fn register(
     state: web::Data<AppState>,
+    caller: Caller,
     body: web::Json<NewStore>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
+    let by = &caller.principal;
+    let owner_id = match (by, body.owner_id) {
+        (Principal::Owner { id, .. }, Some(named)) if named != *id => {
+            return Err(Problem::from(crate::domain::DomainError::Forbidden {
+                reason: format!("ownerId {named:?} is not you: you are signed in as owner {id:?}"),
+            }))
+        }
+        (Principal::Owner { id, .. }, _) => Some(id.clone()),
+        (_, Some(named)) => {
+            let is_owner = read::account(&state.db, &named)?.is_some_and(|a| a.role == Role::Owner);
+            if !is_owner {
+                return Err(Problem::invalid(format!(
+                    "ownerId {named:?} is no store owner's account; create it first (POST /auth/signup, role \"owner\")"
+                )));
+            }
+            Some(named)
+        }
+        (_, None) => None,
+    };
     let at = districts::position(body.lat, body.lon, &body.address)?;
     let store = Store {
         id: body.id,
@@ -119,18 +160,38 @@ async fn register(
         lon: at.lon,
         open: body.open,
         menu: body.menu,
+        owner_id,
+        awaiting_approval: false,
     };
     store.validate()?;
     let id = store.id.clone();
-    let store = state
-        .registry
-        .send(
-            &id,
-            Execute::<Store>(StoreCommand::Register(Box::new(store))),
-        )
-        .await??
-        .state;
+    let store = command(&state, by, &id, StoreCommand::Register(Box::new(store))).await?;
     Ok(HttpResponse::Created().json(store))
+}
+
+/// Sends a command `by` someone to a store's actor, which decides whether
+/// they may.
+async fn command(
+    state: &AppState,
+    by: &Principal,
+    id: &str,
+    cmd: StoreCommand,
+) -> ApiResult<Store> {
+    Ok(state
+        .registry
+        .send(&id.to_string(), Execute::<Store>::new(by, cmd))
+        .await??
+        .state)
+}
+
+/// An operator approves a store an owner registered.
+async fn approve(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let store = command(&state, &caller.principal, &id, StoreCommand::Approve).await?;
+    Ok(HttpResponse::Ok().json(store))
 }
 
 #[derive(Deserialize)]
@@ -142,6 +203,7 @@ struct MenuItemBody {
 
 async fn set_menu_item(
     state: web::Data<AppState>,
+    caller: Caller,
     path: web::Path<(String, String)>,
     body: web::Json<MenuItemBody>,
 ) -> ApiResult<HttpResponse> {
@@ -153,11 +215,8 @@ async fn set_menu_item(
         price: body.price,
     };
     item.validate()?;
-    let store = state
-        .registry
-        .send(&store_id, Execute::<Store>(StoreCommand::SetMenuItem(item)))
-        .await??
-        .state;
+    let cmd = StoreCommand::SetMenuItem(item);
+    let store = command(&state, &caller.principal, &store_id, cmd).await?;
     Ok(HttpResponse::Ok().json(store))
 }
 
@@ -171,16 +230,11 @@ struct OpenBody {
 /// before anything is charged.
 async fn set_open(
     state: web::Data<AppState>,
+    caller: Caller,
     id: web::Path<String>,
     body: web::Json<OpenBody>,
 ) -> ApiResult<HttpResponse> {
-    let store = state
-        .registry
-        .send(
-            &id.into_inner(),
-            Execute::<Store>(StoreCommand::SetOpen(body.open)),
-        )
-        .await??
-        .state;
+    let cmd = StoreCommand::SetOpen(body.open);
+    let store = command(&state, &caller.principal, &id, cmd).await?;
     Ok(HttpResponse::Ok().json(store))
 }

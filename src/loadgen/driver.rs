@@ -1,6 +1,7 @@
 //! The workers: each drives one lifecycle after another over its own
 //! keep-alive connection, timing every request.
 
+use super::accounts::Identities;
 use super::{LoadgenArgs, LoadgenError};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -49,6 +50,8 @@ impl Fate {
 pub struct Outcome {
     pub order_id: u64,
     pub fate: Fate,
+    /// The customer's access token, to read the order back with.
+    pub customer: Arc<str>,
 }
 
 /// Latencies (µs) and statuses, per route kind.
@@ -113,7 +116,12 @@ pub async fn open_stores(target: &str) -> Result<Vec<Store>, LoadgenError> {
 }
 
 /// Runs the workers until the orders are done or the deadline passes.
-pub async fn drive(args: &LoadgenArgs, stores: Vec<Store>, deadline: Option<Duration>) -> Run {
+pub async fn drive(
+    args: &LoadgenArgs,
+    stores: Vec<Store>,
+    identities: Identities,
+    deadline: Option<Duration>,
+) -> Run {
     let shared = Arc::new(Shared {
         next: AtomicU64::new(0),
         done: AtomicU64::new(0),
@@ -122,14 +130,17 @@ pub async fn drive(args: &LoadgenArgs, stores: Vec<Store>, deadline: Option<Dura
         broken: AtomicU64::new(0),
     });
     let stores = Arc::new(stores);
+    let identities = Arc::new(identities);
     let started = Instant::now();
     let progress = actix_rt::spawn(progress(shared.clone(), args.orders, started));
     let workers: Vec<_> = (0..args.concurrency)
         .map(|w| {
             let (shared, stores, args) = (shared.clone(), stores.clone(), args.clone());
-            actix_rt::spawn(
-                async move { worker(w, &args, &stores, &shared, started, deadline).await },
-            )
+            let identities = identities.clone();
+            actix_rt::spawn(async move {
+                let who = Who::of(&identities, w);
+                worker(w, &args, &stores, &who, &shared, started, deadline).await
+            })
         })
         .collect();
     for w in workers {
@@ -159,10 +170,28 @@ async fn progress(shared: Arc<Shared>, total: u64, started: Instant) {
     }
 }
 
+/// The tokens one worker acts with.
+struct Who<'a> {
+    customers: &'a [Arc<str>],
+    rider: &'a Arc<str>,
+    owners: &'a std::collections::HashMap<String, Arc<str>>,
+}
+
+impl<'a> Who<'a> {
+    fn of(identities: &'a Identities, w: u64) -> Who<'a> {
+        Who {
+            customers: &identities.customers[w as usize],
+            rider: &identities.riders[w as usize],
+            owners: &identities.owners,
+        }
+    }
+}
+
 async fn worker(
     w: u64,
     args: &LoadgenArgs,
     stores: &[Store],
+    who: &Who<'_>,
     shared: &Shared,
     started: Instant,
     deadline: Option<Duration>,
@@ -182,32 +211,43 @@ async fn worker(
             _ => Fate::Completed,
         };
         let store = &stores[rng.usize(0..stores.len())];
+        let customer = who.customers[n as usize % who.customers.len()].clone();
+        let Some(owner) = who.owners.get(&store.id) else {
+            continue;
+        };
         let mut life = Lifecycle {
             client: &client,
             target: &args.target,
             shared,
         };
-        match life
-            .run(
-                store,
-                fate,
-                &format!("lg-{}-{n}", args.seed),
-                &format!("lg-rider-{w}"),
-                &mut rng,
-            )
-            .await
-        {
+        let tokens = Tokens {
+            customer: &customer,
+            owner,
+            rider: who.rider,
+        };
+        match life.run(store, fate, &tokens, &mut rng).await {
             Some(order_id) => shared
                 .outcomes
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .push(Outcome { order_id, fate }),
+                .push(Outcome {
+                    order_id,
+                    fate,
+                    customer,
+                }),
             None => {
                 shared.broken.fetch_add(1, Ordering::Relaxed);
             }
         }
         shared.done.fetch_add(1, Ordering::Relaxed);
     }
+}
+
+/// Who each step of one lifecycle acts as.
+struct Tokens<'a> {
+    customer: &'a str,
+    owner: &'a str,
+    rider: &'a str,
 }
 
 /// One lifecycle's requests.
@@ -239,6 +279,7 @@ impl Lifecycle<'_> {
     async fn call(
         &mut self,
         kind: &'static str,
+        token: &str,
         method: &str,
         path: &str,
         body: Option<Value>,
@@ -247,7 +288,8 @@ impl Lifecycle<'_> {
         let req = match method {
             "GET" => self.client.get(url),
             _ => self.client.post(url),
-        };
+        }
+        .bearer_auth(token);
         let started = Instant::now();
         let sent = match body {
             Some(b) => req.send_json(&b).await,
@@ -271,67 +313,50 @@ impl Lifecycle<'_> {
         &mut self,
         store: &Store,
         fate: Fate,
-        customer: &str,
-        rider: &str,
+        who: &Tokens<'_>,
         rng: &mut fastrand::Rng,
     ) -> Option<u64> {
         let dish = &store.menu[rng.usize(0..store.menu.len())].id;
         let order = json!({
-            "customerId": customer,
             "storeId": store.id,
             "items": [{ "menuId": dish, "qty": rng.u64(1..4) }],
             "address": store.address,
             "lat": store.lat + rng.f64() * 0.02 - 0.01,
             "lon": store.lon + rng.f64() * 0.02 - 0.01,
         });
-        let placed = self.call("place", "POST", "/orders", Some(order)).await?;
+        let placed = self
+            .call("place", who.customer, "POST", "/orders", Some(order))
+            .await?;
         let id = placed["id"].as_u64()?;
         match fate {
             Fate::Canceled => {
-                self.call("cancel", "POST", &format!("/orders/{id}/cancel"), None)
+                let cancel = format!("/orders/{id}/cancel");
+                self.call("cancel", who.customer, "POST", &cancel, None)
                     .await?;
             }
             Fate::Rejected => {
                 let reason = json!({ "reason": "재료 소진" });
-                self.call(
-                    "kitchen",
-                    "POST",
-                    &format!("/foodCookings/{id}/reject"),
-                    Some(reason),
-                )
-                .await?;
+                let reject = format!("/foodCookings/{id}/reject");
+                self.call("kitchen", who.owner, "POST", &reject, Some(reason))
+                    .await?;
             }
             Fate::Completed => {
                 for step in ["accept", "start", "finish"] {
-                    self.call(
-                        "kitchen",
-                        "POST",
-                        &format!("/foodCookings/{id}/{step}"),
-                        None,
-                    )
-                    .await?;
+                    let path = format!("/foodCookings/{id}/{step}");
+                    self.call("kitchen", who.owner, "POST", &path, None).await?;
                 }
                 let near = format!(
                     "/deliveries?lat={}&lon={}&radiusKm=3&limit=10",
                     store.lat, store.lon
                 );
-                self.call("search", "GET", &near, None).await?;
-                let me = json!({ "riderId": rider });
-                self.call(
-                    "rider",
-                    "POST",
-                    &format!("/deliveries/{id}/pick"),
-                    Some(me.clone()),
-                )
-                .await?;
-                self.call(
-                    "rider",
-                    "POST",
-                    &format!("/deliveries/{id}/complete"),
-                    Some(me),
-                )
-                .await?;
-                self.call("confirm", "POST", &format!("/orders/{id}/confirm"), None)
+                self.call("search", who.rider, "GET", &near, None).await?;
+                for step in ["pick", "complete"] {
+                    let path = format!("/deliveries/{id}/{step}");
+                    self.call("rider", who.rider, "POST", &path, Some(json!({})))
+                        .await?;
+                }
+                let confirm = format!("/orders/{id}/confirm");
+                self.call("confirm", who.customer, "POST", &confirm, None)
                     .await?;
             }
         }

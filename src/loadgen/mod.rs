@@ -4,6 +4,7 @@
 //! rejected), checks the invariants over HTTP at the end, and reports
 //! throughput and latency percentiles per route kind.
 
+mod accounts;
 mod driver;
 mod report;
 mod verify;
@@ -49,6 +50,11 @@ pub struct LoadgenArgs {
     /// Seed of the choices (stores, dishes, fates).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+
+    /// The password of the demo store owners (`owner-<storeId>`) the run
+    /// signs in as; stores whose owner cannot sign in are left out.
+    #[arg(long, default_value = "baedal-demo")]
+    pub owner_password: String,
 
     /// Also write the report as JSON to this file (`-`: standard output).
     #[arg(long)]
@@ -119,9 +125,10 @@ pub async fn run(mut args: LoadgenArgs) -> Result<Report, LoadgenError> {
             "cancel and reject shares must be in 0–1 and add up to at most 1".into(),
         ));
     }
-    let stores = driver::open_stores(&args.target).await?;
+    let mut stores = driver::open_stores(&args.target).await?;
+    let identities = accounts::sign_in(&args, &mut stores).await?;
     let deadline = args.duration.map(Duration::from_secs);
-    let run = driver::drive(&args, stores, deadline).await;
+    let run = driver::drive(&args, stores, identities, deadline).await;
     let verified = verify::check(&args.target, &run.outcomes).await;
     Ok(Report::new(&args, &run, verified))
 }

@@ -40,8 +40,8 @@ async fn caught_up(client: &awc::Client, target: &str) -> bool {
     false
 }
 
-async fn get(client: &awc::Client, url: String) -> Option<Value> {
-    let mut res = client.get(url).send().await.ok()?;
+async fn get(client: &awc::Client, url: String, token: &str) -> Option<Value> {
+    let mut res = client.get(url).bearer_auth(token).send().await.ok()?;
     res.status().is_success().then_some(())?;
     res.json::<Value>().limit(1 << 20).await.ok()
 }
@@ -60,8 +60,8 @@ pub async fn check(target: &str, outcomes: &[Outcome]) -> Verified {
         let id = o.order_id;
         v.orders_checked += 1;
         let (Some(order), Some(payment)) = (
-            get(&client, format!("{target}/orders/{id}")).await,
-            get(&client, format!("{target}/payments/{id}")).await,
+            get(&client, format!("{target}/orders/{id}"), &o.customer).await,
+            get(&client, format!("{target}/payments/{id}"), &o.customer).await,
         ) else {
             v.violations
                 .push(format!("order {id}: order or payment cannot be read"));

@@ -7,6 +7,7 @@
 use crate::actors::projections::notifier::Hub;
 use crate::actors::projections::Deps;
 use crate::actors::subscribers::{self, Subscriber};
+use crate::domain::access::Principal;
 use crate::domain::aggregate::Aggregate;
 use crate::domain::geo::LatLon;
 use crate::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
@@ -72,7 +73,7 @@ fn stage_order(batch: &mut WriteBatch, new: NewOrder, now: Timestamp) -> AppResu
     ]);
     let mut state = None;
     for cmd in &commands {
-        for event in Order::decide(state.as_ref(), &id, cmd, now)? {
+        for event in Order::decide(state.as_ref(), &id, &Principal::System, cmd, now)? {
             state = Order::apply(state, &event, now);
             let o = state
                 .as_ref()

@@ -4,6 +4,7 @@ use super::codec::{decode, encode};
 use super::flusher::{Flusher, Horizon, Shared};
 use super::journal;
 use super::{keys, StorageError};
+use crate::domain::access::Cause;
 use crate::domain::{Event, LogRecord, Timestamp};
 use serde::{de::DeserializeOwned, Serialize};
 use std::path::PathBuf;
@@ -38,7 +39,7 @@ pub struct CommitSeq(pub u64);
 #[derive(Default)]
 pub struct WriteBatch {
     ops: Vec<(Vec<u8>, Option<Vec<u8>>)>,
-    events: Vec<(Timestamp, Event)>,
+    events: Vec<(Timestamp, Cause, Event)>,
 }
 
 impl WriteBatch {
@@ -66,9 +67,15 @@ impl WriteBatch {
         self.ops.push((key, None));
     }
 
-    /// Appends an event to the log; its sequence is assigned at commit.
+    /// Appends an event baedal itself caused to the log; its sequence is
+    /// assigned at commit.
     pub fn append(&mut self, at: Timestamp, event: Event) {
-        self.events.push((at, event));
+        self.append_caused(at, Cause::system(), event);
+    }
+
+    /// Appends an event `by` caused to the log.
+    pub fn append_caused(&mut self, at: Timestamp, by: Cause, event: Event) {
+        self.events.push((at, by, event));
     }
 
     pub fn is_empty(&self) -> bool {
@@ -251,8 +258,13 @@ impl Db {
         let mut written = shared.written.lock().unwrap_or_else(|p| p.into_inner());
         let mut ops = batch.ops;
         let mut seq = written.next_seq;
-        for (at, event) in batch.events {
-            let record = LogRecord { seq, at, event };
+        for (at, by, event) in batch.events {
+            let record = LogRecord {
+                seq,
+                at,
+                event,
+                by: Some(by),
+            };
             ops.push((keys::log(seq), Some(encode(&record)?)));
             seq += 1;
         }

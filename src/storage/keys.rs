@@ -49,6 +49,13 @@ pub const TICKETS: &[u8] = b"kitchen/";
 pub const TICKET_STORES: &[u8] = b"ticketstore/";
 /// Index: MyPage entries by customer.
 pub const MYPAGE_INDEX: &[u8] = b"mypagec/";
+/// Accounts (customers, store owners, riders, operators).
+pub const ACCOUNTS: &[u8] = b"account/";
+/// Index: the stores of an owner.
+pub const OWNED_STORES: &[u8] = b"ownedstore/";
+/// The key that signs access tokens when `--auth-secret` is not given:
+/// generated on first start.
+pub const AUTH_SECRET: &[u8] = b"meta/auth-secret";
 
 /// Every prefix a key starts with (and the single keys under `meta/`):
 /// each stored value is under exactly one of them. The fixture tests read
@@ -84,6 +91,9 @@ pub const PREFIXES: &[&[u8]] = &[
     SANDBOX_CHARGES,
     SANDBOX_ADJUSTMENTS,
     READY,
+    ACCOUNTS,
+    OWNED_STORES,
+    AUTH_SECRET,
 ];
 
 fn with_u64(prefix: &[u8], n: u64) -> Vec<u8> {
@@ -205,6 +215,20 @@ pub fn customer_orders(customer: &str) -> Vec<u8> {
 pub fn customer_order(customer: &str, id: OrderId) -> Vec<u8> {
     let mut k = customer_orders(customer);
     k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+pub fn account(id: &str) -> Vec<u8> {
+    with_str(ACCOUNTS, id)
+}
+
+/// The prefix of every store `owner` owns.
+pub fn owned_stores(owner: &str) -> Vec<u8> {
+    under(OWNED_STORES, owner)
+}
+pub fn owned_store(owner: &str, store: &str) -> Vec<u8> {
+    let mut k = owned_stores(owner);
+    k.extend_from_slice(store.as_bytes());
     k
 }
 

@@ -13,6 +13,27 @@ use std::time::{Duration, Instant};
 /// How long anything awaited in a test may take before the test fails.
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
+/// The operator `admin`'s password on every test server.
+pub const ADMIN_PASSWORD: &str = "test-admin-password";
+/// The key test servers sign tokens with, so tests can forge their own.
+pub const AUTH_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+/// The password of accounts the harness signs up.
+pub const PASSWORD: &str = "test-password";
+/// The demo accounts' password.
+pub const DEMO_PASSWORD: &str = "baedal-demo";
+
+/// The flags every test server gets: an operator, and a known signing key
+/// (unless `envs` sets them instead).
+fn auth_flags(command: &mut Command, envs: &[(&str, &str)]) {
+    let set = |name: &str| envs.iter().any(|(n, _)| *n == name);
+    if !set("BAEDAL_ADMIN_PASSWORD") {
+        command.args(["--admin-password", ADMIN_PASSWORD]);
+    }
+    if !set("BAEDAL_AUTH_SECRET") {
+        command.args(["--auth-secret", AUTH_SECRET]);
+    }
+}
+
 /// A running server process.
 pub struct Server {
     child: Option<Child>,
@@ -30,6 +51,7 @@ impl Server {
             .args(["--addr", "127.0.0.1:0", "--data-dir"])
             .arg(&data_dir)
             .args(extra);
+        auth_flags(&mut command, &[]);
         Server::launch(command, data_dir)
     }
 
@@ -58,6 +80,7 @@ impl Server {
             }
         };
         command.args(extra).envs(envs.iter().copied());
+        auth_flags(&mut command, envs);
         Server::launch(command, data_dir)
     }
 
@@ -151,11 +174,28 @@ impl Drop for Server {
     }
 }
 
+/// Who an [`Api`] acts as.
+#[derive(Clone, Debug)]
+pub enum Identity {
+    /// Whoever the request is about (see [`Api::token_for`]): the
+    /// customer or rider its body names, the customer of the order it
+    /// acts on, the operator otherwise. For the tests of everything but
+    /// who may call what.
+    Auto,
+    /// No token at all.
+    Anonymous,
+    /// This access token.
+    Token(String),
+}
+
 /// A JSON client for one server.
 #[derive(Clone)]
 pub struct Api {
     pub base: String,
     http: reqwest::Client,
+    pub identity: Identity,
+    /// Access tokens the harness got, by account id.
+    tokens: Arc<Mutex<std::collections::HashMap<String, String>>>,
 }
 
 impl Api {
@@ -166,7 +206,180 @@ impl Api {
                 .timeout(PATIENCE)
                 .build()
                 .expect("client"),
+            identity: Identity::Auto,
+            tokens: Default::default(),
         }
+    }
+
+    /// This client, acting as `identity`.
+    pub fn with(&self, identity: Identity) -> Api {
+        Api {
+            identity,
+            ..self.clone()
+        }
+    }
+
+    /// This client with no token.
+    pub fn anonymous(&self) -> Api {
+        self.with(Identity::Anonymous)
+    }
+
+    /// This client acting as account `id` (signed up as `role` with
+    /// [`PASSWORD`] unless it exists; demo accounts use theirs).
+    pub async fn as_account(&self, id: &str, role: &str) -> Api {
+        let token = self.token(id, role).await.expect("signed in");
+        self.with(Identity::Token(token))
+    }
+
+    pub async fn as_customer(&self, id: &str) -> Api {
+        self.as_account(id, "customer").await
+    }
+
+    pub async fn as_rider(&self, id: &str) -> Api {
+        self.as_account(id, "rider").await
+    }
+
+    pub async fn as_admin(&self) -> Api {
+        self.as_account("admin", "operator").await
+    }
+
+    /// Signs in `id` with `password`: the whole answer.
+    pub async fn login(&self, id: &str, password: &str) -> (StatusCode, Value) {
+        let req = self
+            .http
+            .post(format!("{}/auth/login", self.base))
+            .json(&json!({ "id": id, "password": password }));
+        let res = req.send().await.expect("the server answers");
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// An access token of `id`, cached: signs in (demo accounts and
+    /// `admin` with their passwords), signing up as `role` first if need be.
+    /// `None` if the server does not answer.
+    pub async fn token(&self, id: &str, role: &str) -> Option<String> {
+        if let Some(token) = self.tokens.lock().unwrap().get(id) {
+            return Some(token.clone());
+        }
+        let password = if id == "admin" {
+            ADMIN_PASSWORD
+        } else if id.starts_with("owner-") || is_demo_rider(id) {
+            DEMO_PASSWORD
+        } else {
+            PASSWORD
+        };
+        let mut login = self
+            .http
+            .post(format!("{}/auth/login", self.base))
+            .json(&json!({ "id": id, "password": password }));
+        let mut res = login.try_clone()?.send().await.ok()?;
+        if res.status() == StatusCode::UNAUTHORIZED && password == PASSWORD {
+            let signup = json!({ "id": id, "password": PASSWORD, "role": role, "name": id });
+            self.http
+                .post(format!("{}/auth/signup", self.base))
+                .json(&signup)
+                .send()
+                .await
+                .ok()?;
+            login = login.try_clone()?;
+            res = login.send().await.ok()?;
+        }
+        let body: Value = res.json().await.ok()?;
+        let token = body["accessToken"].as_str()?.to_string();
+        self.tokens
+            .lock()
+            .unwrap()
+            .insert(id.to_string(), token.clone());
+        Some(token)
+    }
+
+    /// Who [`Identity::Auto`] acts as for `method path` with `body`.
+    pub async fn token_for(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Option<String> {
+        let named = |field: &str| body.and_then(|b| b[field].as_str()).map(str::to_string);
+        if let Some(customer) = named("customerId") {
+            return self.token(&customer, "customer").await;
+        }
+        if let Some(rider) = named("riderId") {
+            return self.token(&rider, "rider").await;
+        }
+        let segments: Vec<&str> = path.split(['/', '?']).collect();
+        if method != "GET" {
+            // An order's own commands are its customer's.
+            if let ["", "orders", id, ..] = segments.as_slice() {
+                if let Ok(id) = id.parse::<u64>() {
+                    let admin = self.token("admin", "operator").await?;
+                    let order: Value = self
+                        .http
+                        .get(format!("{}/orders/{id}", self.base))
+                        .bearer_auth(admin)
+                        .send()
+                        .await
+                        .ok()?
+                        .json()
+                        .await
+                        .ok()?;
+                    if let Some(customer) = order["customerId"].as_str() {
+                        return self.token(customer, "customer").await;
+                    }
+                }
+            }
+            if let ["", "riders", id, ..] = segments.as_slice() {
+                return self.token(id, "rider").await;
+            }
+        }
+        self.token("admin", "operator").await
+    }
+
+    /// `req` with the token of this client's identity.
+    async fn authorized(
+        &self,
+        req: reqwest::RequestBuilder,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> reqwest::RequestBuilder {
+        let token = match &self.identity {
+            Identity::Anonymous => None,
+            Identity::Token(token) => Some(token.clone()),
+            Identity::Auto => self.token_for(method, path, body).await,
+        };
+        match token {
+            Some(token) => req.bearer_auth(token),
+            None => req,
+        }
+    }
+
+    /// A request to send by hand (to read its headers, say), with the
+    /// token of this client's identity and `body` as JSON.
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> reqwest::RequestBuilder {
+        let mut req = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.base));
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        self.authorized(req, method.as_str(), path, body).await
+    }
+
+    /// The body of a GET as text (`/metrics`).
+    pub async fn text(&self, path: &str) -> String {
+        let req = self.request(reqwest::Method::GET, path, None).await;
+        req.send()
+            .await
+            .expect("the server answers")
+            .text()
+            .await
+            .expect("a body")
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> (StatusCode, Value) {
@@ -182,27 +395,32 @@ impl Api {
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.send(self.http.get(format!("{}{path}", self.base)))
+        let req = self.http.get(format!("{}{path}", self.base));
+        self.send(self.authorized(req, "GET", path, None).await)
             .await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(self.http.post(format!("{}{path}", self.base)).json(&body))
+        let req = self.http.post(format!("{}{path}", self.base)).json(&body);
+        self.send(self.authorized(req, "POST", path, Some(&body)).await)
             .await
     }
 
     pub async fn post_empty(&self, path: &str) -> (StatusCode, Value) {
-        self.send(self.http.post(format!("{}{path}", self.base)))
+        let req = self.http.post(format!("{}{path}", self.base));
+        self.send(self.authorized(req, "POST", path, None).await)
             .await
     }
 
     pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(self.http.put(format!("{}{path}", self.base)).json(&body))
+        let req = self.http.put(format!("{}{path}", self.base)).json(&body);
+        self.send(self.authorized(req, "PUT", path, Some(&body)).await)
             .await
     }
 
     pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
-        self.send(self.http.delete(format!("{}{path}", self.base)))
+        let req = self.http.delete(format!("{}{path}", self.base));
+        self.send(self.authorized(req, "DELETE", path, None).await)
             .await
     }
 
@@ -218,7 +436,8 @@ impl Api {
             .post(format!("{}{path}", self.base))
             .header("content-type", content_type)
             .body(body);
-        self.send(req).await
+        self.send(self.authorized(req, "POST", path, None).await)
+            .await
     }
 
     /// Places an order of `qty` × the store's first dish, with an address
@@ -359,7 +578,8 @@ impl Api {
             .post(format!("{}/orders", self.base))
             .header("Idempotency-Key", key)
             .json(&body);
-        self.send(req).await
+        self.send(self.authorized(req, "POST", "/orders", Some(&body)).await)
+            .await
     }
 }
 
@@ -370,6 +590,7 @@ impl Api {
         if let Some(body) = body {
             req = req.json(body);
         }
+        let req = self.authorized(req, "POST", path, body).await;
         let res = req.send().await.ok()?;
         let status = res.status();
         let text = res.text().await.ok()?;
@@ -378,4 +599,11 @@ impl Api {
             serde_json::from_str(&text).unwrap_or(Value::String(text)),
         ))
     }
+}
+
+/// Whether `id` is one of the demo riders (`rider-1` … `rider-20`).
+fn is_demo_rider(id: &str) -> bool {
+    id.strip_prefix("rider-")
+        .and_then(|n| n.parse::<u32>().ok())
+        .is_some_and(|n| (1..=20).contains(&n))
 }

@@ -3,6 +3,7 @@
 
 use super::shell::{Entity, EntityActor, Execute};
 use crate::actors::registry::{Directory, Registry};
+use crate::domain::access::Principal;
 use crate::domain::wallet::{Wallet, WalletCommand, WalletEvent};
 use crate::domain::{Event, OrderId, Timestamp, Won};
 use crate::error::AppResult;
@@ -66,7 +67,10 @@ pub async fn use_coupon(
         subtotal,
     };
     let done = registry
-        .send(&customer.to_string(), Execute::<Wallet>(cmd))
+        .send(
+            &customer.to_string(),
+            Execute::<Wallet>::new(&Principal::Customer(customer.to_string()), cmd),
+        )
         .await??;
     Ok(done
         .events

@@ -3,6 +3,7 @@
 
 use super::shell::{Entity, EntityActor, EntityMessage, Execute};
 use crate::actors::registry::Directory;
+use crate::domain::access::Principal;
 use crate::domain::aggregate::Aggregate;
 use crate::domain::order::{Order, OrderCommand};
 use crate::domain::rider::{Rider, RiderEvent};
@@ -41,10 +42,12 @@ pub enum RiderAction {
     Complete,
 }
 
-/// A rider acting on the delivery of an order.
+/// A rider acting on the delivery of an order; `by` the rider (or an
+/// operator acting for them).
 #[derive(Clone, Debug, Message)]
 #[rtype(result = "AppResult<Order>")]
 pub struct Act {
+    pub by: Principal,
     pub order_id: OrderId,
     pub action: RiderAction,
 }
@@ -79,7 +82,7 @@ impl Handler<Act> for EntityActor<Rider> {
         let registry = self.registry.clone();
         Box::pin(async move {
             let done = registry
-                .send(&msg.order_id, Execute::<Order>(cmd?))
+                .send(&msg.order_id, Execute::<Order>::new(&msg.by, cmd?))
                 .await??;
             Ok(done.state)
         })

@@ -8,6 +8,7 @@
 
 use super::passivation::{Idle, Passivates, ABSENT_GRACE};
 use crate::actors::registry::{Directory, Env, Registry};
+use crate::domain::access::{Cause, Principal};
 use crate::domain::aggregate::Aggregate;
 use crate::domain::{Event, Timestamp};
 use crate::error::{AppError, AppResult};
@@ -73,9 +74,22 @@ pub struct Outcome<E: Aggregate> {
     pub events: Vec<E::Event>,
 }
 
-/// Run a command on an entity; answered once its write is acknowledged.
+/// Run a command `by` someone on an entity; answered once its write is
+/// acknowledged.
 #[derive(Clone, Debug)]
-pub struct Execute<E: Aggregate>(pub E::Command);
+pub struct Execute<E: Aggregate> {
+    pub by: Principal,
+    pub cmd: E::Command,
+}
+
+impl<E: Aggregate> Execute<E> {
+    pub fn new(by: &Principal, cmd: E::Command) -> Self {
+        Execute {
+            by: by.clone(),
+            cmd,
+        }
+    }
+}
 
 impl<E: Entity> Message for Execute<E> {
     type Result = AppResult<Outcome<E>>;
@@ -85,25 +99,28 @@ impl<E: Entity> EntityMessage for Execute<E> {
     type Entity = E;
 }
 
-/// Decides `cmd` on `state` and writes the new snapshot, its events and
-/// the kind's other writes as one commit. Shared by the actor and the demo
-/// loader (which runs before any actor exists). Answers what it did and the
-/// commit to wait for (none if nothing changed).
+/// Decides `cmd`, asked `by` someone, on `state` and writes the new
+/// snapshot, its events (recording who caused them) and the kind's other
+/// writes as one commit. Shared by the actor and the demo loader (which
+/// runs before any actor exists). Answers what it did and the commit to
+/// wait for (none if nothing changed).
 pub fn execute<E: Entity>(
     db: &Db,
     id: &E::Id,
     state: Option<&E>,
+    by: &Principal,
     cmd: &E::Command,
 ) -> AppResult<(Outcome<E>, CommitSeq)> {
     let now = Timestamp::now();
-    let events = E::decide(state, id, cmd, now)?;
+    let events = E::decide(state, id, by, cmd, now)?;
+    let cause = by.cause().unwrap_or_else(Cause::system);
     if events.is_empty() {
         let state = state.cloned().ok_or_else(|| E::not_found(id))?;
         return Ok((Outcome { state, events }, CommitSeq::default()));
     }
     let next = events
         .iter()
-        .fold(state.cloned(), |s, e| E::apply(s, e, now))
+        .fold(state.cloned(), |s, e| E::apply_caused(s, e, now, &cause))
         .ok_or_else(|| {
             AppError::Internal(format!(
                 "{} {} vanished applying {cmd:?}",
@@ -116,7 +133,7 @@ pub fn execute<E: Entity>(
     E::also_write(db, id, state, &next, cmd, &events, &mut batch, now)?;
     for event in &events {
         if let Some(logged) = E::logged(id, &next, event) {
-            batch.append(now, logged);
+            batch.append_caused(now, cause.clone(), logged);
         }
     }
     let written = db.commit(batch)?;
@@ -182,9 +199,9 @@ impl<E: Entity> EntityActor<E> {
 
     /// Decides, writes and applies one command; the state changes only
     /// once its write is in.
-    pub(crate) fn execute(&mut self, cmd: &E::Command) -> AppResult<Outcome<E>> {
+    pub(crate) fn execute(&mut self, by: &Principal, cmd: &E::Command) -> AppResult<Outcome<E>> {
         self.ensure_loaded()?;
-        let (outcome, written) = execute(&self.env.db, &self.id, self.state.as_ref(), cmd)?;
+        let (outcome, written) = execute(&self.env.db, &self.id, self.state.as_ref(), by, cmd)?;
         self.last_write = self.last_write.max(written);
         self.state = Some(outcome.state.clone());
         Ok(outcome)
@@ -256,10 +273,10 @@ impl<E: Entity> Handler<Execute<E>> for EntityActor<E> {
     type Result = ResponseFuture<AppResult<Outcome<E>>>;
 
     fn handle(&mut self, msg: Execute<E>, ctx: &mut Context<Self>) -> Self::Result {
-        let _span = tracing::debug_span!("entity.execute", kind = E::KIND, id = %E::label(&self.id), command = ?msg.0)
+        let _span = tracing::debug_span!("entity.execute", kind = E::KIND, id = %E::label(&self.id), command = ?msg.cmd)
             .entered();
         self.idle.touch();
-        let result = self.supervised(ctx, |act| act.execute(&msg.0));
+        let result = self.supervised(ctx, |act| act.execute(&msg.by, &msg.cmd));
         self.stop_if_absent(ctx);
         self.answer(result)
     }

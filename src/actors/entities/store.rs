@@ -5,10 +5,10 @@
 use super::shell::{Entity, EntityActor, EntityMessage};
 use crate::actors::registry::Directory;
 use crate::domain::checkout::{self, OrderRequest, Quote};
-use crate::domain::store::{Store, StoreEvent};
-use crate::domain::{DomainError, Event};
+use crate::domain::store::{Store, StoreCommand, StoreEvent};
+use crate::domain::{DomainError, Event, Timestamp};
 use crate::error::AppResult;
-use crate::storage::keys;
+use crate::storage::{keys, Db, WriteBatch};
 use crate::supervision::Supervised;
 use actix::prelude::*;
 use dashmap::DashMap;
@@ -25,6 +25,31 @@ impl Entity for Store {
             store_id: id.clone(),
             event: event.clone(),
         })
+    }
+
+    /// Keeps the index of each owner's stores (`keys::owned_store`), which
+    /// tells who owns what when a request comes in.
+    fn also_write(
+        _db: &Db,
+        id: &String,
+        before: Option<&Store>,
+        next: &Store,
+        _cmd: &StoreCommand,
+        _events: &[StoreEvent],
+        batch: &mut WriteBatch,
+        _now: Timestamp,
+    ) -> AppResult<()> {
+        let was = before.and_then(|s| s.owner_id.as_deref());
+        let is = next.owner_id.as_deref();
+        if was != is {
+            if let Some(old) = was {
+                batch.remove(keys::owned_store(old, id));
+            }
+            if let Some(owner) = is {
+                batch.put(keys::owned_store(owner, id), &())?;
+            }
+        }
+        Ok(())
     }
 
     fn live(directory: &Directory) -> &DashMap<String, Addr<EntityActor<Store>>> {

@@ -31,7 +31,7 @@ impl Projection for MyPageView {
         };
         let key = keys::mypage(order_id);
         let current = staged.get::<MyPage>(&key)?;
-        if let Some(page) = mypage::apply(current.as_ref(), event, record.at) {
+        if let Some(page) = mypage::apply(current.as_ref(), event, record.at, record.by.as_ref()) {
             staged.put(key, &page)?;
             if matches!(event, OrderEvent::Placed(_)) {
                 staged.put(keys::mypage_of(customer_id, order_id), &())?;

@@ -7,6 +7,7 @@ use crate::actors::entities::shell::Execute;
 use crate::actors::reactions::{commit_offset, contained, Reaction};
 use crate::actors::subscribers::Wiring;
 use crate::actors::Registry;
+use crate::domain::access::Principal;
 use crate::domain::order::Order;
 use crate::domain::wallet::{Wallet, WalletCommand};
 use crate::domain::{Event, OrderId};
@@ -79,7 +80,9 @@ impl Handler<LogBatch> for Coupons {
                         coupon_id,
                         order_id,
                     };
-                    registry.send(&customer, Execute::<Wallet>(cmd)).await??;
+                    registry
+                        .send(&customer, Execute::<Wallet>::new(&Principal::System, cmd))
+                        .await??;
                 }
                 offset = record.seq;
             }

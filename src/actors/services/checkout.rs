@@ -10,6 +10,7 @@ use crate::actors::entities::order::{Draft, IdempotencyRecord, Place, Revise};
 use crate::actors::entities::store::QuoteOrder;
 use crate::actors::payment::retry_after_secs;
 use crate::actors::Registry;
+use crate::domain::access::{self, OrderAction, Principal};
 use crate::domain::checkout::{self, OrderRequest};
 use crate::domain::order::Order;
 use crate::domain::payment::{Payment, PaymentStatus};
@@ -56,12 +57,15 @@ fn validate_key(key: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Places and pays for an order; on any refusal nothing is charged.
+/// Places and pays for an order of customer `by` (whose id fills a
+/// request that left `customerId` out); on any refusal nothing is charged.
 pub async fn place(
     registry: &Registry,
-    req: OrderRequest,
+    by: &Principal,
+    mut req: OrderRequest,
     key: Option<String>,
 ) -> AppResult<Order> {
+    req.customer_id = access::acting_customer(by, &req.customer_id)?;
     checkout::validate(&req)?;
     checkout::locate(&req)?;
     let Some(key) = key else {
@@ -168,6 +172,7 @@ async fn place_new(
 /// follows (an extra charge first, or a refund after).
 pub async fn revise(
     registry: &Registry,
+    by: &Principal,
     id: OrderId,
     items: Vec<checkout::ItemRequest>,
 ) -> AppResult<Order> {
@@ -175,6 +180,8 @@ pub async fn revise(
     let order = db
         .get::<Order>(&keys::order(id))?
         .ok_or(DomainError::OrderNotFound(id))?;
+    // Before anything is priced: another customer's order does not exist.
+    access::check_order(by, &order, OrderAction::Revise)?;
     let req = OrderRequest {
         customer_id: order.customer_id.clone(),
         store_id: order.store_id.clone(),
@@ -200,6 +207,7 @@ pub async fn revise(
     let bill = Bill::new(quote.subtotal, coupon_value);
     registry.env().limits.check_bill(&bill)?;
     let revise = Revise {
+        by: by.clone(),
         items: quote.lines,
         bill,
     };

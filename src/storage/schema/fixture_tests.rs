@@ -6,6 +6,7 @@ use super::*;
 use crate::actors::entities::order::{IdempotencyRecord, PendingPayment, PendingRevision};
 use crate::actors::payment::{GatewayAdjustment, GatewayCharge};
 use crate::actors::reactions::webhook;
+use crate::domain::account::Account;
 use crate::domain::delivery::Delivery;
 use crate::domain::kitchen::Ticket;
 use crate::domain::mypage::MyPage;
@@ -81,6 +82,9 @@ const TODAY: &[(&[u8], Read)] = &[
     (keys::REVISION_PENDING, json::<PendingRevision>),
     (keys::SANDBOX_CHARGES, json::<GatewayCharge>),
     (keys::SANDBOX_ADJUSTMENTS, json::<GatewayAdjustment>),
+    (keys::ACCOUNTS, json::<Account>),
+    (keys::OWNED_STORES, json::<()>),
+    (keys::AUTH_SECRET, json::<Vec<u8>>),
 ];
 
 fn read_as_today(key: &[u8], bytes: &[u8]) -> Result<serde_json::Value, StorageError> {

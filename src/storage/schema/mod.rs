@@ -18,6 +18,7 @@
 //! | --- | --- | --- |
 //! | 1 | postcard values; no mark (databases before the schema existed) | |
 //! | 2 | MessagePack values (`codec`); notifications only in pages | [`v1`] |
+//! | 3 | accounts (`account/`, `ownedstore/`, `meta/auth-secret`); who caused an event (`LogRecord::by`, `StatusChange::by`); a store's owner and approval | none: fields appended |
 //!
 //! Every release that changes a stored type raises [`CURRENT`] and adds its
 //! row here, so that an older release refuses the database at open rather
@@ -32,7 +33,7 @@ mod v1;
 use super::{keys, StorageError};
 
 /// The schema this binary writes, and the newest it reads.
-pub const CURRENT: u32 = 2;
+pub const CURRENT: u32 = 3;
 
 /// The schema `engine` is at: its mark; or, with no mark, 1 if it holds
 /// anything (schema 1 wrote none), else [`CURRENT`] (a new database).

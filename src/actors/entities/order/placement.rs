@@ -8,6 +8,7 @@ use super::OrderActor;
 use crate::actors::entities::customer;
 use crate::actors::entities::shell::EntityMessage;
 use crate::actors::payment::{Charge, ChargeOutcome};
+use crate::domain::access::Principal;
 use crate::domain::checkout::OrderRequest;
 use crate::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
 use crate::domain::payment::{Payment, PaymentEvent};
@@ -186,8 +187,12 @@ impl OrderActor {
     pub(super) fn settle(&mut self, draft: Draft, outcome: ChargeOutcome) -> AppResult<Order> {
         match settlement::settle_placement(outcome) {
             PlacementStep::Place { transaction_id } => {
+                // The customer placed it, also when recovery completes it.
+                let by = Principal::Customer(draft.customer_id.clone());
                 let new = draft.into_new_order(self.id, transaction_id);
-                Ok(self.execute(&OrderCommand::Place(Box::new(new)))?.state)
+                Ok(self
+                    .execute(&by, &OrderCommand::Place(Box::new(new)))?
+                    .state)
             }
             PlacementStep::CloseDeclined { reason } => {
                 self.close_payment(&[PaymentEvent::Declined {

@@ -11,6 +11,7 @@
 use super::OrderActor;
 use crate::actors::entities::shell::EntityMessage;
 use crate::actors::payment::{Adjust, ChargeOutcome, LookupAdjustment};
+use crate::domain::access::Principal;
 use crate::domain::aggregate::Aggregate;
 use crate::domain::order::{Order, OrderCommand, OrderLine, Revision};
 use crate::domain::payment::{AdjustmentKind, PaymentEvent, PaymentRevision};
@@ -27,6 +28,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Message)]
 #[rtype(result = "AppResult<Order>")]
 pub struct Revise {
+    /// Who asks: refused before anything is charged unless they may.
+    pub by: Principal,
     pub items: Vec<OrderLine>,
     pub bill: Bill,
 }
@@ -101,6 +104,7 @@ impl OrderActor {
         Order::decide(
             Some(order),
             &self.id,
+            &msg.by,
             &OrderCommand::Revise(Box::new(revision.clone())),
             Timestamp::now(),
         )?;
@@ -124,6 +128,7 @@ impl OrderActor {
     /// Applies the revision if its extra charge went through.
     fn settle_revision(
         &mut self,
+        by: &Principal,
         mut revision: Revision,
         outcome: ChargeOutcome,
     ) -> AppResult<Order> {
@@ -131,7 +136,7 @@ impl OrderActor {
             RevisionStep::Apply { transaction_id } => {
                 revision.transaction_id = Some(transaction_id);
                 Ok(self
-                    .execute(&OrderCommand::Revise(Box::new(revision)))?
+                    .execute(by, &OrderCommand::Revise(Box::new(revision)))?
                     .state)
             }
             RevisionStep::Drop => {
@@ -182,7 +187,9 @@ impl Handler<Revise> for OrderActor {
             // Down (or even): no money to take first.
             Ok((r, _)) if r.delta <= 0 => {
                 let result = self.supervised(ctx, |act| {
-                    Ok(act.execute(&OrderCommand::Revise(Box::new(r)))?.state)
+                    Ok(act
+                        .execute(&msg.by, &OrderCommand::Revise(Box::new(r)))?
+                        .state)
                 });
                 return AtomicResponse::new(Box::pin(self.answer(result).into_actor(self)));
             }
@@ -207,6 +214,7 @@ impl Handler<Revise> for OrderActor {
             customer_id,
             delta: revision.delta,
         };
+        let by = msg.by;
         AtomicResponse::new(Box::pin(
             async move {
                 recorded?;
@@ -216,7 +224,7 @@ impl Handler<Revise> for OrderActor {
             .into_actor(self)
             .then(move |outcome: AppResult<ChargeOutcome>, act, ctx| {
                 let result = outcome
-                    .and_then(|o| act.supervised(ctx, |act| act.settle_revision(revision, o)));
+                    .and_then(|o| act.supervised(ctx, |act| act.settle_revision(&by, revision, o)));
                 act.answer(result).into_actor(act)
             }),
         ))

@@ -1,0 +1,154 @@
+//! Accounts and sessions: sign up, sign in, refresh, sign out; who am I;
+//! an operator's disabling, and closing an account.
+
+use super::caller::{Caller, MaybeCaller};
+use super::{ApiResult, AppState, Problem};
+use crate::actors::services::accounts;
+use crate::domain::access::{Principal, Role};
+use crate::domain::account::AccountCommand;
+use crate::read;
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/auth/signup", web::post().to(sign_up))
+        .route("/auth/login", web::post().to(login))
+        .route("/auth/refresh", web::post().to(refresh))
+        .route("/auth/logout", web::post().to(logout))
+        .route("/auth/me", web::get().to(me))
+        .route("/accounts/{id}/disabled", web::put().to(set_disabled))
+        .route("/accounts/{id}", web::delete().to(close));
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignUp {
+    id: String,
+    password: String,
+    /// `customer` or `rider`; an operator may also create `owner` and
+    /// `operator` accounts.
+    role: String,
+    name: String,
+}
+
+async fn sign_up(
+    state: web::Data<AppState>,
+    caller: MaybeCaller,
+    body: web::Json<SignUp>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let role = Role::parse(&body.role).ok_or_else(|| {
+        Problem::invalid("role must be \"customer\" or \"rider\" (\"owner\" and \"operator\" accounts are made by an operator)")
+    })?;
+    // Signing up while signed in is signing up anonymously, unless an
+    // operator makes the account.
+    let by = match caller.0 {
+        by @ Principal::Operator(_) => by,
+        _ => Principal::Anonymous,
+    };
+    let account = accounts::sign_up(
+        &state.registry,
+        &by,
+        &body.id,
+        body.password,
+        role,
+        body.name,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(account))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Login {
+    id: String,
+    password: String,
+}
+
+async fn login(state: web::Data<AppState>, body: web::Json<Login>) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let credentials =
+        accounts::login(&state.registry, &state.tokens, &body.id, body.password).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(credentials))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Refresh {
+    refresh_token: String,
+}
+
+async fn refresh(state: web::Data<AppState>, body: web::Json<Refresh>) -> ApiResult<HttpResponse> {
+    let credentials =
+        accounts::refresh(&state.registry, &state.tokens, &body.refresh_token).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(credentials))
+}
+
+/// Ends the session the access token belongs to: its refresh token and
+/// every access token issued to it stop working.
+async fn logout(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+    accounts::logout(&state.registry, &caller.principal, caller.session).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Serialize)]
+struct Me<'a> {
+    #[serde(flatten)]
+    account: accounts::AccountView,
+    /// The stores an owner owns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stores: Option<&'a [String]>,
+}
+
+async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+    let id = caller.principal.id();
+    let account = read::account(&state.db, id)?
+        .ok_or_else(|| Problem::not_found(format!("account {id:?} does not exist")))?;
+    let stores = match &caller.principal {
+        Principal::Owner { stores, .. } => Some(stores.as_slice()),
+        _ => None,
+    };
+    Ok(HttpResponse::Ok().json(Me {
+        account: accounts::AccountView::from(&account),
+        stores,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Disabled {
+    disabled: bool,
+}
+
+/// An operator turns an account off (every token of it is refused at
+/// once) or on again.
+async fn set_disabled(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<Disabled>,
+) -> ApiResult<HttpResponse> {
+    let cmd = AccountCommand::SetDisabled(body.disabled);
+    let account = accounts::command(&state.registry, &caller.principal, &id, cmd).await?;
+    Ok(HttpResponse::Ok().json(account))
+}
+
+/// Closes an account for good (the account itself, or an operator).
+async fn close(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    accounts::command(
+        &state.registry,
+        &caller.principal,
+        &id,
+        AccountCommand::Close,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
