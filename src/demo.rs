@@ -58,8 +58,15 @@ pub fn owner_of(store: &str) -> String {
     format!("owner-{store}")
 }
 
-/// Creates an account unless one of that id exists; answers whether it did.
-fn ensure_account(db: &Db, id: &str, role: Role, name: &str, hash: &str) -> AppResult<bool> {
+/// Creates an account unless one of that id exists, with the password
+/// `hash` gives (asked only then); answers whether it did.
+fn ensure_account(
+    db: &Db,
+    id: &str,
+    role: Role,
+    name: &str,
+    hash: &mut impl FnMut() -> AppResult<String>,
+) -> AppResult<bool> {
     let id = id.to_string();
     if db.contains(&keys::account(&id))? {
         return Ok(false);
@@ -67,7 +74,7 @@ fn ensure_account(db: &Db, id: &str, role: Role, name: &str, hash: &str) -> AppR
     let cmd = AccountCommand::SignUp {
         name: name.to_string(),
         role,
-        password_hash: hash.to_string(),
+        password_hash: hash()?,
     };
     execute::<Account>(db, &id, None, &Principal::System, &cmd)?;
     Ok(true)
@@ -79,12 +86,14 @@ fn ensure_account(db: &Db, id: &str, role: Role, name: &str, hash: &str) -> AppR
 /// hashing each would add seconds to a first start, and these passwords
 /// are public anyway. Returns how many accounts it added.
 pub async fn accounts(db: &Db) -> AppResult<usize> {
-    let mut hash = None;
+    let mut made: Option<String> = None;
     let mut hash = || -> AppResult<String> {
-        if hash.is_none() {
-            hash = Some(password::hash(DEMO_PASSWORD).map_err(AppError::Internal)?);
+        if let Some(hash) = &made {
+            return Ok(hash.clone());
         }
-        Ok(hash.clone().unwrap_or_default())
+        let hash = password::hash(DEMO_PASSWORD).map_err(AppError::Internal)?;
+        made = Some(hash.clone());
+        Ok(hash)
     };
     let mut added = 0;
     for store in stores()? {
@@ -92,10 +101,8 @@ pub async fn accounts(db: &Db) -> AppResult<usize> {
             continue;
         };
         let owner = owner_of(&store.id);
-        if !db.contains(&keys::account(&owner))? {
-            let name = format!("{} 사장님", store.name);
-            added += usize::from(ensure_account(db, &owner, Role::Owner, &name, &hash()?)?);
-        }
+        let name = format!("{} 사장님", store.name);
+        added += usize::from(ensure_account(db, &owner, Role::Owner, &name, &mut hash)?);
         if stored.owner_id.is_none() {
             let cmd = StoreCommand::SetOwner(owner);
             execute::<Store>(db, &store.id, Some(&stored), &Principal::System, &cmd)?;
@@ -103,26 +110,19 @@ pub async fn accounts(db: &Db) -> AppResult<usize> {
     }
     for n in 1..=DEMO_RIDERS {
         let id = format!("rider-{n}");
-        if !db.contains(&keys::account(&id))? {
-            let name = format!("라이더 {n}");
-            added += usize::from(ensure_account(db, &id, Role::Rider, &name, &hash()?)?);
-        }
+        let name = format!("라이더 {n}");
+        added += usize::from(ensure_account(db, &id, Role::Rider, &name, &mut hash)?);
     }
-    let commit = db.commit(WriteBatch::new())?;
-    db.acknowledged(commit).await;
+    db.settled().await;
     Ok(added)
 }
 
 /// Creates the operator account `admin` with `password` if there is none.
 pub async fn admin(db: &Db, password: &str) -> AppResult<bool> {
     password::validate(password)?;
-    if db.contains(&keys::account("admin"))? {
-        return Ok(false);
-    }
-    let hash = password::hash(password).map_err(AppError::Internal)?;
-    let added = ensure_account(db, "admin", Role::Operator, "operator", &hash)?;
-    let commit = db.commit(WriteBatch::new())?;
-    db.acknowledged(commit).await;
+    let mut hash = || password::hash(password).map_err(AppError::Internal);
+    let added = ensure_account(db, "admin", Role::Operator, "operator", &mut hash)?;
+    db.settled().await;
     Ok(added)
 }
 

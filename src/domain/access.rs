@@ -320,13 +320,18 @@ pub fn check_store(by: &Principal, store: &str, action: StoreAction) -> Result<(
     }
 }
 
+/// Whether `by` is the `role` account `owner`, or staff: who sees what
+/// belongs to an account (see [`check_own`]).
+pub fn sees_own(by: &Principal, role: Role, owner: &str) -> bool {
+    by.is_staff() || (by.role() == Some(role) && by.id() == owner)
+}
+
 /// Whether `by` may see or act on what belongs to the `role` account
 /// `owner` (a customer's wallet, MyPage and points; a rider's location and
 /// duty; an account's sessions): that account itself and operators. Anyone
 /// else is refused as if it did not exist.
 pub fn check_own(by: &Principal, role: Role, owner: &str, what: &str) -> Result<(), DomainError> {
-    let own = by.is_staff() || (by.role() == Some(role) && by.id() == owner);
-    if own {
+    if sees_own(by, role, owner) {
         Ok(())
     } else {
         Err(DomainError::NotFound {

@@ -180,7 +180,12 @@ impl Aggregate for Account {
         let active = account.status == AccountStatus::Active;
         Ok(match cmd {
             C::SignUp { .. } => unreachable!("handled above"),
-            C::OpenSession { .. } | C::Refresh { .. } if !active => return Err(signed_out()),
+            C::OpenSession { .. } if !active => {
+                return Err(DomainError::Unauthenticated(format!(
+                    "account {id:?} is disabled or closed; an operator can turn it on again"
+                )))
+            }
+            C::Refresh { .. } if !active => return Err(signed_out()),
             C::OpenSession {
                 session,
                 secret_hash,

@@ -145,6 +145,10 @@ fn signing_out_disabling_and_closing_end_sessions() {
     )
     .then_refused();
     assert_eq!(refused.kind(), ErrorKind::Unauthenticated);
+    assert!(
+        refused.to_string().contains("disabled or closed"),
+        "{refused}"
+    );
     let closed = given::<Account>("kim".into(), signed_in)
         .when_by(&kim, AccountCommand::Close)
         .then(vec![AccountEvent::StatusSet(AccountStatus::Closed)])

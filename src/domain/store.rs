@@ -165,6 +165,13 @@ impl Aggregate for Store {
                 let mut new = new.clone();
                 match by {
                     Principal::Owner { id: owner, .. } => {
+                        if let Some(named) = new.owner_id.as_ref().filter(|n| *n != owner) {
+                            return Err(DomainError::Forbidden {
+                                reason: format!(
+                                    "ownerId {named:?} is not you: you are signed in as owner {owner:?}; leave ownerId out or give your own"
+                                ),
+                            });
+                        }
                         new.owner_id = Some(owner.clone());
                         new.awaiting_approval = true;
                     }
@@ -373,5 +380,70 @@ mod tests {
             .when(StoreCommand::Register(Box::new(store())))
             .then_refused();
         assert_eq!(refused, DomainError::StoreExists("s1".into()));
+    }
+
+    fn after(mut state: Option<Store>, events: &[StoreEvent]) -> Option<Store> {
+        for event in events {
+            state = apply(state, event);
+        }
+        state
+    }
+
+    fn owner(id: &str, stores: &[&str]) -> Principal {
+        Principal::Owner {
+            id: id.into(),
+            stores: stores.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn an_owners_store_is_theirs_and_awaits_approval() {
+        let by = |p: &Principal, state: Option<&Store>, cmd: StoreCommand| {
+            Store::decide(state, &"s1".to_string(), p, &cmd, Timestamp(0))
+        };
+        let register = || StoreCommand::Register(Box::new(store()));
+        let o1 = owner("o1", &["s1"]);
+        let events = by(&o1, None, register()).unwrap();
+        let mine = after(None, &events).unwrap();
+        assert_eq!(mine.owner_id.as_deref(), Some("o1"));
+        assert!(mine.awaiting_approval);
+        // Naming another owner, or registering as a customer: refused.
+        let mut theirs = store();
+        theirs.owner_id = Some("o2".into());
+        let err = by(&o1, None, StoreCommand::Register(Box::new(theirs))).unwrap_err();
+        assert!(
+            err.to_string().contains("ownerId \"o2\" is not you"),
+            "{err}"
+        );
+        let kim = Principal::Customer("kim".into());
+        assert_eq!(
+            by(&kim, None, register()).unwrap_err().kind(),
+            ErrorKind::Forbidden
+        );
+        // An operator's store takes orders at once.
+        let admin = Principal::Operator("admin".into());
+        let events = by(&admin, None, register()).unwrap();
+        assert!(!after(None, &events).unwrap().awaiting_approval);
+
+        // Before approval: invisible to others, not approvable by its owner.
+        let other = owner("o2", &["s2"]);
+        let open = StoreCommand::SetOpen(false);
+        assert_eq!(
+            by(&other, Some(&mine), open.clone()).unwrap_err(),
+            DomainError::StoreNotFound("s1".into())
+        );
+        assert!(by(&o1, Some(&mine), open).is_ok());
+        let err = by(&o1, Some(&mine), StoreCommand::Approve).unwrap_err();
+        assert!(err.to_string().contains("only an operator may"), "{err}");
+        let approved = by(&admin, Some(&mine), StoreCommand::Approve).unwrap();
+        assert_eq!(approved, vec![StoreEvent::Approved]);
+        let live = after(Some(mine), &approved).unwrap();
+        // Approved: others see it but may not manage it or give it away.
+        let err = by(&other, Some(&live), StoreCommand::SetOpen(false)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Forbidden);
+        let err = by(&o1, Some(&live), StoreCommand::SetOwner("o2".into())).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Forbidden);
+        let given = by(&admin, Some(&live), StoreCommand::SetOwner("o2".into())).unwrap();
+        assert_eq!(given, vec![StoreEvent::OwnerSet("o2".into())]);
     }
 }

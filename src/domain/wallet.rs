@@ -165,7 +165,17 @@ impl Aggregate for Wallet {
         cmd: &WalletCommand,
         now: Timestamp,
     ) -> Result<Vec<WalletEvent>, DomainError> {
-        access::check_own(by, Role::Customer, customer, "customer")?;
+        if !access::sees_own(by, Role::Customer, customer) {
+            // Another customer's review does not exist for the caller.
+            return Err(match cmd {
+                WalletCommand::DeleteReview { review_id } => {
+                    DomainError::ReviewNotFound(*review_id)
+                }
+                _ => DomainError::NotFound {
+                    what: format!("customer {customer:?}"),
+                },
+            });
+        }
         if matches!(by, Principal::Operator(_))
             && !matches!(cmd, WalletCommand::DeleteReview { .. })
         {

@@ -183,3 +183,29 @@ fn deleting_a_review_revokes_its_coupon_unless_it_was_used() {
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
 }
+
+#[test]
+fn a_wallet_is_its_customers_and_operators_only_moderate() {
+    let w = run(Wallet::new("kim"), review(7, 5)).unwrap();
+    let by = |p: Principal, cmd: &WalletCommand| {
+        Wallet::decide(Some(&w), &"kim".to_string(), &p, cmd, Timestamp(1))
+    };
+    // Another customer: the wallet and its reviews do not exist.
+    let lee = Principal::Customer("lee".into());
+    assert_eq!(
+        by(lee.clone(), &WalletCommand::DeleteReview { review_id: 7 }).unwrap_err(),
+        DomainError::ReviewNotFound(7)
+    );
+    let err = by(lee, &use_coupon("RV-7", 9, 10_000)).unwrap_err();
+    assert_eq!(err.to_string(), "customer \"kim\" does not exist");
+    // An operator deletes a review, but never spends or earns for kim.
+    let admin = Principal::Operator("admin".into());
+    let err = by(admin.clone(), &use_coupon("RV-7", 9, 10_000)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+    assert!(err.to_string().contains("only the customer may"), "{err}");
+    assert_eq!(
+        by(admin.clone(), &review(8, 5)).unwrap_err().kind(),
+        ErrorKind::Forbidden
+    );
+    assert!(by(admin, &WalletCommand::DeleteReview { review_id: 7 }).is_ok());
+}

@@ -28,14 +28,8 @@ async fn get(
     caller: Caller,
     id: web::Path<OrderId>,
 ) -> ApiResult<HttpResponse> {
-    let missing = || Problem::not_found(format!("order {} is not on any MyPage (yet)", *id));
-    let page = mypage::of_order(&state.db, *id)?.ok_or_else(missing)?;
-    access::check_own(
-        &caller.principal,
-        Role::Customer,
-        &page.customer_id,
-        "customer",
-    )
-    .map_err(|_| missing())?;
+    let page = mypage::of_order(&state.db, *id)?
+        .filter(|p| access::sees_own(&caller.principal, Role::Customer, &p.customer_id))
+        .ok_or_else(|| Problem::not_found(format!("order {} is not on any MyPage (yet)", *id)))?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -69,20 +69,11 @@ async fn delete(
 ) -> ApiResult<HttpResponse> {
     let customer = read::review_author(&state.db, *id)?.ok_or(DomainError::ReviewNotFound(*id))?;
     let cmd = WalletCommand::DeleteReview { review_id: *id };
-    let refused = state
+    state
         .registry
         .send(&customer, Execute::<Wallet>::new(&caller.principal, cmd))
-        .await?;
-    match refused {
-        // Not theirs: as if it did not exist.
-        Err(crate::error::AppError::Domain(DomainError::NotFound { .. })) => {
-            Err(DomainError::ReviewNotFound(*id).into())
-        }
-        other => {
-            other?;
-            Ok(HttpResponse::NoContent().finish())
-        }
-    }
+        .await??;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// A customer's coupons (their own; an operator names the customer).
