@@ -271,7 +271,7 @@ fn checksum(path: &Path) -> (usize, u64) {
 #[test]
 fn fixtures_are_never_edited() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let recorded: [(&str, (usize, u64)); 3] = FIXTURES;
+    let recorded: [(&str, (usize, u64)); 9] = FIXTURES;
     for (file, expected) in recorded {
         assert_eq!(
             checksum(&root.join(file)),
@@ -282,8 +282,14 @@ fn fixtures_are_never_edited() {
 }
 
 /// The fixtures' sizes and checksums when they were recorded.
-const FIXTURES: [(&str, (usize, u64)); 3] = [
+const FIXTURES: [(&str, (usize, u64)); 9] = [
     ("db-v1/db", (251347, 0xd3159b37a80aab95)),
     ("db-v1/conf", (62, 0x53f9885174a5ad44)),
     ("db-v1.expected.json", (122360, 0xf5bba4aebec7e8f8)),
+    ("db-v2/db", (265151, 0x8b972302dff5834f)),
+    ("db-v2/conf", (62, 0x53f9885174a5ad44)),
+    ("db-v2.expected.json", (122360, 0xba71086786695aaa)),
+    ("db-v3/db", (401794, 0xa396d9505cacb43f)),
+    ("db-v3/conf", (62, 0x53f9885174a5ad44)),
+    ("db-v3.expected.json", (170341, 0x51379638f3c20733)),
 ];

@@ -1,6 +1,7 @@
-//! The stored-format fixtures (`tests/fixtures/`): a database written by
-//! the last schema 1 release, upgraded and read whole with today's types,
-//! value by value against what that release read.
+//! The stored-format fixtures (`tests/fixtures/`): databases written by the
+//! last release of schemas 1, 2 and 3, each upgraded and read whole with
+//! today's types, value by value against what the release that wrote it
+//! read.
 
 use super::*;
 use crate::actors::entities::order::{IdempotencyRecord, PendingPayment, PendingRevision};
@@ -217,10 +218,81 @@ fn the_schema_1_fixture_upgrades_and_every_value_reads_with_todays_types() {
     assert!(!log.is_empty());
 }
 
+/// Every fixture database, oldest first (`tests/fixtures/README.md`).
+const DATABASES: [&str; 3] = ["db-v1", "db-v2", "db-v3"];
+
+#[test]
+fn the_schema_3_fixture_holds_accounts_and_who_did_what() {
+    use crate::domain::access::Role;
+    use crate::domain::account::AccountStatus;
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture("db-v3", dir.path());
+    let db = Db::open_for_tests(dir.path());
+    let kinds = read_every_value(&db);
+    for kind in ["account/", "ownedstore/", "meta/auth-secret"] {
+        assert!(kinds.contains_key(kind), "{kind} missing from {kinds:?}");
+    }
+    let account = |id: &str| db.get::<Account>(&keys::account(id)).unwrap().unwrap();
+    assert_eq!(account("fixture-owner").role, Role::Owner);
+    assert_eq!(account("fixture-rider").role, Role::Rider);
+    assert_eq!(account("lee").status, AccountStatus::Disabled);
+    assert!(account("admin").password_hash.starts_with("$argon2id$"));
+    let pending = db
+        .get::<Store>(&keys::store("fixture-pending"))
+        .unwrap()
+        .unwrap();
+    assert!(pending.awaiting_approval);
+    assert_eq!(pending.owner_id.as_deref(), Some("fixture-owner"));
+    assert!(db
+        .contains(&keys::owned_store("fixture-owner", "fixture-pending"))
+        .unwrap());
+    let order = db.get::<Order>(&keys::order(1)).unwrap().unwrap();
+    let by = |i: usize| {
+        order.history[i]
+            .by
+            .as_ref()
+            .map(|c| (c.role, c.id.as_str()))
+    };
+    assert_eq!(by(0), Some((Role::Customer, "kim")));
+    assert_eq!(by(1), Some((Role::Operator, "admin")));
+    let log: Vec<LogRecord> = db.read_log(0, 10_000).unwrap();
+    assert!(log.iter().all(|r| r.by.is_some()), "every event says who");
+}
+
+#[test]
+fn older_fixtures_read_no_cause_and_no_owner() {
+    for name in ["db-v1", "db-v2"] {
+        let dir = tempfile::tempdir().unwrap();
+        copy_fixture(name, dir.path());
+        let db = Db::open_for_tests(dir.path());
+        let order = db.get::<Order>(&keys::order(1)).unwrap().unwrap();
+        assert!(order.history.iter().all(|c| c.by.is_none()), "{name}");
+        let store = db
+            .get::<Store>(&keys::store("fixture-store"))
+            .unwrap()
+            .unwrap();
+        assert!(
+            store.owner_id.is_none() && !store.awaiting_approval,
+            "{name}"
+        );
+        let log: Vec<LogRecord> = db.read_log(0, 10_000).unwrap();
+        assert!(
+            !log.is_empty() && log.iter().all(|r| r.by.is_none()),
+            "{name}"
+        );
+    }
+}
+
 #[test]
 fn an_upgraded_database_is_marked_and_opens_again_unchanged() {
+    for name in DATABASES {
+        opens_again_unchanged(name);
+    }
+}
+
+fn opens_again_unchanged(name: &str) {
     let dir = tempfile::tempdir().unwrap();
-    copy_fixture("db-v1", dir.path());
+    copy_fixture(name, dir.path());
     let first = {
         let db = Db::open_for_tests(dir.path());
         db.flush().unwrap();
@@ -234,7 +306,10 @@ fn an_upgraded_database_is_marked_and_opens_again_unchanged() {
         .filter(|(a, b)| a != b)
         .map(|(a, _)| String::from_utf8_lossy(&a.0).into_owned())
         .collect();
-    assert!(changed.is_empty(), "the second open rewrote {changed:?}");
+    assert!(
+        changed.is_empty(),
+        "{name}: the second open rewrote {changed:?}"
+    );
     assert_eq!(first.len(), second.len());
     let mark = first.iter().find(|(k, _)| k == keys::SCHEMA).unwrap();
     assert_eq!(mark.1, CURRENT.to_be_bytes());
@@ -298,40 +373,42 @@ fn the_recipe_a_field_with_a_default_keeps_the_fixture_readable_and_without_it_d
     }
 }
 
-/// The values `tests/fixtures/db-v1` held, read by the release that wrote
-/// it, as JSON by key (hex): `db-v1.expected.json`.
-fn expected_values() -> serde_json::Map<String, serde_json::Value> {
-    let text = std::fs::read_to_string(fixture("db-v1.expected.json")).unwrap();
+/// The values fixture `name` held, read by the release that wrote it, as
+/// JSON by key (hex): `<name>.expected.json`.
+fn expected_values(name: &str) -> serde_json::Map<String, serde_json::Value> {
+    let text = std::fs::read_to_string(fixture(&format!("{name}.expected.json"))).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
 #[test]
 fn every_upgraded_value_holds_what_the_release_that_wrote_it_read() {
+    for name in DATABASES {
+        holds_what_its_release_read(name);
+    }
+}
+
+fn holds_what_its_release_read(name: &str) {
     let dir = tempfile::tempdir().unwrap();
-    copy_fixture("db-v1", dir.path());
+    copy_fixture(name, dir.path());
     let db = Db::open_for_tests(dir.path());
-    let expected = expected_values();
+    let expected = expected_values(name);
     let mut compared = 0;
     for (key, bytes) in db.raw_entries_for_tests() {
         if key == keys::JOURNAL || key == keys::SCHEMA {
             continue;
         }
-        let name = String::from_utf8_lossy(&key).into_owned();
+        let key_name = String::from_utf8_lossy(&key).into_owned();
         let actual = read_as_today(&key, &bytes).unwrap();
         let want = expected
             .get(&hex(&key))
-            .unwrap_or_else(|| panic!("{name:?} was not in the fixture"));
+            .unwrap_or_else(|| panic!("{key_name:?} was not in {name}"));
         assert!(
             holds(&actual, want),
-            "{name:?} reads as\n{actual}\nbut the release that wrote it read\n{want}"
+            "{name}: {key_name:?} reads as\n{actual}\nbut the release that wrote it read\n{want}"
         );
         compared += 1;
     }
-    assert_eq!(
-        compared,
-        expected.len(),
-        "every value of the fixture is there"
-    );
+    assert_eq!(compared, expected.len(), "every value of {name} is there");
 }
 
 #[test]
