@@ -153,6 +153,24 @@ pub struct ServeArgs {
     #[arg(long, env = "BAEDAL_ADMIN_PASSWORD", hide_env_values = true, value_parser = admin_password)]
     pub admin_password: Option<String>,
 
+    /// Requests a second one client IP may make (twice as many in a burst);
+    /// past it, 429.
+    #[arg(long, env = "BAEDAL_RATE_LIMIT_PER_IP", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_per_ip: u32,
+
+    /// Requests a second one account may make (twice as many in a burst);
+    /// past it, 429.
+    #[arg(long, env = "BAEDAL_RATE_LIMIT_PER_ACCOUNT", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_per_account: u32,
+
+    /// Turn the rate limits off (a load test from one machine).
+    #[arg(long, env = "BAEDAL_NO_RATE_LIMITS", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub no_rate_limits: bool,
+
+    /// Most WebSockets one account may hold open at once (429 past it).
+    #[arg(long, env = "BAEDAL_MAX_WEBSOCKETS_PER_ACCOUNT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_websockets_per_account: u32,
+
     /// Do not load the demo stores on first start.
     #[arg(long, env = "BAEDAL_NO_DEMO", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub no_demo: bool,
@@ -240,6 +258,15 @@ impl ServeArgs {
 
     pub fn http_worker_count(&self) -> usize {
         self.http_workers.unwrap_or_else(cores).max(1)
+    }
+
+    /// The rate limits asked for (none with `--no-rate-limits`).
+    pub fn rate_limit_config(&self) -> crate::http::rate_limits::RateLimitConfig {
+        let on = |n: u32| std::num::NonZeroU32::new(n).filter(|_| !self.no_rate_limits);
+        crate::http::rate_limits::RateLimitConfig {
+            per_ip: on(self.rate_limit_per_ip),
+            per_account: on(self.rate_limit_per_account),
+        }
     }
 }
 

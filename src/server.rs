@@ -16,6 +16,7 @@ use crate::config::{DurabilityMode, ServeArgs};
 use crate::demo;
 use crate::domain::limits::OrderLimits;
 use crate::error::AppError;
+use crate::http::rate_limits::RateLimits;
 use crate::http::{self, admission::Admission, metrics::Metrics, AppState};
 use crate::storage::{Db, Durability, StorageConfig, StorageError};
 use crate::supervision::{Faults, Guard};
@@ -155,6 +156,15 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     );
 
     let metrics = Arc::new(Metrics::new()?);
+    let rate_limits = RateLimits::new(args.rate_limit_config());
+    let forgetting = rate_limits.clone();
+    actix_rt::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            forgetting.forget_idle();
+        }
+    });
     let state = web::Data::new(AppState {
         registry,
         payment_guard: guard,
@@ -167,16 +177,24 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         faults,
         chaos: args.chaos,
         tokens,
+        rate_limits: rate_limits.clone(),
+        max_sockets_per_account: args.max_websockets_per_account as usize,
+        sockets: Default::default(),
     });
     if args.chaos {
         tracing::warn!("fault injection is on: /admin/chaos is served");
     }
     let admission = Admission::new(args.max_in_flight as usize);
     let server = HttpServer::new(move || {
-        let (metrics, admission) = (metrics.clone(), admission.clone());
+        let state = state.clone();
+        let (metrics, admission, limits) = (
+            metrics.clone(),
+            admission.clone(),
+            state.rate_limits.clone(),
+        );
         App::new()
             .app_data(state.clone())
-            .wrap_fn(move |req, srv| http::observe(req, srv, &metrics, &admission))
+            .wrap_fn(move |req, srv| http::observe(req, srv, &metrics, &admission, &limits))
             .configure(|cfg| http::configure(cfg, state.chaos))
     })
     .workers(args.http_worker_count())

@@ -135,6 +135,26 @@ const VARIABLES: &[Variable] = &[
         Some(("short", "--admin-password")),
     ),
     var(
+        "BAEDAL_RATE_LIMIT_PER_IP",
+        Some("100000"),
+        Some(("0", "--rate-limit-per-ip")),
+    ),
+    var(
+        "BAEDAL_RATE_LIMIT_PER_ACCOUNT",
+        Some("100000"),
+        Some(("none", "--rate-limit-per-account")),
+    ),
+    var(
+        "BAEDAL_NO_RATE_LIMITS",
+        Some("off"),
+        Some(("maybe", "--no-rate-limits")),
+    ),
+    var(
+        "BAEDAL_MAX_WEBSOCKETS_PER_ACCOUNT",
+        Some("5"),
+        Some(("0", "--max-websockets-per-account")),
+    ),
+    var(
         "BAEDAL_BREAKER_WINDOW",
         Some("10"),
         Some(("0", "--breaker-window")),

@@ -1,8 +1,11 @@
 //! Admission control: past a number of requests in flight, new ones are
 //! refused at once with 503 and `Retry-After`, instead of queueing without
 //! bound in front of full actor mailboxes. Health and metrics always pass,
-//! so an overloaded server can still be watched.
+//! so an overloaded server can still be watched. A WebSocket keeps its
+//! request's slot for as long as it is open ([`Held`]).
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -43,6 +46,23 @@ impl Admission {
     }
 }
 
+/// A request's permit, in the request's extensions: given back once it is
+/// answered, unless a handler took it to keep (a WebSocket does, so that
+/// open sockets count against the limit like the requests they were).
+#[derive(Clone, Debug)]
+pub struct Held(Rc<RefCell<Option<Permit>>>);
+
+impl Held {
+    pub fn new(permit: Permit) -> Self {
+        Held(Rc::new(RefCell::new(Some(permit))))
+    }
+
+    /// The permit, unless someone took it already.
+    pub fn take(&self) -> Option<Permit> {
+        self.0.borrow_mut().take()
+    }
+}
+
 impl Drop for Permit {
     fn drop(&mut self) {
         if let Some(a) = &self.0 {
@@ -64,6 +84,17 @@ mod tests {
         assert!(a.enter("/health").is_some(), "health always passes");
         assert_eq!(a.in_flight(), 2);
         drop(p1);
+        assert!(a.enter("/orders").is_some());
+    }
+
+    #[test]
+    fn a_held_permit_is_taken_once() {
+        let a = Admission::new(1);
+        let held = Held::new(a.enter("/ws").unwrap());
+        let kept = held.clone().take();
+        assert!(kept.is_some() && held.take().is_none());
+        assert!(a.enter("/orders").is_none(), "the kept permit still counts");
+        drop(kept);
         assert!(a.enter("/orders").is_some());
     }
 }

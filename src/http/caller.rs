@@ -59,6 +59,7 @@ fn resolve(req: &HttpRequest) -> Result<Option<Caller>, Problem> {
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| Problem::from(crate::error::AppError::Internal("no app state".into())))?;
     let claims = state.tokens.verify(&token)?;
+    state.rate_limits.check_account(&claims.sub)?;
     let principal = read::principal(&state.db, &claims, Timestamp::now())?;
     Ok(Some(Caller {
         principal,

@@ -14,8 +14,10 @@ mod observe;
 mod orders;
 mod points;
 mod problem;
+pub mod rate_limits;
 mod reviews;
 mod riders;
+mod sockets;
 mod status;
 mod stores;
 
@@ -59,6 +61,12 @@ pub struct AppState {
     pub chaos: bool,
     /// Signs and checks access tokens.
     pub tokens: Arc<Tokens>,
+    /// Requests per second per client IP and per account.
+    pub rate_limits: Arc<rate_limits::RateLimits>,
+    /// Most WebSockets one account may hold open.
+    pub max_sockets_per_account: usize,
+    /// The WebSockets open, per account.
+    pub sockets: Arc<sockets::Sockets>,
 }
 
 /// Handlers answer this.

@@ -1,5 +1,6 @@
 //! Notifications: the log of them, and a WebSocket that pushes them live.
 
+use super::admission::Held;
 use super::caller::Caller;
 use super::{ApiResult, AppState, Problem};
 use crate::actors::projections::notifier;
@@ -8,7 +9,7 @@ use crate::domain::access::{self, Principal, Role, StoreAction};
 use crate::domain::ids::validate_id;
 use crate::domain::notification::{Audience, Notification};
 use crate::read;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
@@ -97,6 +98,12 @@ async fn live(
     q: web::Query<Query>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let audience = q.audience(&state, &caller.principal)?;
+    // Held as long as the socket is open: a place among the account's
+    // sockets, and the request's admission permit.
+    let slot = state
+        .sockets
+        .open(caller.principal.id(), state.max_sockets_per_account)?;
+    let permit = req.extensions().get::<Held>().and_then(Held::take);
     let (response, session, stream) = actix_ws::handle(&req, body)?;
     // Subscribe before reading the backlog, so nothing falls in between;
     // what arrives twice is skipped by id.
@@ -113,6 +120,7 @@ async fn live(
         let pushed = push(db, &audience, since, live, session, stream);
         let _ = tracing::Instrument::instrument(pushed, span).await;
         hub.release(&audience);
+        drop((slot, permit));
     });
     Ok(response)
 }

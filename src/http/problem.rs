@@ -17,6 +17,16 @@ pub struct Problem {
     pub kind: &'static str,
     pub detail: String,
     pub retry_after_secs: Option<u64>,
+    /// For a 429: the policy broken, for the `RateLimit` headers.
+    pub rate_limit: Option<RatePolicy>,
+}
+
+/// A rate limit's policy, as `RateLimit-Policy` names it: `limit` requests
+/// per second under `name`.
+#[derive(Debug, Clone, Copy)]
+pub struct RatePolicy {
+    pub name: &'static str,
+    pub limit: u32,
 }
 
 impl Problem {
@@ -26,6 +36,38 @@ impl Problem {
             kind,
             detail: detail.into(),
             retry_after_secs: None,
+            rate_limit: None,
+        }
+    }
+
+    /// 503: too many requests in flight (admission control); try again in
+    /// a second.
+    pub fn overloaded() -> Self {
+        Problem {
+            retry_after_secs: Some(1),
+            ..Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "overloaded",
+                "the server is busy with other requests; try again in a moment",
+            )
+        }
+    }
+
+    /// 429: over the rate limit `policy` (`limit` a second); try again in
+    /// `retry_after_secs`.
+    pub fn rate_limited(
+        detail: impl Into<String>,
+        policy: &'static str,
+        limit: u32,
+        retry_after_secs: u64,
+    ) -> Self {
+        Problem {
+            retry_after_secs: Some(retry_after_secs),
+            rate_limit: Some(RatePolicy {
+                name: policy,
+                limit,
+            }),
+            ..Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", detail)
         }
     }
 
@@ -71,6 +113,15 @@ impl ResponseError for Problem {
         res.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         if let Some(secs) = self.retry_after_secs {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if let (Some(policy), Some(secs)) = (self.rate_limit, self.retry_after_secs) {
+            // draft-ietf-httpapi-ratelimit-headers: the policy (quota per
+            // window of 1 s) and what is left of it (nothing) until reset.
+            res.insert_header((
+                "RateLimit-Policy",
+                format!("\"{}\";q={};w=1", policy.name, policy.limit),
+            ));
+            res.insert_header(("RateLimit", format!("\"{}\";r=0;t={secs}", policy.name)));
         }
         if self.status == StatusCode::UNAUTHORIZED {
             // RFC 6750, section 3: say which scheme, and why.

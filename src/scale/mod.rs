@@ -104,16 +104,16 @@ pub async fn run(args: ScaleArgs) -> AppResult<ScaleReport> {
     let (reads, rest) = shuffled.split_at(reads);
     let woken = &rest[..rest.len().min(args.resident as usize)];
 
-    let mut times = probe::read_orders(&server.base, reads).await?;
+    let mut times = probe::read_orders(&server, reads).await?;
     times.sort_by(f64::total_cmp);
     let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
     let rss_after_reads_bytes = server.rss()?;
 
     // Read them first: sled's cache then holds their pages, and what waking
     // adds is the actors alone.
-    probe::read_orders(&server.base, woken).await?;
+    probe::read_orders(&server, woken).await?;
     let rss_warm_bytes = server.rss()?;
-    probe::wake_actors(&server.base, woken).await?;
+    probe::wake_actors(&server, woken).await?;
     let rss_woken = server.rss()?;
     let live = server.live_orders().await?;
     if live < woken.len() as u64 {

@@ -8,10 +8,17 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The operator password the probe's server is started with: it reads
+/// every customer's orders as `admin`. The scale database is a benchmark's,
+/// never an operator's.
+const PROBE_PASSWORD: &str = "baedal-scale-probe";
+
 /// The server, started as a child process.
 pub struct Server {
     child: Child,
     pub base: String,
+    /// The operator's access token.
+    pub token: String,
     pub started: Duration,
 }
 
@@ -23,6 +30,7 @@ impl Server {
         let mut child = Command::new(exe)
             .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
             .arg(dir)
+            .args(["--no-rate-limits", "--admin-password", PROBE_PASSWORD])
             .args(extra)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
@@ -62,10 +70,13 @@ impl Server {
             }
             actix_rt::time::sleep(Duration::from_millis(5)).await;
         }
+        let started = began.elapsed();
+        let token = sign_in(&client, &base).await?;
         Ok(Server {
             child,
             base,
-            started: began.elapsed(),
+            token,
+            started,
         })
     }
 
@@ -125,15 +136,31 @@ impl Drop for Server {
     }
 }
 
+/// Signs in as the operator: its access token.
+async fn sign_in(client: &awc::Client, base: &str) -> AppResult<String> {
+    let failed = |e: String| AppError::Internal(format!("cannot sign in as admin: {e}"));
+    let mut res = client
+        .post(format!("{base}/auth/login"))
+        .send_json(&serde_json::json!({ "id": "admin", "password": PROBE_PASSWORD }))
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let body: serde_json::Value = res.json().await.map_err(|e| failed(e.to_string()))?;
+    body["accessToken"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| failed(body.to_string()))
+}
+
 /// Milliseconds of each read of `GET /orders/{id}` for ids drawn from
 /// `ids`, one at a time (so each is a service time, not a queue).
-pub async fn read_orders(base: &str, ids: &[u64]) -> AppResult<Vec<f64>> {
+pub async fn read_orders(server: &Server, ids: &[u64]) -> AppResult<Vec<f64>> {
     let client = awc::Client::default();
     let mut times = Vec::with_capacity(ids.len());
     for id in ids {
         let began = Instant::now();
         let mut res = client
-            .get(format!("{base}/orders/{id}"))
+            .get(format!("{}/orders/{id}", server.base))
+            .bearer_auth(&server.token)
             .send()
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -151,14 +178,16 @@ pub async fn read_orders(base: &str, ids: &[u64]) -> AppResult<Vec<f64>> {
 
 /// Wakes an actor for each of `ids` with a command it refuses (they are
 /// completed), so each stays resident until it passivates.
-pub async fn wake_actors(base: &str, ids: &[u64]) -> AppResult<()> {
+pub async fn wake_actors(server: &Server, ids: &[u64]) -> AppResult<()> {
     use futures_util::{StreamExt, TryStreamExt};
     // Several at once, so all are woken well within the passivation limit.
     const AT_ONCE: usize = 16;
     let client = awc::Client::default();
     futures_util::stream::iter(ids)
         .map(|id| {
-            let req = client.post(format!("{base}/foodCookings/{id}/accept"));
+            let req = client
+                .post(format!("{}/foodCookings/{id}/accept", server.base))
+                .bearer_auth(&server.token);
             async move {
                 let res = req
                     .send()

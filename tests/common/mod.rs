@@ -22,10 +22,16 @@ pub const PASSWORD: &str = "test-password";
 /// The demo accounts' password.
 pub const DEMO_PASSWORD: &str = "baedal-demo";
 
-/// The flags every test server gets: an operator, and a known signing key
-/// (unless `envs` sets them instead).
-fn auth_flags(command: &mut Command, envs: &[(&str, &str)]) {
+/// The flags every test server gets: an operator, a known signing key and
+/// no rate limits (unless `extra` or `envs` set them instead: a test of
+/// the rate limits asks for its own).
+fn auth_flags(command: &mut Command, extra: &[&str], envs: &[(&str, &str)]) {
     let set = |name: &str| envs.iter().any(|(n, _)| *n == name);
+    let limited = extra.iter().any(|a| a.starts_with("--rate-limit"))
+        || envs.iter().any(|(n, _)| n.contains("RATE_LIMIT"));
+    if !limited {
+        command.arg("--no-rate-limits");
+    }
     if !set("BAEDAL_ADMIN_PASSWORD") {
         command.args(["--admin-password", ADMIN_PASSWORD]);
     }
@@ -51,7 +57,7 @@ impl Server {
             .args(["--addr", "127.0.0.1:0", "--data-dir"])
             .arg(&data_dir)
             .args(extra);
-        auth_flags(&mut command, &[]);
+        auth_flags(&mut command, extra, &[]);
         Server::launch(command, data_dir)
     }
 
@@ -80,7 +86,7 @@ impl Server {
             }
         };
         command.args(extra).envs(envs.iter().copied());
-        auth_flags(&mut command, envs);
+        auth_flags(&mut command, extra, envs);
         Server::launch(command, data_dir)
     }
 
