@@ -64,7 +64,7 @@ fn step(id: u64, to: &str, rider: &str) -> (String, Option<Value>) {
         "Accepted" => ("/foodCookings/{id}/accept", None),
         "Rejected" => (
             "/foodCookings/{id}/reject",
-            Some(json!({ "reason": "sold out" })),
+            Some(json!({ "reason": "SOLD_OUT" })),
         ),
         "Canceled" => ("/orders/{id}/cancel", None),
         "Cooking" => ("/foodCookings/{id}/start", None),

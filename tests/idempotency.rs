@@ -141,3 +141,24 @@ async fn a_declined_key_stays_declined_and_a_failed_one_may_pay_again() {
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(again["id"], order["id"]);
 }
+
+#[tokio::test]
+async fn a_key_is_its_customers_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = &server.api;
+    let (status, kims) = api.post_keyed("shared-key", order_body("kim", STORE)).await;
+    assert_eq!(status, StatusCode::CREATED, "{kims}");
+    // lee picks the same key for another order: not a replay of kim's, not
+    // a refusal naming it: lee's own checkout.
+    let mut lees_body = order_body("lee", STORE);
+    lees_body["items"][0]["qty"] = json!(1);
+    let (status, lees) = api.post_keyed("shared-key", lees_body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{lees}");
+    assert_ne!(lees["id"], kims["id"]);
+    assert_eq!(lees["customerId"], "lee");
+    assert!(!lees.to_string().contains(&format!("order {}", kims["id"])));
+    // And each still replays their own.
+    let (_, again) = api.post_keyed("shared-key", lees_body).await;
+    assert_eq!(again["id"], lees["id"]);
+}

@@ -91,7 +91,7 @@ fn valid_body(route: usize) -> Value {
         "/orders" => order_body("fuzz", "gangnam-chicken"),
         "/stores" => json!({ "id": "fuzz-store", "name": "퍼즈", "address": "서울 중구 1" }),
         "/stores/gangnam-chicken/menu/fried" => json!({ "name": "후라이드치킨", "price": 19000 }),
-        "/foodCookings/1/reject" => json!({ "reason": "sold out" }),
+        "/foodCookings/1/reject" => json!({ "reason": "SOLD_OUT" }),
         "/deliveries/1/pick" | "/deliveries/1/complete" => json!({ "riderId": "r" }),
         "/admin/chaos/payment" => json!({ "latencyMs": 0 }),
         _ => Value::Null,

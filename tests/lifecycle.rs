@@ -138,14 +138,16 @@ async fn a_rejected_order_is_refunded() {
     let (status, ticket) = api
         .post(
             &format!("/foodCookings/{id}/reject"),
-            json!({ "reason": "닭이 다 떨어졌어요" }),
+            json!({ "reason": "SOLD_OUT", "note": "닭이 다 떨어졌어요" }),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{ticket}");
     assert_eq!(ticket["status"], "Rejected");
-    assert_eq!(ticket["rejectReason"], "닭이 다 떨어졌어요");
+    assert_eq!(ticket["rejectReason"], "재료 소진");
     let (_, order) = api.get(&format!("/orders/{id}")).await;
     assert_eq!(order["status"], "Rejected");
+    assert_eq!(order["rejectCode"], "SOLD_OUT");
+    assert_eq!(order["reasonNote"], "닭이 다 떨어졌어요");
     await_field(api, &format!("/payments/{id}"), "status", "Refunded").await;
     await_field(api, &format!("/myPages/{id}"), "status", "Rejected").await;
     // And a rejected order can be neither accepted nor canceled.
@@ -263,10 +265,10 @@ async fn kitchen_steps_out_of_order_are_refused() {
     let (status, body) = api
         .post(
             &format!("/foodCookings/{id}/reject"),
-            json!({ "reason": "" }),
+            json!({ "reason": "닭이 다 떨어졌어요" }),
         )
         .await;
-    assert_problem(status, &body, 422, "reason");
+    assert_problem(status, &body, 422, "reason must be one of SOLD_OUT");
     let (_, order) = api.get(&format!("/orders/{id}")).await;
     assert_eq!(statuses(&order), ["Placed"]);
     for path in [

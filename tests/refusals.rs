@@ -207,3 +207,45 @@ async fn a_declined_payment_leaves_no_order_and_no_charge() {
     let (_, health) = api.get("/health").await;
     assert!(health["logSequence"].as_u64() > log_before.as_u64());
 }
+
+#[tokio::test]
+async fn a_reject_or_cancel_without_a_known_code_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = &server.api;
+    let id = api.place("kim", STORE).await["id"].as_u64().unwrap();
+    let long_note = "가".repeat(201);
+    for (path, body, needle) in [
+        (
+            "reject",
+            json!({ "reason": "재료 소진 http://spam.example" }),
+            "must be one of SOLD_OUT",
+        ),
+        (
+            "reject",
+            json!({ "reason": "SOLD_OUT", "note": long_note }),
+            "note",
+        ),
+        ("reject", json!({}), "reason"),
+    ] {
+        let (status, answer) = api.post(&format!("/foodCookings/{id}/{path}"), body).await;
+        assert_problem(status, &answer, 422, needle);
+    }
+    for (body, needle) in [
+        (json!({ "reason": "BORED" }), "must be one of CHANGED_MIND"),
+        (json!({ "reason": "OTHER", "note": long_note }), "note"),
+    ] {
+        let (status, answer) = api.post(&format!("/orders/{id}/cancel"), body).await;
+        assert_problem(status, &answer, 422, needle);
+    }
+    let (status, answer) = api
+        .post_raw(
+            &format!("/orders/{id}/cancel"),
+            "application/json",
+            "{not json",
+        )
+        .await;
+    assert_problem(status, &answer, 400, "not valid JSON");
+    let (_, order) = api.get(&format!("/orders/{id}")).await;
+    assert_eq!(order["status"], "Placed");
+}

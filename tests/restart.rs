@@ -38,7 +38,7 @@ async fn populate(api: &Api) -> Vec<u64> {
     let (status, _) = api
         .post(
             &format!("/foodCookings/{rejected}/reject"),
-            json!({ "reason": "closed early" }),
+            json!({ "reason": "CLOSING_SOON", "note": "closed early" }),
         )
         .await;
     assert_eq!(status, StatusCode::OK);

@@ -258,7 +258,7 @@ async fn every_route_answers_each_caller_as_the_rules_say() {
         ("start", "Accepted"),
         ("finish", "Cooking"),
     ] {
-        let body = (step == "reject").then(|| json!({ "reason": "재료 소진" }));
+        let body = (step == "reject").then(|| json!({ "reason": "SOLD_OUT" }));
         check(
             &clients,
             |id| {

@@ -200,7 +200,12 @@ mod tests {
 
     #[test]
     fn canceled_before_cooking_ends() {
-        let d = apply(Some(&pending()), &OrderEvent::Canceled, Timestamp(2)).unwrap();
+        let d = apply(
+            Some(&pending()),
+            &crate::domain::testing::canceled(),
+            Timestamp(2),
+        )
+        .unwrap();
         assert_eq!(d.status, DeliveryStatus::Canceled);
         assert_eq!(
             apply(Some(&d), &OrderEvent::CookFinished, Timestamp(3)),

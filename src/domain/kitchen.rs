@@ -89,7 +89,7 @@ pub fn apply(ticket: Option<&Ticket>, event: &OrderEvent, at: Timestamp) -> Opti
     let next = match (ticket.status, event) {
         (T::Requested, OrderEvent::Accepted) => T::Accepted,
         (T::Requested, OrderEvent::Rejected { .. }) => T::Rejected,
-        (T::Requested | T::Accepted, OrderEvent::Canceled) => T::Canceled,
+        (T::Requested | T::Accepted, OrderEvent::Canceled { .. }) => T::Canceled,
         (T::Accepted, OrderEvent::CookStarted) => T::Cooking,
         (T::Cooking, OrderEvent::CookFinished) => T::Cooked,
         (T::Cooked, OrderEvent::DeliveryPicked { .. }) => T::HandedOver,
@@ -98,7 +98,7 @@ pub fn apply(ticket: Option<&Ticket>, event: &OrderEvent, at: Timestamp) -> Opti
     let mut ticket = ticket.clone();
     ticket.status = next;
     ticket.updated_at = at;
-    if let OrderEvent::Rejected { reason } = event {
+    if let OrderEvent::Rejected { reason, .. } = event {
         ticket.reject_reason = Some(reason.clone());
     }
     Some(ticket)
@@ -143,9 +143,7 @@ mod tests {
     fn rejection_and_cancellation() {
         let r = apply(
             Some(&placed()),
-            &OrderEvent::Rejected {
-                reason: "no rice".into(),
-            },
+            &crate::domain::testing::rejected("no rice"),
             Timestamp(2),
         )
         .unwrap();
@@ -154,7 +152,12 @@ mod tests {
             (TicketStatus::Rejected, Some("no rice"))
         );
         let accepted = apply(Some(&placed()), &OrderEvent::Accepted, Timestamp(2)).unwrap();
-        let c = apply(Some(&accepted), &OrderEvent::Canceled, Timestamp(3)).unwrap();
+        let c = apply(
+            Some(&accepted),
+            &crate::domain::testing::canceled(),
+            Timestamp(3),
+        )
+        .unwrap();
         assert_eq!(c.status, TicketStatus::Canceled);
     }
 

@@ -89,7 +89,13 @@ mod tests {
         );
         assert_eq!(apply(Some(&p), &placed, Timestamp(2), None), None);
         let p = apply(Some(&p), &OrderEvent::Accepted, Timestamp(2), None).unwrap();
-        let p = apply(Some(&p), &OrderEvent::Canceled, Timestamp(3), None).unwrap();
+        let p = apply(
+            Some(&p),
+            &crate::domain::testing::canceled(),
+            Timestamp(3),
+            None,
+        )
+        .unwrap();
         assert_eq!(p.status, OrderStatus::Canceled);
         assert_eq!(p.updated_at, Timestamp(3));
         assert_eq!(

@@ -4,6 +4,7 @@
 use super::event::LogRecord;
 use super::event::OrderEventOf;
 use super::order::OrderEvent;
+use super::reasons::RejectReason;
 use super::time::Timestamp;
 use super::OrderId;
 use serde::{Deserialize, Serialize};
@@ -72,10 +73,9 @@ pub fn for_record(record: &LogRecord) -> Vec<(Audience, Notification)> {
             new.store_name, new.amount
         ),
         OrderEvent::Accepted => "가게에서 주문을 수락했습니다".into(),
-        OrderEvent::Rejected { reason } => {
-            format!("가게 사정으로 주문이 취소되었습니다 ({reason}). 결제가 환불됩니다")
-        }
-        OrderEvent::Canceled => "주문이 취소되었습니다. 결제가 환불됩니다".into(),
+        // A fixed sentence per code: never what the store typed.
+        OrderEvent::Rejected { code, .. } => code.unwrap_or(RejectReason::Other).sentence().into(),
+        OrderEvent::Canceled { .. } => "주문이 취소되었습니다. 결제가 환불됩니다".into(),
         OrderEvent::CookStarted => "음식 조리를 시작했습니다".into(),
         OrderEvent::CookFinished => "조리가 끝나 배달원을 기다리고 있습니다".into(),
         OrderEvent::DeliveryPicked { .. } => "배달이 시작되었습니다".into(),
@@ -86,8 +86,12 @@ pub fn for_record(record: &LogRecord) -> Vec<(Audience, Notification)> {
     let mut out = vec![(customer, to_customer)];
     match event {
         OrderEvent::Placed(_) => out.push((store, format!("새 주문이 들어왔습니다 (주문 {id})"))),
-        OrderEvent::Canceled => {
-            out.push((store, format!("주문 {id}이 고객 요청으로 취소되었습니다")))
+        OrderEvent::Canceled { code, .. } => {
+            let why = code.map_or(String::new(), |c| format!(" ({})", c.label()));
+            out.push((
+                store,
+                format!("주문 {id}이 고객 요청으로 취소되었습니다{why}"),
+            ))
         }
         OrderEvent::DeliveryPicked { rider_id } => out.push((
             Audience::Rider(rider_id.clone()),
@@ -155,7 +159,39 @@ mod tests {
         ));
         assert_eq!(picked[1].0, Audience::Rider("r9".into()));
         assert!(picked[0].1.message.contains("배달이 시작되었습니다"));
-        let canceled = for_record(&record(8, OrderEvent::Canceled));
+        let canceled = for_record(&record(8, crate::domain::testing::canceled()));
         assert_eq!(canceled[1].0, Audience::Store("s1".into()));
+    }
+
+    #[test]
+    fn a_reject_is_told_by_its_code_never_by_what_the_store_typed() {
+        use crate::domain::reasons::{CancelReason, RejectReason};
+        let spam = "재료 소진 — 더 싸게: http://spam.example";
+        let rejected = for_record(&record(
+            9,
+            OrderEvent::Rejected {
+                reason: RejectReason::SoldOut.label().into(),
+                code: Some(RejectReason::SoldOut),
+                note: Some(spam.into()),
+            },
+        ));
+        assert_eq!(rejected[0].1.message, RejectReason::SoldOut.sentence());
+        // An older event's free text is not repeated either.
+        let older = for_record(&record(10, crate::domain::testing::rejected(spam)));
+        assert_eq!(older[0].1.message, RejectReason::Other.sentence());
+        let canceled = for_record(&record(
+            11,
+            OrderEvent::Canceled {
+                code: Some(CancelReason::TooSlow),
+                note: Some(spam.into()),
+            },
+        ));
+        for (_, n) in rejected.iter().chain(&older).chain(&canceled) {
+            assert!(!n.message.contains("http"), "{}", n.message);
+        }
+        assert!(canceled[1]
+            .1
+            .message
+            .contains(CancelReason::TooSlow.label()));
     }
 }

@@ -1,73 +1,17 @@
 //! The order aggregate: its states, commands, events, `decide` and `apply`.
 
-use super::access::{self, Cause, OrderAction, Principal};
+use super::access::{self, Cause, Principal};
 use super::aggregate::Aggregate;
 use super::error::DomainError;
 use super::geo::LatLon;
 use super::ids::OrderId;
+use super::reasons::{CancelReason, RejectReason};
 use super::time::Timestamp;
 use super::Won;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
-/// Where an order is in its lifecycle. An order is in exactly one of these.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum OrderStatus {
-    Placed,
-    Accepted,
-    Rejected,
-    Canceled,
-    Cooking,
-    Cooked,
-    PickedUp,
-    Delivered,
-    Completed,
-}
-
-impl OrderStatus {
-    /// Every status, in lifecycle order.
-    pub const ALL: [OrderStatus; 9] = [
-        OrderStatus::Placed,
-        OrderStatus::Accepted,
-        OrderStatus::Rejected,
-        OrderStatus::Canceled,
-        OrderStatus::Cooking,
-        OrderStatus::Cooked,
-        OrderStatus::PickedUp,
-        OrderStatus::Delivered,
-        OrderStatus::Completed,
-    ];
-
-    /// No event can follow a final status.
-    pub fn is_final(self) -> bool {
-        matches!(self, Self::Rejected | Self::Canceled | Self::Completed)
-    }
-
-    /// Parses the name used in the API.
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == name)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Placed => "Placed",
-            Self::Accepted => "Accepted",
-            Self::Rejected => "Rejected",
-            Self::Canceled => "Canceled",
-            Self::Cooking => "Cooking",
-            Self::Cooked => "Cooked",
-            Self::PickedUp => "PickedUp",
-            Self::Delivered => "Delivered",
-            Self::Completed => "Completed",
-        }
-    }
-}
-
-impl fmt::Display for OrderStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use super::order_messages::{OrderCommand, OrderEvent, Revision};
+pub use super::order_status::OrderStatus;
 
 /// One line of an order, with the price it was placed at.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +79,17 @@ pub struct Order {
     pub history: Vec<StatusChange>,
     /// How many times it was revised (0: as placed).
     pub revision: u32,
+    /// Why the store rejected it (since schema 4; `reject_reason` holds its
+    /// label, or an older order's free text).
+    #[serde(default)]
+    pub reject_code: Option<RejectReason>,
+    /// Why it was canceled (since schema 4).
+    #[serde(default)]
+    pub cancel_code: Option<CancelReason>,
+    /// The note given with a reject or cancel: shown here, in the order,
+    /// and never in a notification.
+    #[serde(default)]
+    pub reason_note: Option<String>,
 }
 
 impl Order {
@@ -147,107 +102,6 @@ impl Order {
         LatLon {
             lat: self.lat,
             lon: self.lon,
-        }
-    }
-}
-
-/// What someone asks of an order.
-#[derive(Clone, Debug, PartialEq)]
-pub enum OrderCommand {
-    /// Create the order; only after its payment was approved.
-    Place(Box<NewOrder>),
-    Accept,
-    Reject {
-        reason: String,
-    },
-    Cancel,
-    StartCooking,
-    FinishCooking,
-    Pick {
-        rider_id: String,
-    },
-    CompleteDelivery {
-        rider_id: String,
-    },
-    Confirm,
-    /// Change the items of a Placed order (priced and paid by the caller).
-    Revise(Box<Revision>),
-}
-
-impl OrderCommand {
-    /// What this does to an order, as `access` names it (`None`: placing,
-    /// which has its own rule).
-    pub fn action(&self) -> Option<OrderAction> {
-        use OrderAction as A;
-        Some(match self {
-            OrderCommand::Place(_) => return None,
-            OrderCommand::Accept => A::Accept,
-            OrderCommand::Reject { .. } => A::Reject,
-            OrderCommand::Cancel => A::Cancel,
-            OrderCommand::StartCooking => A::StartCooking,
-            OrderCommand::FinishCooking => A::FinishCooking,
-            OrderCommand::Pick { .. } => A::Pick,
-            OrderCommand::CompleteDelivery { .. } => A::CompleteDelivery,
-            OrderCommand::Confirm => A::Confirm,
-            OrderCommand::Revise(_) => A::Revise,
-        })
-    }
-}
-
-/// A change of a Placed order's items, priced and paid.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Revision {
-    /// 1 for the first revision, and so on.
-    pub revision: u32,
-    pub items: Vec<OrderLine>,
-    pub amount: Won,
-    pub discount: Won,
-    /// What changed hands: charged if positive, refunded if negative.
-    pub delta: i64,
-    /// The gateway transaction of an extra charge.
-    pub transaction_id: Option<String>,
-    /// This attempt's idempotency key at the gateway (unique per attempt,
-    /// so a retry after a failure is a new charge, never a replay).
-    pub key: u64,
-}
-
-/// What happened to an order; the log records these.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum OrderEvent {
-    Placed(Box<NewOrder>),
-    Accepted,
-    Rejected { reason: String },
-    Canceled,
-    CookStarted,
-    CookFinished,
-    DeliveryPicked { rider_id: String },
-    DeliveryCompleted { rider_id: String },
-    Completed,
-    Revised(Box<Revision>),
-}
-
-impl OrderEvent {
-    /// Whether this event ends the order with its whole payment given back
-    /// (rejected by the store, or canceled before cooking). The one rule
-    /// for it: refunds, coupons, points and the delivery board all ask here.
-    pub fn refunds_payment(&self) -> bool {
-        matches!(self, Self::Rejected { .. } | Self::Canceled)
-    }
-
-    /// The status an order is in after this event.
-    pub fn status(&self) -> OrderStatus {
-        match self {
-            Self::Placed(_) => OrderStatus::Placed,
-            Self::Accepted => OrderStatus::Accepted,
-            Self::Rejected { .. } => OrderStatus::Rejected,
-            Self::Canceled => OrderStatus::Canceled,
-            Self::CookStarted => OrderStatus::Cooking,
-            Self::CookFinished => OrderStatus::Cooked,
-            Self::DeliveryPicked { .. } => OrderStatus::PickedUp,
-            Self::DeliveryCompleted { .. } => OrderStatus::Delivered,
-            Self::Completed => OrderStatus::Completed,
-            Self::Revised(_) => OrderStatus::Placed,
         }
     }
 }
@@ -310,12 +164,17 @@ impl Aggregate for Order {
             C::Place(_) => unreachable!("handled above"),
             C::Accept if status == S::Placed => OrderEvent::Accepted,
             C::Accept => return Err(wrong("accepting", "Placed")),
-            C::Reject { reason } if status == S::Placed => OrderEvent::Rejected {
-                reason: reason.clone(),
+            C::Reject { code, note } if status == S::Placed => OrderEvent::Rejected {
+                reason: code.label().to_string(),
+                code: Some(*code),
+                note: note.clone(),
             },
             C::Reject { .. } => return Err(wrong("rejecting", "Placed")),
-            C::Cancel => match status {
-                S::Placed | S::Accepted => OrderEvent::Canceled,
+            C::Cancel { code, note } => match status {
+                S::Placed | S::Accepted => OrderEvent::Canceled {
+                    code: Some(*code),
+                    note: note.clone(),
+                },
                 S::Cooking | S::Cooked | S::PickedUp | S::Delivered => {
                     return Err(DomainError::CookingStarted(id))
                 }
@@ -397,13 +256,24 @@ impl Aggregate for Order {
                         by: None,
                     }],
                     revision: 0,
+                    reject_code: None,
+                    cancel_code: None,
+                    reason_note: None,
                 });
             }
             (state, OrderEvent::Placed(_)) | (state @ None, _) => return state,
             (Some(order), _) => order,
         };
         match event {
-            OrderEvent::Rejected { reason } => order.reject_reason = Some(reason.clone()),
+            OrderEvent::Rejected { reason, code, note } => {
+                order.reject_reason = Some(reason.clone());
+                order.reject_code = *code;
+                order.reason_note = note.clone();
+            }
+            OrderEvent::Canceled { code, note } => {
+                order.cancel_code = *code;
+                order.reason_note = note.clone();
+            }
             OrderEvent::DeliveryPicked { rider_id } => order.rider_id = Some(rider_id.clone()),
             OrderEvent::Revised(r) => {
                 // Not a change of status: the history stays as it is.

@@ -34,10 +34,8 @@ fn path_to(status: OrderStatus) -> Vec<OrderEvent> {
     ];
     match status {
         S::Placed => {}
-        S::Rejected => path.push(OrderEvent::Rejected {
-            reason: "sold out".into(),
-        }),
-        S::Canceled => path.push(OrderEvent::Canceled),
+        S::Rejected => path.push(testing::rejected("sold out")),
+        S::Canceled => path.push(testing::canceled()),
         _ => {
             for e in happy {
                 let reached = e.status() == status;
@@ -64,10 +62,8 @@ fn order_in(status: OrderStatus) -> Order {
 fn commands() -> Vec<OrderCommand> {
     vec![
         OrderCommand::Accept,
-        OrderCommand::Reject {
-            reason: "sold out".into(),
-        },
-        OrderCommand::Cancel,
+        testing::reject(),
+        testing::cancel(),
         OrderCommand::StartCooking,
         OrderCommand::FinishCooking,
         OrderCommand::Pick {
@@ -85,7 +81,7 @@ fn allowed(status: OrderStatus, cmd: &OrderCommand) -> Option<OrderStatus> {
     match (status, cmd) {
         (S::Placed, OrderCommand::Accept) => Some(S::Accepted),
         (S::Placed, OrderCommand::Reject { .. }) => Some(S::Rejected),
-        (S::Placed | S::Accepted, OrderCommand::Cancel) => Some(S::Canceled),
+        (S::Placed | S::Accepted, OrderCommand::Cancel { .. }) => Some(S::Canceled),
         (S::Accepted, OrderCommand::StartCooking) => Some(S::Cooking),
         (S::Cooking, OrderCommand::FinishCooking) => Some(S::Cooked),
         (S::Cooked, OrderCommand::Pick { .. }) => Some(S::PickedUp),
@@ -130,7 +126,7 @@ fn final_statuses_refuse_everything_as_already_final() {
         let order = order_in(status);
         for cmd in [
             OrderCommand::Accept,
-            OrderCommand::Cancel,
+            testing::cancel(),
             OrderCommand::Confirm,
         ] {
             let err = decide(Some(&order), 1, &cmd).unwrap_err();
@@ -146,7 +142,7 @@ fn final_statuses_refuse_everything_as_already_final() {
 #[test]
 fn cancel_after_cooking_started_says_so() {
     for status in [S::Cooking, S::Cooked, S::PickedUp, S::Delivered] {
-        let err = decide(Some(&order_in(status)), 1, &OrderCommand::Cancel).unwrap_err();
+        let err = decide(Some(&order_in(status)), 1, &testing::cancel()).unwrap_err();
         assert_eq!(err, DomainError::CookingStarted(1));
         assert_eq!(err.kind(), ErrorKind::Conflict);
         assert!(err.to_string().contains("cooking has started"));
@@ -318,12 +314,12 @@ fn only_a_placed_order_is_revised() {
 fn a_cancel_is_decided_from_the_history_given() {
     let placed = OrderEvent::Placed(Box::new(new_order(1, 20_000)));
     let canceled = given::<Order>(1, [placed.clone(), OrderEvent::Accepted])
-        .when(OrderCommand::Cancel)
-        .then(vec![OrderEvent::Canceled])
+        .when(testing::cancel())
+        .then(vec![testing::canceled()])
         .expect("still there");
     assert_eq!(canceled.status, S::Canceled);
     let refused = given::<Order>(1, [placed, OrderEvent::Accepted, OrderEvent::CookStarted])
-        .when(OrderCommand::Cancel)
+        .when(testing::cancel())
         .then_refused();
     assert_eq!(refused.kind(), ErrorKind::Conflict);
     assert!(
@@ -338,4 +334,36 @@ fn a_command_to_an_order_never_placed_is_not_found() {
         .when(OrderCommand::Accept)
         .then_refused();
     assert_eq!(refused, DomainError::OrderNotFound(7));
+}
+
+#[test]
+fn a_reject_or_cancel_keeps_its_code_and_note_in_the_order() {
+    use crate::domain::reasons::{CancelReason, RejectReason};
+    let placed = OrderEvent::Placed(Box::new(new_order(1, 20_000)));
+    let note = Some("닭이 다 떨어졌어요".to_string());
+    let rejected = given::<Order>(1, [placed.clone()])
+        .when(OrderCommand::Reject {
+            code: RejectReason::SoldOut,
+            note: note.clone(),
+        })
+        .then(vec![OrderEvent::Rejected {
+            reason: "재료 소진".into(),
+            code: Some(RejectReason::SoldOut),
+            note: note.clone(),
+        }])
+        .unwrap();
+    assert_eq!(rejected.reject_reason.as_deref(), Some("재료 소진"));
+    assert_eq!(rejected.reject_code, Some(RejectReason::SoldOut));
+    assert_eq!(rejected.reason_note, note);
+    let canceled = given::<Order>(1, [placed])
+        .when(OrderCommand::Cancel {
+            code: CancelReason::TooSlow,
+            note: None,
+        })
+        .then(vec![OrderEvent::Canceled {
+            code: Some(CancelReason::TooSlow),
+            note: None,
+        }])
+        .unwrap();
+    assert_eq!(canceled.cancel_code, Some(CancelReason::TooSlow));
 }

@@ -117,7 +117,9 @@ mod tests {
         );
         let down = up.apply(1, &revised(9_999), Timestamp(3)).unwrap();
         assert_eq!(down.balance, 99);
-        let revoked = down.apply(1, &OrderEvent::Canceled, Timestamp(4)).unwrap();
+        let revoked = down
+            .apply(1, &crate::domain::testing::canceled(), Timestamp(4))
+            .unwrap();
         assert_eq!(revoked.balance, 0);
         assert_eq!(
             revoked.apply(1, &revised(50_000), Timestamp(5)),
@@ -144,16 +146,17 @@ mod tests {
             )
             .unwrap();
         assert_eq!(p2.balance, 380, "99 won earns 0 points");
-        let revoked = p2.apply(1, &OrderEvent::Canceled, Timestamp(3)).unwrap();
+        let revoked = p2
+            .apply(1, &crate::domain::testing::canceled(), Timestamp(3))
+            .unwrap();
         assert_eq!(revoked.balance, 0);
         assert_eq!(revoked.history.last().unwrap().delta, -380);
-        assert_eq!(revoked.apply(1, &OrderEvent::Canceled, Timestamp(4)), None);
         assert_eq!(
-            revoked.apply(
-                7,
-                &OrderEvent::Rejected { reason: "x".into() },
-                Timestamp(4)
-            ),
+            revoked.apply(1, &crate::domain::testing::canceled(), Timestamp(4)),
+            None
+        );
+        assert_eq!(
+            revoked.apply(7, &crate::domain::testing::rejected("x"), Timestamp(4)),
             None
         );
         assert_eq!(revoked.apply(1, &OrderEvent::Accepted, Timestamp(4)), None);

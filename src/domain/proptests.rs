@@ -24,10 +24,8 @@ fn command() -> impl Strategy<Value = OrderCommand> {
     let rider = prop::sample::select(vec!["r1", "r2", "r3"]).prop_map(String::from);
     prop_oneof![
         Just(OrderCommand::Accept),
-        Just(OrderCommand::Reject {
-            reason: "busy".into()
-        }),
-        Just(OrderCommand::Cancel),
+        Just(super::testing::reject()),
+        Just(super::testing::cancel()),
         Just(OrderCommand::StartCooking),
         Just(OrderCommand::FinishCooking),
         rider

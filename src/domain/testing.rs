@@ -6,7 +6,8 @@ use super::access::Principal;
 use super::aggregate::Aggregate;
 use super::error::DomainError;
 use super::geo::LatLon;
-use super::order::{NewOrder, OrderLine, Revision};
+use super::order::{NewOrder, OrderCommand, OrderEvent, OrderLine, Revision};
+use super::reasons::{CancelReason, RejectReason};
 use super::store::{MenuItem, Store};
 use super::time::Timestamp;
 use super::{OrderId, Won};
@@ -81,6 +82,39 @@ pub fn store_with(menu: Vec<MenuItem>) -> Store {
 /// `s1`, selling 짜장면 at 7,000 won.
 pub fn store() -> Store {
     store_with(vec![menu_item("jjajang", "짜장면", 7_000)])
+}
+
+/// A customer's cancel, for no particular reason.
+pub fn cancel() -> OrderCommand {
+    OrderCommand::Cancel {
+        code: CancelReason::ChangedMind,
+        note: None,
+    }
+}
+
+/// The event of [`cancel`].
+pub fn canceled() -> OrderEvent {
+    OrderEvent::Canceled {
+        code: Some(CancelReason::ChangedMind),
+        note: None,
+    }
+}
+
+/// A store's reject: sold out.
+pub fn reject() -> OrderCommand {
+    OrderCommand::Reject {
+        code: RejectReason::SoldOut,
+        note: None,
+    }
+}
+
+/// The event of a reject as `reason` (an older event's free text).
+pub fn rejected(reason: &str) -> OrderEvent {
+    OrderEvent::Rejected {
+        reason: reason.into(),
+        code: None,
+        note: None,
+    }
 }
 
 /// The state an aggregate reaches from its initial state by `events`.

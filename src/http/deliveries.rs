@@ -1,6 +1,7 @@
 //! Deliveries: riders' nearby search, pick and complete.
 
 use super::caller::Caller;
+use super::or_empty::OrEmpty;
 use super::orders::visible_order;
 use super::{ApiResult, AppState, Problem};
 use crate::actors::entities::rider::{Act, RiderAction};
@@ -102,8 +103,9 @@ async fn get(
     Ok(HttpResponse::Ok().json(delivery))
 }
 
-/// Who picks or completes: the signed-in rider (`riderId` may be left
-/// out, or must be theirs), or the rider an operator names.
+/// Who picks or completes: the signed-in rider (`riderId`, or the whole
+/// body, may be left out; it must be theirs), or the rider an operator
+/// names.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RiderBody {
@@ -111,38 +113,14 @@ struct RiderBody {
     rider_id: String,
 }
 
-/// A pick or complete with no body at all is the signed-in rider's; a body
-/// is read as JSON like any other (so a malformed one is refused).
-impl actix_web::FromRequest for RiderBody {
-    type Error = actix_web::Error;
-    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
-
-    fn from_request(
-        req: &actix_web::HttpRequest,
-        payload: &mut actix_web::dev::Payload,
-    ) -> Self::Future {
-        use actix_web::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
-        let headers = req.headers();
-        let no_body = !headers.contains_key(TRANSFER_ENCODING)
-            && headers
-                .get(CONTENT_LENGTH)
-                .is_none_or(|n| n.as_bytes() == b"0");
-        if no_body {
-            return Box::pin(async { Ok(RiderBody::default()) });
-        }
-        let json = web::Json::<RiderBody>::from_request(req, payload);
-        Box::pin(async move { Ok(json.await?.into_inner()) })
-    }
-}
-
 async fn act(
     state: &AppState,
     caller: Caller,
     order_id: OrderId,
-    body: RiderBody,
+    body: OrEmpty<RiderBody>,
     action: RiderAction,
 ) -> ApiResult<HttpResponse> {
-    let claimed = body.rider_id;
+    let claimed = body.0.rider_id;
     let rider_id = access::acting_rider(&caller.principal, &claimed)?;
     validate_id("riderId", &rider_id)?;
     let act = Act {
@@ -158,7 +136,7 @@ async fn pick(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<OrderId>,
-    body: RiderBody,
+    body: OrEmpty<RiderBody>,
 ) -> ApiResult<HttpResponse> {
     act(&state, caller, *id, body, RiderAction::Pick).await
 }
@@ -167,7 +145,7 @@ async fn complete(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<OrderId>,
-    body: RiderBody,
+    body: OrEmpty<RiderBody>,
 ) -> ApiResult<HttpResponse> {
     act(&state, caller, *id, body, RiderAction::Complete).await
 }

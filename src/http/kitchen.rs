@@ -5,9 +5,10 @@ use super::orders::{command, visible_order};
 use super::{ApiResult, AppState, Problem};
 use crate::actors::projections::kitchen;
 use crate::domain::access::{self, StoreAction};
-use crate::domain::ids::{validate_id, validate_text};
+use crate::domain::ids::validate_id;
 use crate::domain::kitchen::Ticket;
 use crate::domain::order::OrderCommand;
+use crate::domain::reasons::{self, RejectReason};
 use crate::domain::OrderId;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -68,10 +69,13 @@ async fn accept(
     act(&state, caller, *id, OrderCommand::Accept).await
 }
 
+/// Why: a code (`SOLD_OUT`, `TOO_BUSY`, `CLOSING_SOON`,
+/// `OUT_OF_DELIVERY_AREA`, `OTHER`) and an optional note for the order.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RejectBody {
     reason: String,
+    note: Option<String>,
 }
 
 async fn reject(
@@ -80,9 +84,15 @@ async fn reject(
     id: web::Path<OrderId>,
     body: web::Json<RejectBody>,
 ) -> ApiResult<HttpResponse> {
-    let reason = body.into_inner().reason;
-    validate_text("reason", &reason, 500)?;
-    act(&state, caller, *id, OrderCommand::Reject { reason }).await
+    let body = body.into_inner();
+    let code = reasons::parse(
+        "reason",
+        &body.reason,
+        &RejectReason::ALL,
+        RejectReason::code,
+    )?;
+    let note = reasons::note(body.note)?;
+    act(&state, caller, *id, OrderCommand::Reject { code, note }).await
 }
 
 async fn start(

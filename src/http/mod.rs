@@ -11,6 +11,7 @@ pub mod metrics;
 mod mypages;
 mod notifications;
 mod observe;
+mod or_empty;
 mod orders;
 mod points;
 mod problem;

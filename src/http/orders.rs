@@ -1,12 +1,14 @@
 //! Orders and payments.
 
 use super::caller::Caller;
+use super::or_empty::OrEmpty;
 use super::{ApiResult, AppState, ByCustomer, Problem};
 use crate::actors::entities::shell::Execute;
 use crate::actors::services::checkout;
 use crate::domain::access::{self, OrderAction, Principal, Role};
 use crate::domain::checkout::{ItemRequest, OrderRequest};
 use crate::domain::order::{Order, OrderCommand};
+use crate::domain::reasons::{self, CancelReason};
 use crate::domain::{DomainError, OrderId};
 use crate::read;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -83,12 +85,32 @@ pub(super) async fn command(
         .state)
 }
 
+/// Why a customer cancels: a code (`CHANGED_MIND`, `ORDERED_BY_MISTAKE`,
+/// `TOO_SLOW`, `OTHER`; `OTHER` if the body is left out) and an optional
+/// note for the order.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CancelBody {
+    reason: Option<String>,
+    note: Option<String>,
+}
+
 async fn cancel(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<OrderId>,
+    body: OrEmpty<CancelBody>,
 ) -> ApiResult<HttpResponse> {
-    let order = command(&state, &caller.principal, *id, OrderCommand::Cancel).await?;
+    let body = body.0;
+    let code = match &body.reason {
+        Some(sent) => reasons::parse("reason", sent, &CancelReason::ALL, CancelReason::code)?,
+        None => CancelReason::Other,
+    };
+    let cmd = OrderCommand::Cancel {
+        code,
+        note: reasons::note(body.note)?,
+    };
+    let order = command(&state, &caller.principal, *id, cmd).await?;
     Ok(HttpResponse::Ok().json(order))
 }
 

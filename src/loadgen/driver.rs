@@ -335,7 +335,7 @@ impl Lifecycle<'_> {
                     .await?;
             }
             Fate::Rejected => {
-                let reason = json!({ "reason": "재료 소진" });
+                let reason = json!({ "reason": "SOLD_OUT" });
                 let reject = format!("/foodCookings/{id}/reject");
                 self.call("kitchen", who.owner, "POST", &reject, Some(reason))
                     .await?;

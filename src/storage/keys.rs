@@ -204,8 +204,12 @@ pub fn offset(subscriber: &str) -> Vec<u8> {
     with_str(OFFSETS, subscriber)
 }
 /// What an `Idempotency-Key` answered.
-pub fn idempotency(key: &str) -> Vec<u8> {
-    with_str(IDEMPOTENCY, key)
+/// A customer's `Idempotency-Key` (since schema 4: before, keys were
+/// global).
+pub fn idempotency(customer: &str, key: &str) -> Vec<u8> {
+    let mut k = under(IDEMPOTENCY, customer);
+    k.extend_from_slice(key.as_bytes());
+    k
 }
 
 /// Index: a customer's orders.

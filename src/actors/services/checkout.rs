@@ -72,11 +72,14 @@ pub async fn place(
         return place_new(registry, req, None).await;
     };
     validate_key(&key)?;
+    // A key is its customer's: another's same key is another checkout.
+    let stored = keys::idempotency(&req.customer_id, &key);
+    let lock = format!("{}\0{key}", req.customer_id);
     let locks = registry.env().checkout_keys.clone();
     locks
-        .with_lock(&key, async {
+        .with_lock(&lock, async {
             let db = &registry.env().db;
-            if let Some(first) = db.get::<IdempotencyRecord>(&keys::idempotency(&key))? {
+            if let Some(first) = db.get::<IdempotencyRecord>(&stored)? {
                 if first.request != req {
                     return Err(DomainError::Invalid {
                         field: "Idempotency-Key",

@@ -19,6 +19,7 @@
 //! | 1 | postcard values; no mark (databases before the schema existed) | |
 //! | 2 | MessagePack values (`codec`); notifications only in pages | [`v1`] |
 //! | 3 | accounts (`account/`, `ownedstore/`, `meta/auth-secret`); who caused an event (`LogRecord::by`, `StatusChange::by`); a store's owner and approval | none: fields appended |
+//! | 4 | a cancel's reason (`OrderEvent::Canceled` gains fields); `Idempotency-Key`s per customer (`idem/<customer>\0<key>`) | [`v3`] |
 //!
 //! Every release that changes a stored type raises [`CURRENT`] and adds its
 //! row here, so that an older release refuses the database at open rather
@@ -29,11 +30,12 @@
 //! step (ARCHITECTURE.md, "Add a field to a stored type").
 
 mod v1;
+mod v3;
 
 use super::{keys, StorageError};
 
 /// The schema this binary writes, and the newest it reads.
-pub const CURRENT: u32 = 3;
+pub const CURRENT: u32 = 4;
 
 /// The schema `engine` is at: its mark; or, with no mark, 1 if it holds
 /// anything (schema 1 wrote none), else [`CURRENT`] (a new database).
@@ -70,11 +72,16 @@ pub(super) fn upgrade(engine: &sled::Db) -> Result<(), StorageError> {
     if found < CURRENT {
         tracing::info!(from = found, to = CURRENT, "upgrading the database");
         // Every step reads everything first: a database it cannot upgrade
-        // is refused before anything in it changed.
-        if found == 1 {
+        // is refused before anything in it changed. (Schema 1's values are
+        // readable as MessagePack only once rewritten, so for such a
+        // database the step to schema 4 is planned after that rewrite.)
+        let planned = if found == 1 {
             let values = v1::check_values(engine)?;
             tracing::info!(values, "schema 1 values readable; rewriting them");
-        }
+            None
+        } else {
+            Some(v3::plan(engine)?)
+        };
         // Recovery has just completed the last commit; its record holds
         // values in the old encoding and would write them again at the
         // next open, over the rewritten ones.
@@ -84,6 +91,15 @@ pub(super) fn upgrade(engine: &sled::Db) -> Result<(), StorageError> {
             let paged = v1::page_single_notifications(engine)?;
             tracing::info!(rewritten, paged, "schema 1 values rewritten");
         }
+        let plan = match planned {
+            Some(plan) => plan,
+            None => v3::plan(engine)?,
+        };
+        let rewritten = v3::rewrite(engine, plan)?;
+        tracing::info!(
+            rewritten,
+            "cancels given a reason, idempotency keys their customer's"
+        );
     }
     // The steps' writes first, then the mark: a crash in between leaves
     // the old mark, and the steps run again (finding nothing left to do).

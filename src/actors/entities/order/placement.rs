@@ -148,7 +148,10 @@ impl OrderActor {
         batch.put(keys::payment(self.id), &payment)?;
         batch.put(keys::pending(self.id), &pending)?;
         if let Some((key, record)) = idempotency {
-            batch.put(keys::idempotency(&key), &record)?;
+            batch.put(
+                keys::idempotency(&record.request.customer_id, &key),
+                &record,
+            )?;
         }
         self.last_write = self.env.db.commit(batch)?;
         Ok(Charge {
