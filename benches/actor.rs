@@ -47,7 +47,10 @@ impl Rig {
             payment_guard: guard,
             faults: Arc::new(Faults::default()),
             checkout_keys: Default::default(),
-            review_coupon: 2_000,
+            review_coupon: baedal::domain::wallet::ReviewCoupon {
+                amount: 2_000,
+                min_order: 10_000,
+            },
             limits: Default::default(),
             passivate_after: Duration::from_secs(600),
             mailbox_capacity: 256,

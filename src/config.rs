@@ -130,6 +130,11 @@ pub struct ServeArgs {
     #[arg(long, env = "BAEDAL_REVIEW_COUPON_WON", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub review_coupon_won: u64,
 
+    /// What an order must have cost (after any discount), in won, for its
+    /// review to earn a coupon.
+    #[arg(long, env = "BAEDAL_REVIEW_COUPON_MIN_ORDER_WON", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(0..=100_000_000))]
+    pub review_coupon_min_order_won: u64,
+
     /// Most an order may cost before any discount, in won: a checkout or a
     /// revision over it is refused (422).
     #[arg(long, env = "BAEDAL_MAX_ORDER_WON", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]

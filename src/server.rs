@@ -15,6 +15,7 @@ use crate::auth::{self, Tokens};
 use crate::config::{DurabilityMode, ServeArgs};
 use crate::demo;
 use crate::domain::limits::OrderLimits;
+use crate::domain::wallet::ReviewCoupon;
 use crate::error::AppError;
 use crate::http::rate_limits::RateLimits;
 use crate::http::{self, admission::Admission, metrics::Metrics, AppState};
@@ -116,7 +117,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         payment_guard: guard.clone(),
         faults: faults.clone(),
         checkout_keys: Default::default(),
-        review_coupon: args.review_coupon_won,
+        review_coupon: ReviewCoupon {
+            amount: args.review_coupon_won,
+            min_order: args.review_coupon_min_order_won,
+        },
         limits: OrderLimits {
             max_total: args.max_order_won,
             max_revisions: args.max_revisions,

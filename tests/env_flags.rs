@@ -110,6 +110,11 @@ const VARIABLES: &[Variable] = &[
         Some(("0", "--review-coupon-won")),
     ),
     var(
+        "BAEDAL_REVIEW_COUPON_MIN_ORDER_WON",
+        Some("10000"),
+        Some(("cheap", "--review-coupon-min-order-won")),
+    ),
+    var(
         "BAEDAL_MAX_ORDER_WON",
         Some("1000000"),
         Some(("0", "--max-order-won")),

@@ -226,3 +226,47 @@ async fn a_coupon_used_on_a_declined_checkout_is_given_back() {
     assert_eq!(status, StatusCode::CREATED, "{order}");
     assert_eq!(order["discount"], 2000);
 }
+
+#[tokio::test]
+async fn a_store_selling_for_one_won_farms_no_coupons() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let api = &server.api;
+    let admin = api.as_admin().await;
+    let (status, _) = admin
+        .post(
+            "/auth/signup",
+            json!({ "id": "farmer", "password": PASSWORD, "role": "owner", "name": "농부" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let farmer = api.as_account("farmer", "owner").await;
+    let farm = json!({
+        "id": "farm", "name": "1원 가게", "address": "서울 마포구 양화로 3",
+        "menu": [{ "id": "air", "name": "공기", "price": 1 }],
+    });
+    let (status, _) = farmer.post("/stores", farm).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Unapproved, it takes no orders at all.
+    let order = json!({ "customerId": "kim", "storeId": "farm", "items": [{ "menuId": "air", "qty": 1 }], "address": "서울 마포구 양화로 4" });
+    let (status, body) = api.post("/orders", order.clone()).await;
+    assert_problem(status, &body, 409, "awaits an operator's approval");
+    // Approved, its 1-won orders earn reviews but no coupon.
+    let (status, _) = admin.post_empty("/stores/farm/approve").await;
+    assert_eq!(status, StatusCode::OK);
+    for _ in 0..3 {
+        let (status, placed) = api.post("/orders", order.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{placed}");
+        let id = placed["id"].as_u64().unwrap();
+        let (status, _) = farmer
+            .post_empty(&format!("/foodCookings/{id}/accept"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        api.advance(id, "r", "Completed").await;
+        let (status, written) = api.post("/reviews", review(id, "kim", 5)).await;
+        assert_eq!(status, StatusCode::CREATED, "{written}");
+        assert_eq!(written["couponId"], Value::Null);
+    }
+    let (_, coupons) = api.get("/coupons?customerId=kim").await;
+    assert_eq!(coupons, json!([]), "no coupon farmed");
+}

@@ -36,7 +36,7 @@ pub struct Env {
     /// Injected faults (`--chaos`).
     pub faults: Arc<Faults>,
     /// What the coupon a review earns is worth.
-    pub review_coupon: crate::domain::Won,
+    pub review_coupon: crate::domain::wallet::ReviewCoupon,
     /// What one order may cost, and how often it may be revised.
     pub limits: crate::domain::limits::OrderLimits,
     /// Locks of the `Idempotency-Key`s being used right now.

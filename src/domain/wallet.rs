@@ -46,8 +46,19 @@ pub struct Review {
     pub store_id: String,
     pub rating: u8,
     pub text: String,
-    pub coupon_id: String,
+    /// The coupon it earned; `None` when the order earned none (under
+    /// [`ReviewCoupon::min_order`], or the store's owner's own order).
+    pub coupon_id: Option<String>,
     pub at: Timestamp,
+}
+
+/// What a review's coupon is worth, and what an order must have cost to
+/// earn one (`--review-coupon-won`, `--review-coupon-min-order-won`: a
+/// 1-won order must not buy a 2,000-won coupon).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReviewCoupon {
+    pub amount: Won,
+    pub min_order: Won,
 }
 
 /// A customer's wallet.
@@ -74,12 +85,13 @@ pub enum WalletCommand {
         coupon_id: String,
         order_id: OrderId,
     },
-    /// Review a completed order of this customer; issues a coupon.
+    /// Review a completed order of this customer; issues `coupon` if the
+    /// order earns one.
     WriteReview {
         order: ReviewedOrder,
         rating: u8,
         text: String,
-        coupon_amount: Won,
+        coupon: ReviewCoupon,
     },
     /// Delete a review and revoke its coupon (refused if it was used).
     DeleteReview { review_id: u64 },
@@ -97,13 +109,14 @@ pub enum WalletEvent {
         coupon_id: String,
         order_id: OrderId,
     },
+    /// `coupon`: `None` when the order earned none.
     ReviewWritten {
         review: Review,
-        coupon: Coupon,
+        coupon: Option<Coupon>,
     },
     ReviewDeleted {
         review: Review,
-        coupon_id: String,
+        coupon_id: Option<String>,
     },
 }
 
@@ -131,16 +144,29 @@ pub struct ReviewedOrder {
     pub store_id: String,
     pub customer_id: String,
     pub status: OrderStatus,
+    /// What was paid, after any discount.
+    pub amount: Won,
+    /// The store's owner's account, if it has one.
+    pub store_owner: Option<String>,
 }
 
-impl From<&Order> for ReviewedOrder {
-    fn from(order: &Order) -> Self {
+impl ReviewedOrder {
+    /// `order`, from a store owned by `store_owner`.
+    pub fn of(order: &Order, store_owner: Option<String>) -> Self {
         ReviewedOrder {
             id: order.id,
             store_id: order.store_id.clone(),
             customer_id: order.customer_id.clone(),
             status: order.status,
+            amount: order.amount,
+            store_owner,
         }
+    }
+
+    /// Whether reviewing it earns `rule`'s coupon: it cost at least the
+    /// minimum, and was not ordered by the store's own owner.
+    fn earns(&self, rule: &ReviewCoupon) -> bool {
+        self.amount >= rule.min_order && self.store_owner.as_ref() != Some(&self.customer_id)
     }
 }
 
@@ -234,7 +260,7 @@ impl Aggregate for Wallet {
                 order,
                 rating,
                 text,
-                coupon_amount,
+                coupon: rule,
             } => {
                 // Only the customer who ordered, and only once it is Completed.
                 if order.customer_id != wallet.customer_id {
@@ -272,15 +298,15 @@ impl Aggregate for Wallet {
                 if wallet.review(*order_id).is_some() || wallet.coupon(&coupon_id).is_some() {
                     return Err(DomainError::AlreadyReviewed(*order_id));
                 }
-                let coupon = Coupon {
+                let coupon = order.earns(rule).then(|| Coupon {
                     id: coupon_id,
                     customer_id: wallet.customer_id.clone(),
-                    amount: *coupon_amount,
+                    amount: rule.amount,
                     status: CouponStatus::Issued,
                     review_id: Some(*order_id),
                     order_id: None,
                     issued_at: now,
-                };
+                });
                 let review = Review {
                     id: *order_id,
                     order_id: *order_id,
@@ -288,7 +314,7 @@ impl Aggregate for Wallet {
                     store_id: order.store_id.clone(),
                     rating: *rating,
                     text: text.clone(),
-                    coupon_id: coupon.id.clone(),
+                    coupon_id: coupon.as_ref().map(|c| c.id.clone()),
                     at: now,
                 };
                 vec![WalletEvent::ReviewWritten { review, coupon }]
@@ -297,8 +323,10 @@ impl Aggregate for Wallet {
                 let review = wallet
                     .review(*review_id)
                     .ok_or(DomainError::ReviewNotFound(*review_id))?;
-                if wallet
-                    .coupon(&review.coupon_id)
+                if review
+                    .coupon_id
+                    .as_deref()
+                    .and_then(|id| wallet.coupon(id))
                     .is_some_and(|c| c.status == CouponStatus::Used)
                 {
                     return Err(DomainError::ReviewCouponUsed(*review_id));
@@ -331,11 +359,13 @@ impl Aggregate for Wallet {
             }
             WalletEvent::ReviewWritten { review, coupon } => {
                 wallet.reviews.push(review.clone());
-                wallet.coupons.push(coupon.clone());
+                wallet.coupons.extend(coupon.clone());
             }
             WalletEvent::ReviewDeleted { review, coupon_id } => {
                 wallet.reviews.retain(|r| r.id != review.id);
-                set(&mut wallet, coupon_id, CouponStatus::Revoked, None);
+                if let Some(coupon_id) = coupon_id {
+                    set(&mut wallet, coupon_id, CouponStatus::Revoked, None);
+                }
             }
         }
         Some(wallet)

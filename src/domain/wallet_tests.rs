@@ -26,6 +26,8 @@ fn completed(order_id: OrderId, customer: &str) -> ReviewedOrder {
         store_id: "s1".into(),
         customer_id: customer.into(),
         status: OrderStatus::Completed,
+        amount: 20_000,
+        store_owner: Some("owner-s1".into()),
     }
 }
 
@@ -34,7 +36,10 @@ fn review(order_id: OrderId, rating: u8) -> WalletCommand {
         order: completed(order_id, "kim"),
         rating,
         text: "맛있어요".into(),
-        coupon_amount: 2_000,
+        coupon: ReviewCoupon {
+            amount: 2_000,
+            min_order: 10_000,
+        },
     }
 }
 
@@ -72,7 +77,10 @@ fn reviews_are_checked() {
             order: completed(1, "k"),
             rating,
             text,
-            coupon_amount: 1,
+            coupon: ReviewCoupon {
+                amount: 1,
+                min_order: 10_000,
+            },
         };
         assert_eq!(
             decide(&Wallet::new("k"), &cmd, Timestamp(1))
@@ -89,7 +97,10 @@ fn only_the_customer_who_ordered_may_review_and_only_once_it_is_completed() {
         order: completed(7, "lee"),
         rating: 5,
         text: String::new(),
-        coupon_amount: 2_000,
+        coupon: ReviewCoupon {
+            amount: 2_000,
+            min_order: 10_000,
+        },
     };
     let refused = decide(&Wallet::new("kim"), &other, Timestamp(1)).unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::Forbidden);
@@ -105,7 +116,10 @@ fn only_the_customer_who_ordered_may_review_and_only_once_it_is_completed() {
             },
             rating: 5,
             text: String::new(),
-            coupon_amount: 2_000,
+            coupon: ReviewCoupon {
+                amount: 2_000,
+                min_order: 10_000,
+            },
         };
         let refused = decide(&Wallet::new("kim"), &early, Timestamp(1)).unwrap_err();
         assert_eq!(refused.kind(), ErrorKind::Conflict, "{status:?}");
@@ -208,4 +222,44 @@ fn a_wallet_is_its_customers_and_operators_only_moderate() {
         ErrorKind::Forbidden
     );
     assert!(by(admin, &WalletCommand::DeleteReview { review_id: 7 }).is_ok());
+}
+
+#[test]
+fn a_cheap_order_or_the_owners_own_earns_a_review_but_no_coupon() {
+    let rule = ReviewCoupon {
+        amount: 2_000,
+        min_order: 10_000,
+    };
+    let write = |order: ReviewedOrder| WalletCommand::WriteReview {
+        order,
+        rating: 5,
+        text: String::new(),
+        coupon: rule,
+    };
+    // 9,999 won: under the minimum; exactly 10,000 earns one.
+    let cheap = ReviewedOrder {
+        amount: 9_999,
+        ..completed(7, "kim")
+    };
+    let w = run(Wallet::new("kim"), write(cheap)).unwrap();
+    assert_eq!(w.reviews.len(), 1);
+    assert_eq!(w.reviews[0].coupon_id, None);
+    assert!(w.coupons.is_empty());
+    let enough = ReviewedOrder {
+        amount: 10_000,
+        ..completed(8, "kim")
+    };
+    let w = run(w, write(enough)).unwrap();
+    assert_eq!(w.coupons.len(), 1);
+    // The store's owner reviewing an order of their own store.
+    let own = ReviewedOrder {
+        store_owner: Some("kim".into()),
+        ..completed(9, "kim")
+    };
+    let w = run(w, write(own)).unwrap();
+    assert_eq!(w.reviews.len(), 3);
+    assert_eq!(w.coupons.len(), 1, "no coupon for the owner's own order");
+    // A review with no coupon deletes cleanly.
+    let w = run(w, WalletCommand::DeleteReview { review_id: 7 }).unwrap();
+    assert_eq!(w.reviews.len(), 2);
 }

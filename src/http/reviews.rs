@@ -42,11 +42,12 @@ async fn write(
     let order =
         read::order(&state.db, body.order_id)?.ok_or(DomainError::OrderNotFound(body.order_id))?;
     access::check_order(by, &order, OrderAction::Read)?;
+    let store_owner = read::store(&state.db, &order.store_id)?.and_then(|s| s.owner_id);
     let cmd = WalletCommand::WriteReview {
-        order: ReviewedOrder::from(&order),
+        order: ReviewedOrder::of(&order, store_owner),
         rating: body.rating,
         text: body.text,
-        coupon_amount: state.registry.env().review_coupon,
+        coupon: state.registry.env().review_coupon,
     };
     let done = state
         .registry
