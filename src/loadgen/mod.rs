@@ -127,6 +127,12 @@ pub async fn run(mut args: LoadgenArgs) -> Result<Report, LoadgenError> {
     }
     let mut stores = driver::open_stores(&args.target).await?;
     let identities = accounts::sign_in(&args, &mut stores).await?;
+    tracing::info!(
+        customers = identities.customers.iter().map(Vec::len).sum::<usize>(),
+        riders = identities.riders.len(),
+        owners = identities.owners.len(),
+        "signed in; the clock starts"
+    );
     let deadline = args.duration.map(Duration::from_secs);
     let run = driver::drive(&args, stores, identities, deadline).await;
     let verified = verify::check(&args.target, &run.outcomes).await;
