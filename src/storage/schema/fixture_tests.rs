@@ -1,5 +1,5 @@
 //! The stored-format fixtures (`tests/fixtures/`): databases written by the
-//! last release of schemas 1, 2 and 3, each upgraded and read whole with
+//! last release of schemas 1, 2, 3 and 4, each upgraded and read whole with
 //! today's types, value by value against what the release that wrote it
 //! read.
 
@@ -219,7 +219,7 @@ fn the_schema_1_fixture_upgrades_and_every_value_reads_with_todays_types() {
 }
 
 /// Every fixture database, oldest first (`tests/fixtures/README.md`).
-const DATABASES: [&str; 3] = ["db-v1", "db-v2", "db-v3"];
+const DATABASES: [&str; 4] = ["db-v1", "db-v2", "db-v3", "db-v4"];
 
 #[test]
 fn the_schema_3_fixture_holds_accounts_and_who_did_what() {
@@ -257,6 +257,20 @@ fn the_schema_3_fixture_holds_accounts_and_who_did_what() {
     assert_eq!(by(1), Some((Role::Operator, "admin")));
     let log: Vec<LogRecord> = db.read_log(0, 10_000).unwrap();
     assert!(log.iter().all(|r| r.by.is_some()), "every event says who");
+}
+
+#[test]
+fn the_schema_4_fixture_holds_reason_codes_and_keys_per_customer() {
+    use crate::domain::reasons::{CancelReason, RejectReason};
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture("db-v4", dir.path());
+    let db = Db::open_for_tests(dir.path());
+    let order = |id: u64| db.get::<Order>(&keys::order(id)).unwrap().unwrap();
+    assert_eq!(order(6).reject_code, Some(RejectReason::SoldOut));
+    assert_eq!(order(6).reason_note.as_deref(), Some("재료 소진"));
+    assert_eq!(order(5).cancel_code, Some(CancelReason::Other));
+    let key = keys::idempotency("kang", "fixture-key-1");
+    assert!(db.get::<IdempotencyRecord>(&key).unwrap().is_some());
 }
 
 #[test]
