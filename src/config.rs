@@ -146,7 +146,7 @@ pub struct ServeArgs {
 
     /// The key that signs access tokens (at least 32 bytes). Without it,
     /// one is generated on first start and kept in the database.
-    #[arg(long, env = "BAEDAL_AUTH_SECRET", hide_env_values = true, value_parser = auth_secret)]
+    #[arg(long, env = "BAEDAL_AUTH_SECRET", hide_env_values = true)]
     pub auth_secret: Option<String>,
 
     /// How long an access token is honoured, in seconds.
@@ -155,7 +155,7 @@ pub struct ServeArgs {
 
     /// Create the operator account `admin` with this password (if it does
     /// not exist yet). Without it there is no `admin`.
-    #[arg(long, env = "BAEDAL_ADMIN_PASSWORD", hide_env_values = true, value_parser = admin_password)]
+    #[arg(long, env = "BAEDAL_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
 
     /// Requests a second one client IP may make (twice as many in a burst);
@@ -265,6 +265,24 @@ impl ServeArgs {
         self.http_workers.unwrap_or_else(cores).max(1)
     }
 
+    /// Refuses a signing key or an admin password too short, without
+    /// repeating them (clap's own refusal would print the value).
+    pub fn check_secrets(&self) -> Result<(), String> {
+        if let Some(secret) = &self.auth_secret {
+            if secret.len() < crate::auth::secret::MIN_BYTES {
+                return Err(format!(
+                    "--auth-secret must be at least {} bytes long",
+                    crate::auth::secret::MIN_BYTES
+                ));
+            }
+        }
+        if let Some(password) = &self.admin_password {
+            crate::auth::password::validate(password)
+                .map_err(|e| format!("--admin-password: the {e}"))?;
+        }
+        Ok(())
+    }
+
     /// The rate limits asked for (none with `--no-rate-limits`).
     pub fn rate_limit_config(&self) -> crate::http::rate_limits::RateLimitConfig {
         let on = |n: u32| std::num::NonZeroU32::new(n).filter(|_| !self.no_rate_limits);
@@ -281,23 +299,6 @@ fn webhook_url(url: &str) -> Result<String, String> {
     } else {
         Err("the webhook URL must start with http://".into())
     }
-}
-
-fn auth_secret(secret: &str) -> Result<String, String> {
-    if secret.len() >= crate::auth::secret::MIN_BYTES {
-        Ok(secret.to_string())
-    } else {
-        Err(format!(
-            "the secret must be at least {} bytes long",
-            crate::auth::secret::MIN_BYTES
-        ))
-    }
-}
-
-fn admin_password(password: &str) -> Result<String, String> {
-    crate::auth::password::validate(password)
-        .map(|()| password.to_string())
-        .map_err(|e| e.to_string())
 }
 
 fn cores() -> usize {

@@ -74,7 +74,7 @@ fn ensure_account(
     let cmd = AccountCommand::SignUp {
         name: name.to_string(),
         role,
-        password_hash: hash()?,
+        password_hash: hash()?.into(),
     };
     execute::<Account>(db, &id, None, &Principal::System, &cmd)?;
     Ok(true)

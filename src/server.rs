@@ -69,6 +69,7 @@ fn release_startup_peak() {
 pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     // Before anything can say the server listens (see `stop_signal`).
     let stop = stop_signal();
+    args.check_secrets().map_err(ServeError::Config)?;
     let db = Db::open(&storage_config(&args))?;
     release_startup_peak();
     if !args.no_demo {

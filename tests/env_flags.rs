@@ -476,3 +476,15 @@ async fn all_good_values_at_once_start_the_server() {
     let (status, body) = api.post("/orders", chicken("bad-kim", 1)).await;
     assert_problem(status, &body, 402, "declined by its issuer");
 }
+
+#[test]
+fn a_refused_secret_is_not_repeated() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, value) in [
+        ("BAEDAL_ADMIN_PASSWORD", "hunter2"),
+        ("BAEDAL_AUTH_SECRET", "a-short-signing-key"),
+    ] {
+        let stderr = refused(dir.path(), &[(name, value)]);
+        assert!(!stderr.contains(value), "{name} was printed:\n{stderr}");
+    }
+}

@@ -524,4 +524,38 @@ async fn every_route_answers_each_caller_as_the_rules_say() {
         fixed,
     )
     .await;
+
+    // Owners and operators are made by operators; a signed-in customer
+    // signing up is signing up anonymously.
+    let owner =
+        json!({ "id": "made-owner", "password": PASSWORD, "role": "owner", "name": "사장" });
+    check(
+        &clients,
+        |_| {
+            row(
+                Method::POST,
+                "/auth/signup",
+                Some(owner.clone()),
+                [403, 403, 403, 403, 403, 403, 403, 201],
+            )
+        },
+        fixed,
+    )
+    .await;
+
+    // Closing an account is its own or an operator's: last, since lee's
+    // session ends with it.
+    check(
+        &clients,
+        |_| {
+            row(
+                Method::DELETE,
+                "/accounts/lee",
+                None,
+                [401, 404, 204, 404, 404, 404, 404, 204],
+            )
+        },
+        fixed,
+    )
+    .await;
 }

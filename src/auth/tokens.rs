@@ -105,11 +105,21 @@ impl Tokens {
 
 /// A refresh token: `<account, base64url>.<session, hex>.<secret, base64url>`.
 /// The server keeps only the secret's SHA-256 (`Session::secret_hash`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct RefreshToken {
     pub account: String,
     pub session: u64,
     secret: String,
+}
+
+/// Never shows the secret.
+impl std::fmt::Debug for RefreshToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshToken")
+            .field("account", &self.account)
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RefreshToken {

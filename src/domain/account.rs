@@ -17,6 +17,31 @@ use serde::{Deserialize, Serialize};
 /// oldest (a stolen password cannot grow the record without bound).
 pub const MAX_SESSIONS: usize = 10;
 
+/// A password's or a refresh token's hash: stored and compared, never
+/// shown (its `Debug` is `<hash>`, so a logged command or an error message
+/// cannot carry it). Stored as the string itself.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretHash(pub String);
+
+impl std::fmt::Debug for SecretHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hash>")
+    }
+}
+
+impl From<String> for SecretHash {
+    fn from(hash: String) -> Self {
+        SecretHash(hash)
+    }
+}
+
+impl From<&str> for SecretHash {
+    fn from(hash: &str) -> Self {
+        SecretHash(hash.to_string())
+    }
+}
+
 /// Whether an account may sign in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AccountStatus {
@@ -34,7 +59,7 @@ pub struct Session {
     /// Random; named by the access token's `sid` and the refresh token.
     pub id: u64,
     /// Hex SHA-256 of the current refresh token's secret.
-    pub secret_hash: String,
+    pub secret_hash: SecretHash,
     /// When the current refresh token stops working (UTC).
     pub expires_at: Timestamp,
 }
@@ -46,7 +71,7 @@ pub struct Account {
     pub name: String,
     pub role: Role,
     /// The password's argon2 hash, in PHC string format.
-    pub password_hash: String,
+    pub password_hash: SecretHash,
     pub status: AccountStatus,
     pub created_at: Timestamp,
     pub sessions: Vec<Session>,
@@ -72,12 +97,12 @@ pub enum AccountCommand {
     SignUp {
         name: String,
         role: Role,
-        password_hash: String,
+        password_hash: SecretHash,
     },
     /// Sign in on one more device (the password was checked by the caller).
     OpenSession {
         session: u64,
-        secret_hash: String,
+        secret_hash: SecretHash,
         expires_at: Timestamp,
     },
     /// Trade the current refresh token of `session` for the next one. A
@@ -85,8 +110,8 @@ pub enum AccountCommand {
     /// token) ends the session: whoever holds either token is signed out.
     Refresh {
         session: u64,
-        presented_hash: String,
-        next_hash: String,
+        presented_hash: SecretHash,
+        next_hash: SecretHash,
         expires_at: Timestamp,
     },
     /// Sign out one device; a session already gone is nothing to do.
@@ -105,7 +130,7 @@ pub enum AccountEvent {
         id: String,
         name: String,
         role: Role,
-        password_hash: String,
+        password_hash: SecretHash,
     },
     SessionOpened(Session),
     SessionRotated(Session),

@@ -166,3 +166,15 @@ fn an_account_keeps_at_most_its_newest_sessions() {
     assert_eq!(account.sessions.len(), MAX_SESSIONS);
     assert_eq!(account.sessions[0].id, 4, "the oldest went first");
 }
+
+#[test]
+fn hashes_never_show_in_debug_output() {
+    let cmd = AccountCommand::SignUp {
+        name: "김민지".into(),
+        role: Role::Customer,
+        password_hash: "$argon2id$v=19$secret-looking".into(),
+    };
+    let shown = format!("{cmd:?}");
+    assert!(!shown.contains("argon2"), "{shown}");
+    assert!(shown.contains("<hash>"), "{shown}");
+}

@@ -80,7 +80,7 @@ pub async fn sign_up(
     let cmd = AccountCommand::SignUp {
         name,
         role,
-        password_hash,
+        password_hash: password_hash.into(),
     };
     let done = registry
         .send(&id.to_string(), Execute::<Account>::new(by, cmd))
@@ -99,7 +99,7 @@ async fn open_session(
     let refresh = RefreshToken::generate(&account.id, session).map_err(AppError::Internal)?;
     let cmd = AccountCommand::OpenSession {
         session,
-        secret_hash: refresh.secret_hash(),
+        secret_hash: refresh.secret_hash().into(),
         expires_at: tokens.refresh_expiry(now),
     };
     registry
@@ -143,7 +143,7 @@ pub async fn login(
         return Err(wrong_password());
     }
     let account = crate::read::account(&registry.env().db, id)?;
-    let stored = account.as_ref().map(|a| a.password_hash.clone());
+    let stored = account.as_ref().map(|a| a.password_hash.0.clone());
     let matches = off_thread(move || password::verify(&password, stored.as_deref())).await?;
     match account {
         Some(account) if matches => open_session(registry, tokens, &account).await,
@@ -170,8 +170,8 @@ pub async fn refresh(
         .map_err(AppError::Internal)?;
     let cmd = AccountCommand::Refresh {
         session: presented.session,
-        presented_hash: presented.secret_hash(),
-        next_hash: next.secret_hash(),
+        presented_hash: presented.secret_hash().into(),
+        next_hash: next.secret_hash().into(),
         expires_at: tokens.refresh_expiry(now),
     };
     let done = match registry

@@ -236,7 +236,7 @@ fn the_schema_3_fixture_holds_accounts_and_who_did_what() {
     assert_eq!(account("fixture-owner").role, Role::Owner);
     assert_eq!(account("fixture-rider").role, Role::Rider);
     assert_eq!(account("lee").status, AccountStatus::Disabled);
-    assert!(account("admin").password_hash.starts_with("$argon2id$"));
+    assert!(account("admin").password_hash.0.starts_with("$argon2id$"));
     let pending = db
         .get::<Store>(&keys::store("fixture-pending"))
         .unwrap()
