@@ -168,9 +168,20 @@ pub struct ServeArgs {
     #[arg(long, env = "BAEDAL_RATE_LIMIT_PER_ACCOUNT", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit_per_account: u32,
 
+    /// Sign-ins and sign-ups a second one client IP may attempt (twice as
+    /// many in a burst): each costs a password hash; past it, 429.
+    #[arg(long, env = "BAEDAL_RATE_LIMIT_SIGN_INS_PER_IP", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_sign_ins_per_ip: u32,
+
     /// Turn the rate limits off (a load test from one machine).
     #[arg(long, env = "BAEDAL_NO_RATE_LIMITS", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub no_rate_limits: bool,
+
+    /// How often an open WebSocket is pinged, in seconds; a client silent
+    /// for three pings is dropped, and one whose sign-in ended (signed out,
+    /// disabled, token expired) is closed.
+    #[arg(long, env = "BAEDAL_WEBSOCKET_PING_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub websocket_ping_secs: u64,
 
     /// Most WebSockets one account may hold open at once (429 past it).
     #[arg(long, env = "BAEDAL_MAX_WEBSOCKETS_PER_ACCOUNT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -289,6 +300,7 @@ impl ServeArgs {
         crate::http::rate_limits::RateLimitConfig {
             per_ip: on(self.rate_limit_per_ip),
             per_account: on(self.rate_limit_per_account),
+            sign_ins_per_ip: on(self.rate_limit_sign_ins_per_ip),
         }
     }
 }

@@ -17,19 +17,30 @@ pub fn stores() -> AppResult<Vec<Store>> {
         .map_err(|e| AppError::Internal(format!("data/stores.json: {e}")))
 }
 
-/// Loads the demo stores once: on first start, and never again (a store the
-/// operator already has is left as it is). Runs before any actor starts, so
-/// it is the single writer of the stores it adds. Returns how many it added,
-/// once they are on disk.
-pub async fn load(db: &Db) -> AppResult<usize> {
+/// What the demo data added.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Loaded {
+    pub stores: usize,
+    pub accounts: usize,
+}
+
+/// Loads the demo stores and their demo accounts once: on first start, and
+/// never again (a store or account the operator already has is left as it
+/// is). A database that loaded the demo stores before accounts existed gets
+/// no demo accounts: their password is public. Runs before any actor
+/// starts, so it is the single writer of what it adds. Answers once it is on
+/// disk; the mark that it is done is written last, so a start cut short
+/// loads the rest the next time.
+pub async fn load(db: &Db) -> AppResult<Loaded> {
     if db.contains(keys::DEMO_LOADED)? {
-        return Ok(0);
+        return Ok(Loaded::default());
     }
     let mut added = 0;
-    for store in stores()? {
+    for mut store in stores()? {
         if db.contains(&keys::store(&store.id))? {
             continue;
         }
+        store.owner_id = Some(owner_of(&store.id));
         let id = store.id.clone();
         execute::<Store>(
             db,
@@ -40,11 +51,15 @@ pub async fn load(db: &Db) -> AppResult<usize> {
         )?;
         added += 1;
     }
+    let accounts = accounts(db)?;
     let mut done = WriteBatch::new();
     done.put(keys::DEMO_LOADED.to_vec(), &added)?;
     let commit = db.commit(done)?;
     db.acknowledged(commit).await;
-    Ok(added)
+    Ok(Loaded {
+        stores: added,
+        accounts,
+    })
 }
 
 /// The password of every demo account.
@@ -80,12 +95,12 @@ fn ensure_account(
     Ok(true)
 }
 
-/// Adds the demo accounts that are missing, and gives each demo store
-/// without an owner to its demo owner. Like [`load`], runs before any actor
-/// starts. The accounts share one hash of [`DEMO_PASSWORD`] (one salt):
-/// hashing each would add seconds to a first start, and these passwords
-/// are public anyway. Returns how many accounts it added.
-pub async fn accounts(db: &Db) -> AppResult<usize> {
+/// Adds the demo accounts that are missing (part of [`load`]): an owner
+/// for each demo store there is, and the riders. The accounts share
+/// one hash of [`DEMO_PASSWORD`] (one salt): hashing each would add seconds
+/// to a first start, and these passwords are public anyway. Returns how many
+/// accounts it added.
+fn accounts(db: &Db) -> AppResult<usize> {
     let mut made: Option<String> = None;
     let mut hash = || -> AppResult<String> {
         if let Some(hash) = &made {
@@ -97,29 +112,30 @@ pub async fn accounts(db: &Db) -> AppResult<usize> {
     };
     let mut added = 0;
     for store in stores()? {
-        let Some(stored) = db.get::<Store>(&keys::store(&store.id))? else {
+        if !db.contains(&keys::store(&store.id))? {
             continue;
-        };
-        let owner = owner_of(&store.id);
-        let name = format!("{} 사장님", store.name);
-        added += usize::from(ensure_account(db, &owner, Role::Owner, &name, &mut hash)?);
-        if stored.owner_id.is_none() {
-            let cmd = StoreCommand::SetOwner(owner);
-            execute::<Store>(db, &store.id, Some(&stored), &Principal::System, &cmd)?;
         }
+        let name = format!("{} 사장님", store.name);
+        let owner = owner_of(&store.id);
+        added += usize::from(ensure_account(db, &owner, Role::Owner, &name, &mut hash)?);
     }
     for n in 1..=DEMO_RIDERS {
         let id = format!("rider-{n}");
         let name = format!("라이더 {n}");
         added += usize::from(ensure_account(db, &id, Role::Rider, &name, &mut hash)?);
     }
-    db.settled().await;
     Ok(added)
 }
 
 /// Creates the operator account `admin` with `password` if there is none.
 pub async fn admin(db: &Db, password: &str) -> AppResult<bool> {
     password::validate(password)?;
+    if let Some(taken) = db.get::<Account>(&keys::account("admin"))? {
+        if taken.role != Role::Operator {
+            tracing::warn!(role = %taken.role, "an account named admin exists and is no operator's: --admin-password made no operator");
+        }
+        return Ok(false);
+    }
     let mut hash = || password::hash(password).map_err(AppError::Internal);
     let added = ensure_account(db, "admin", Role::Operator, "operator", &mut hash)?;
     db.settled().await;
@@ -150,14 +166,16 @@ mod tests {
     async fn loading_twice_adds_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open_for_tests(dir.path());
-        let n = load(&db).await.unwrap();
+        let loaded = load(&db).await.unwrap();
+        let n = loaded.stores;
         assert_eq!(n, stores().unwrap().len());
+        assert_eq!(loaded.accounts, n + DEMO_RIDERS);
         assert_eq!(
             db.horizon().borrow().log_seq,
             n as u64,
             "on disk before it returns"
         );
-        assert_eq!(load(&db).await.unwrap(), 0);
+        assert_eq!(load(&db).await.unwrap(), Loaded::default());
         assert_eq!(db.scan::<Store>(keys::STORES).count(), n);
     }
 }

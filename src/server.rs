@@ -18,6 +18,7 @@ use crate::domain::limits::OrderLimits;
 use crate::domain::wallet::ReviewCoupon;
 use crate::error::AppError;
 use crate::http::rate_limits::RateLimits;
+use crate::http::sockets::Sockets;
 use crate::http::{self, admission::Admission, metrics::Metrics, AppState};
 use crate::storage::{Db, Durability, StorageConfig, StorageError};
 use crate::supervision::{Faults, Guard};
@@ -73,14 +74,13 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let db = Db::open(&storage_config(&args))?;
     release_startup_peak();
     if !args.no_demo {
-        let added = demo::load(&db).await?;
-        if added > 0 {
-            tracing::info!(stores = added, "loaded the demo stores");
+        let loaded = demo::load(&db).await?;
+        if loaded.stores > 0 {
+            tracing::info!(stores = loaded.stores, "loaded the demo stores");
         }
-        let accounts = demo::accounts(&db).await?;
-        if accounts > 0 {
+        if loaded.accounts > 0 {
             tracing::info!(
-                accounts,
+                accounts = loaded.accounts,
                 password = demo::DEMO_PASSWORD,
                 "added the demo accounts (owner-<storeId>, rider-1 … rider-{}): for local trials only",
                 demo::DEMO_RIDERS
@@ -184,7 +184,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         tokens,
         rate_limits: rate_limits.clone(),
         max_sockets_per_account: args.max_websockets_per_account as usize,
-        sockets: Default::default(),
+        sockets: Arc::new(Sockets::new(args.max_in_flight as usize / 2)),
+        websocket_ping: Duration::from_secs(args.websocket_ping_secs),
     });
     if args.chaos {
         tracing::warn!("fault injection is on: /admin/chaos is served");

@@ -165,6 +165,21 @@ async fn sign_up_sign_in_refresh_and_sign_out() {
         .await;
     assert_problem(status, &body, 401, "refresh token");
 
+    // A refresh token that was never issued (right account and session, a
+    // guessed secret) is refused, and signs no one out.
+    let (_, fifth) = api.login("mina", "mina-password").await;
+    let real = fifth["refreshToken"].as_str().unwrap();
+    let mut parts: Vec<String> = real.split('.').map(str::to_string).collect();
+    parts[2] = "guessed-secret".into();
+    let (status, body) = api
+        .post("/auth/refresh", json!({ "refreshToken": parts.join(".") }))
+        .await;
+    assert_problem(status, &body, 401, "refresh token");
+    let (status, _) = api
+        .post("/auth/refresh", json!({ "refreshToken": real }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "the session lives on");
+
     // Sessions survive a restart: the signing key is kept.
     let (_, fourth) = api.login("mina", "mina-password").await;
     server.stop();
@@ -358,10 +373,15 @@ async fn an_owners_store_waits_for_approval_and_the_history_says_who() {
     // Not listed, not orderable, and not approvable by its owner.
     let (_, list) = api.anonymous().get("/stores").await;
     assert!(!list.to_string().contains("boss-bap"));
+    // Whose a store is shows to its owner and operators only.
+    let (_, public) = api.anonymous().get("/stores/gangnam-chicken").await;
+    assert!(public.get("ownerId").is_none(), "{public}");
+    let (_, seen) = admin.get("/stores/gangnam-chicken").await;
+    assert_eq!(seen["ownerId"], "owner-gangnam-chicken");
     let kim = api.as_customer("kim").await;
     let order = json!({ "storeId": "boss-bap", "items": [{ "menuId": "bap", "qty": 1 }], "address": "서울 마포구 와우산로 2" });
     let (status, body) = kim.post("/orders", order.clone()).await;
-    assert_problem(status, &body, 409, "awaits an operator's approval");
+    assert_problem(status, &body, 404, "does not exist");
     let (status, body) = boss.post_empty("/stores/boss-bap/approve").await;
     assert_problem(status, &body, 403, "only an operator may");
     let (status, _) = admin.post_empty("/stores/boss-bap/approve").await;

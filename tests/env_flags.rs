@@ -155,6 +155,16 @@ const VARIABLES: &[Variable] = &[
         Some(("maybe", "--no-rate-limits")),
     ),
     var(
+        "BAEDAL_WEBSOCKET_PING_SECS",
+        Some("30"),
+        Some(("0", "--websocket-ping-secs")),
+    ),
+    var(
+        "BAEDAL_RATE_LIMIT_SIGN_INS_PER_IP",
+        Some("100000"),
+        Some(("0", "--rate-limit-sign-ins-per-ip")),
+    ),
+    var(
         "BAEDAL_MAX_WEBSOCKETS_PER_ACCOUNT",
         Some("5"),
         Some(("0", "--max-websockets-per-account")),

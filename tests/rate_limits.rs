@@ -6,12 +6,27 @@ mod common;
 
 use common::*;
 use reqwest::{Method, StatusCode};
+use serde_json::json;
 
 const STORE: &str = "gangnam-chicken";
 
 /// Sends `req()` until it is refused with 429 (at most `tries` times);
 /// the refusal, and how many went through before it.
-async fn until_limited<F, Fut>(tries: usize, mut req: F) -> (reqwest::Response, usize)
+async fn until_limited<F, Fut>(tries: usize, req: F) -> (reqwest::Response, usize)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = reqwest::Response>,
+{
+    until_limited_or(tries, StatusCode::OK, req).await
+}
+
+/// Like [`until_limited`], where each answer before the 429 is a success or
+/// `expected`.
+async fn until_limited_or<F, Fut>(
+    tries: usize,
+    expected: StatusCode,
+    mut req: F,
+) -> (reqwest::Response, usize)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = reqwest::Response>,
@@ -21,7 +36,11 @@ where
         if res.status() == StatusCode::TOO_MANY_REQUESTS {
             return (res, passed);
         }
-        assert!(res.status().is_success(), "{}", res.status());
+        assert!(
+            res.status().is_success() || res.status() == expected,
+            "{}",
+            res.status()
+        );
     }
     panic!("no 429 after {tries} requests");
 }
@@ -143,23 +162,73 @@ async fn an_account_holds_at_most_its_websockets() {
 }
 
 #[tokio::test]
-async fn open_websockets_count_in_admission_control() {
+async fn websockets_hold_at_most_half_the_slots_in_flight() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &["--max-in-flight", "2"]);
     let api = &server.api;
     let kim = api.token("kim", "customer").await.unwrap();
     let lee = api.token("lee", "customer").await.unwrap();
     let first = socket(api, &kim).await.unwrap();
-    let _second = socket(api, &lee).await.unwrap();
-    // Both slots are held by sockets: a request (and a third socket) waits
-    // its turn with a 503; health still answers.
-    let (status, body) = api.anonymous().get("/stores").await;
-    assert_problem(status, &body, 503, "busy");
-    assert_eq!(socket(api, &kim).await.err(), Some(503));
-    assert_eq!(api.anonymous().get("/health").await.0, StatusCode::OK);
+    // One socket holds one of the two slots: sockets get no more, and
+    // requests keep the other.
+    assert_eq!(socket(api, &lee).await.err(), Some(503));
+    assert_eq!(api.anonymous().get("/stores").await.0, StatusCode::OK);
     drop(first);
     eventually("a closed socket to give its slot back", || async {
-        (api.anonymous().get("/stores").await.0 == StatusCode::OK).then_some(())
+        socket(api, &lee).await.ok()
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_websocket_closes_once_its_sign_in_ends() {
+    use futures_util::StreamExt;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--websocket-ping-secs", "1"]);
+    let api = &server.api;
+    let kim = api.as_customer("kim").await;
+    let Identity::Token(token) = kim.identity.clone() else {
+        unreachable!()
+    };
+    let mut ws = socket(api, &token).await.unwrap();
+    let (status, _) = kim.post_empty("/auth/logout").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // Pings come and go until the server sees the session ended and closes.
+    let closed = tokio::time::timeout(PATIENCE, async {
+        while let Some(Ok(msg)) = ws.next().await {
+            if msg.is_close() {
+                return true;
+            }
+        }
+        true
+    })
+    .await;
+    assert_eq!(closed, Ok(true), "the socket outlived its sign-in");
+}
+
+#[tokio::test]
+async fn an_address_over_its_sign_ins_is_refused_before_any_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        dir.path(),
+        &[
+            "--rate-limit-sign-ins-per-ip",
+            "1",
+            "--rate-limit-per-ip",
+            "100000",
+        ],
+    );
+    let anonymous = server.api.anonymous();
+    let login = json!({ "id": "nobody", "password": "wrong-password" });
+    let (res, tried) = until_limited_or(100, StatusCode::UNAUTHORIZED, || async {
+        anonymous
+            .request(Method::POST, "/auth/login", Some(&login))
+            .await
+            .send()
+            .await
+            .unwrap()
+    })
+    .await;
+    assert!(tried >= 1);
+    assert_rate_limited(res, "sign-ins-per-ip").await;
 }

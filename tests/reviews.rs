@@ -250,7 +250,7 @@ async fn a_store_selling_for_one_won_farms_no_coupons() {
     // Unapproved, it takes no orders at all.
     let order = json!({ "customerId": "kim", "storeId": "farm", "items": [{ "menuId": "air", "qty": 1 }], "address": "서울 마포구 양화로 4" });
     let (status, body) = api.post("/orders", order.clone()).await;
-    assert_problem(status, &body, 409, "awaits an operator's approval");
+    assert_problem(status, &body, 404, "does not exist");
     // Approved, its 1-won orders earn reviews but no coupon.
     let (status, _) = admin.post_empty("/stores/farm/approve").await;
     assert_eq!(status, StatusCode::OK);

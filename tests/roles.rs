@@ -441,6 +441,20 @@ async fn every_route_answers_each_caller_as_the_rules_say() {
         fixed,
     )
     .await;
+    let same_owner = json!({ "ownerId": format!("owner-{STORE}") });
+    check(
+        &clients,
+        |_| {
+            row(
+                Method::PUT,
+                format!("/stores/{STORE}/owner"),
+                Some(same_owner.clone()),
+                [401, 403, 403, 403, 403, 403, 403, 200],
+            )
+        },
+        fixed,
+    )
+    .await;
 
     // Ordering is a customer's, as themselves.
     let (_, address) = demo_dish(STORE);

@@ -62,6 +62,12 @@ pub struct Session {
     pub secret_hash: SecretHash,
     /// When the current refresh token stops working (UTC).
     pub expires_at: Timestamp,
+    /// The refresh token's secret before the last rotation: presented
+    /// again, it was copied (stolen or replayed), and the session ends.
+    /// Any other wrong secret is only refused (a guess must not sign the
+    /// account out).
+    #[serde(default)]
+    pub previous_hash: Option<SecretHash>,
 }
 
 /// An account of a customer, store owner, rider or operator.
@@ -219,6 +225,7 @@ impl Aggregate for Account {
                 id: *session,
                 secret_hash: secret_hash.clone(),
                 expires_at: *expires_at,
+                previous_hash: None,
             })],
             C::Refresh {
                 session,
@@ -231,17 +238,20 @@ impl Aggregate for Account {
                     .iter()
                     .find(|s| s.id == *session && s.expires_at > now)
                     .ok_or_else(signed_out)?;
-                if current.secret_hash != *presented_hash {
+                if current.secret_hash == *presented_hash {
+                    vec![AccountEvent::SessionRotated(Session {
+                        id: *session,
+                        secret_hash: next_hash.clone(),
+                        expires_at: *expires_at,
+                        previous_hash: Some(presented_hash.clone()),
+                    })]
+                } else if current.previous_hash.as_ref() == Some(presented_hash) {
                     vec![AccountEvent::SessionClosed {
                         session: *session,
                         reused: true,
                     }]
                 } else {
-                    vec![AccountEvent::SessionRotated(Session {
-                        id: *session,
-                        secret_hash: next_hash.clone(),
-                        expires_at: *expires_at,
-                    })]
+                    return Err(signed_out());
                 }
             }
             C::CloseSession { session } => {

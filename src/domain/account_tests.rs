@@ -24,6 +24,7 @@ fn session(id: u64, hash: &str) -> Session {
         id,
         secret_hash: hash.into(),
         expires_at: Timestamp(1_000_000),
+        previous_hash: None,
     }
 }
 
@@ -68,6 +69,7 @@ fn a_refresh_token_rotates_once_and_a_reused_one_ends_the_session() {
         .when_by(&Principal::Anonymous, refresh("first"))
         .then(vec![AccountEvent::SessionRotated(Session {
             expires_at: Timestamp(2_000_000),
+            previous_hash: Some("first".into()),
             ..session(7, "second")
         })])
         .unwrap();
@@ -75,7 +77,15 @@ fn a_refresh_token_rotates_once_and_a_reused_one_ends_the_session() {
     // The first token again, after it was rotated: whoever has it, the
     // session ends.
     let mut after = signed_in.to_vec();
-    after.push(AccountEvent::SessionRotated(session(7, "second")));
+    after.push(AccountEvent::SessionRotated(Session {
+        previous_hash: Some("first".into()),
+        ..session(7, "second")
+    }));
+    // A secret never issued (a guess): refused, and the session lives on.
+    let guessed = given::<Account>("kim".into(), after.clone())
+        .when_by(&Principal::Anonymous, refresh("guess"))
+        .then_refused();
+    assert_eq!(guessed.kind(), ErrorKind::Unauthenticated);
     let ended = given::<Account>("kim".into(), after)
         .when_by(&Principal::Anonymous, refresh("first"))
         .then(vec![AccountEvent::SessionClosed {

@@ -37,8 +37,6 @@ pub enum DomainError {
     StoreExists(String),
     #[error("store {0:?} is closed and takes no orders now")]
     StoreClosed(String),
-    #[error("store {0:?} awaits an operator's approval and takes no orders yet")]
-    StoreAwaitingApproval(String),
     #[error("coupon {0:?} is unknown")]
     UnknownCoupon(String),
     #[error("coupon {coupon:?} cannot be used: it {why}")]
@@ -112,7 +110,6 @@ impl DomainError {
             | NotFound { .. } => ErrorKind::NotFound,
             StoreExists(_)
             | StoreClosed(_)
-            | StoreAwaitingApproval(_)
             | UnknownCoupon(_)
             | OrderExists(_)
             | WrongState { .. }

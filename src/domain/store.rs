@@ -62,10 +62,11 @@ impl Store {
         }
     }
 
-    /// Whether it takes orders now: open, and approved.
+    /// Whether it takes orders now: open, and approved. One awaiting
+    /// approval does not exist for the customers who order (`sees_store`).
     pub fn check_takes_orders(&self) -> Result<(), DomainError> {
         if self.awaiting_approval {
-            return Err(DomainError::StoreAwaitingApproval(self.id.clone()));
+            return Err(DomainError::StoreNotFound(self.id.clone()));
         }
         if !self.open {
             return Err(DomainError::StoreClosed(self.id.clone()));

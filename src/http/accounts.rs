@@ -7,7 +7,7 @@ use crate::actors::services::accounts;
 use crate::domain::access::{Principal, Role};
 use crate::domain::account::AccountCommand;
 use crate::read;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -31,11 +31,22 @@ struct SignUp {
     name: String,
 }
 
+/// Counts a sign-in or sign-up against its address's limit: each costs a
+/// password hash.
+fn sign_in_allowed(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
+    match req.peer_addr() {
+        Some(peer) => state.rate_limits.check_sign_in(peer.ip()),
+        None => Ok(()),
+    }
+}
+
 async fn sign_up(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: MaybeCaller,
     body: web::Json<SignUp>,
 ) -> ApiResult<HttpResponse> {
+    sign_in_allowed(&state, &req)?;
     let body = body.into_inner();
     let role = Role::parse(&body.role).ok_or_else(|| {
         Problem::invalid("role must be \"customer\" or \"rider\" (\"owner\" and \"operator\" accounts are made by an operator)")
@@ -65,7 +76,12 @@ struct Login {
     password: String,
 }
 
-async fn login(state: web::Data<AppState>, body: web::Json<Login>) -> ApiResult<HttpResponse> {
+async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<Login>,
+) -> ApiResult<HttpResponse> {
+    sign_in_allowed(&state, &req)?;
     let body = body.into_inner();
     let credentials =
         accounts::login(&state.registry, &state.tokens, &body.id, body.password).await?;
@@ -91,7 +107,7 @@ async fn refresh(state: web::Data<AppState>, body: web::Json<Refresh>) -> ApiRes
 /// Ends the session the access token belongs to: its refresh token and
 /// every access token issued to it stop working.
 async fn logout(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
-    accounts::logout(&state.registry, &caller.principal, caller.session).await?;
+    accounts::logout(&state.registry, &caller.principal, caller.claims.sid).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

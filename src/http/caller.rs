@@ -7,6 +7,7 @@
 //! public routes. What either may do is decided in `domain::access`.
 
 use super::{AppState, Problem};
+use crate::auth::AccessClaims;
 use crate::domain::access::Principal;
 use crate::domain::{DomainError, Timestamp};
 use crate::read;
@@ -17,8 +18,9 @@ use std::future::{ready, Ready};
 /// A signed-in caller.
 pub struct Caller {
     pub principal: Principal,
-    /// The session the token was issued to (for signing out).
-    pub session: u64,
+    /// What its token says: the session it was issued to (for signing
+    /// out), when it expires (a WebSocket closes then).
+    pub claims: AccessClaims,
 }
 
 /// A caller who may also be anonymous.
@@ -61,10 +63,7 @@ fn resolve(req: &HttpRequest) -> Result<Option<Caller>, Problem> {
     let claims = state.tokens.verify(&token)?;
     state.rate_limits.check_account(&claims.sub)?;
     let principal = read::principal(&state.db, &claims, Timestamp::now())?;
-    Ok(Some(Caller {
-        principal,
-        session: claims.sid,
-    }))
+    Ok(Some(Caller { principal, claims }))
 }
 
 impl FromRequest for Caller {

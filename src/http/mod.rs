@@ -18,7 +18,7 @@ mod problem;
 pub mod rate_limits;
 mod reviews;
 mod riders;
-mod sockets;
+pub mod sockets;
 mod status;
 mod stores;
 
@@ -68,6 +68,9 @@ pub struct AppState {
     pub max_sockets_per_account: usize,
     /// The WebSockets open, per account.
     pub sockets: Arc<sockets::Sockets>,
+    /// How often an open WebSocket is pinged (and its caller's sign-in
+    /// checked again).
+    pub websocket_ping: std::time::Duration,
 }
 
 /// Handlers answer this.

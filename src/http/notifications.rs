@@ -5,9 +5,11 @@ use super::caller::Caller;
 use super::{ApiResult, AppState, Problem};
 use crate::actors::projections::notifier;
 use crate::actors::subscribers::Subscriber;
+use crate::auth::AccessClaims;
 use crate::domain::access::{self, Principal, Role, StoreAction};
 use crate::domain::ids::validate_id;
 use crate::domain::notification::{Audience, Notification};
+use crate::domain::Timestamp;
 use crate::read;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -115,9 +117,15 @@ async fn live(
         None => read::applied(&state.db, Subscriber::Notifier).map_err(Problem::from)?,
     };
     let (db, hub) = (state.db.clone(), state.hub.clone());
+    let (claims, ping_every) = (caller.claims.clone(), state.websocket_ping);
     actix_rt::spawn(async move {
         let span = tracing::info_span!("websocket", audience = %audience);
-        let pushed = push(db, &audience, since, live, session, stream);
+        let socket = Socket {
+            db,
+            claims,
+            ping_every,
+        };
+        let pushed = push(&socket, &audience, since, live, session, stream);
         let _ = tracing::Instrument::instrument(pushed, span).await;
         hub.release(&audience);
         drop((slot, permit));
@@ -125,12 +133,26 @@ async fn live(
     Ok(response)
 }
 
-/// How often a quiet socket is pinged, and how long it may stay silent.
-const PING_EVERY: Duration = Duration::from_secs(30);
-const SILENCE_LIMIT: Duration = Duration::from_secs(90);
+/// What a socket's loop keeps: where to read, whose token it was opened
+/// with, and how often it pings (`--websocket-ping-secs`; a client silent
+/// for three pings is gone).
+struct Socket {
+    db: crate::storage::Db,
+    claims: AccessClaims,
+    ping_every: Duration,
+}
+
+impl Socket {
+    /// Whether its caller is still signed in: the token unexpired, the
+    /// account active and the session not ended (signed out, disabled).
+    fn still_signed_in(&self) -> bool {
+        let now = Timestamp::now();
+        now.0 / 1000 < self.claims.exp && read::principal(&self.db, &self.claims, now).is_ok()
+    }
+}
 
 async fn push(
-    db: crate::storage::Db,
+    socket: &Socket,
     audience: &Audience,
     mut last: u64,
     mut live: tokio::sync::broadcast::Receiver<Notification>,
@@ -138,15 +160,19 @@ async fn push(
     mut stream: actix_ws::MessageStream,
 ) -> Result<(), actix_ws::Closed> {
     use futures_util::StreamExt;
-    catch_up(&db, audience, &mut last, &mut session).await?;
-    let mut heartbeat = tokio::time::interval(PING_EVERY);
+    catch_up(&socket.db, audience, &mut last, &mut session).await?;
+    let mut heartbeat = tokio::time::interval(socket.ping_every);
     let mut heard = Instant::now();
     loop {
         tokio::select! {
             _ = heartbeat.tick() => {
-                if heard.elapsed() > SILENCE_LIMIT {
+                if heard.elapsed() > socket.ping_every * 3 {
                     // Gone without a word (a phone that lost its network).
                     return session.close(None).await;
+                }
+                if !socket.still_signed_in() {
+                    // The client reconnects with a fresh token, if it has one.
+                    return session.close(Some(actix_ws::CloseCode::Policy.into())).await;
                 }
                 session.ping(b"").await?;
             }
@@ -157,7 +183,7 @@ async fn push(
                 }
                 Ok(_) => {}
                 // Too slow for the live buffer: read what was missed.
-                Err(RecvError::Lagged(_)) => catch_up(&db, audience, &mut last, &mut session).await?,
+                Err(RecvError::Lagged(_)) => catch_up(&socket.db, audience, &mut last, &mut session).await?,
                 Err(RecvError::Closed) => return session.close(None).await,
             },
             incoming = stream.next() => {

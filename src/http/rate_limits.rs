@@ -23,6 +23,8 @@ use std::sync::Arc;
 pub struct RateLimitConfig {
     pub per_ip: Option<NonZeroU32>,
     pub per_account: Option<NonZeroU32>,
+    /// Sign-ins and sign-ups per client IP: each costs a password hash.
+    pub sign_ins_per_ip: Option<NonZeroU32>,
 }
 
 /// One kind of limit: a keyed limiter on `clock` and how it is named in
@@ -70,6 +72,7 @@ impl<K: Hash + Eq + Clone, C: Clock + Clone> Limit<K, C> {
 pub struct RateLimits<C: Clock = DefaultClock> {
     per_ip: Option<Limit<IpAddr, C>>,
     per_account: Option<Limit<String, C>>,
+    sign_ins_per_ip: Option<Limit<IpAddr, C>>,
 }
 
 impl RateLimits {
@@ -85,6 +88,9 @@ impl<C: Clock + Clone> RateLimits<C> {
             per_account: config
                 .per_account
                 .map(|n| Limit::new(n, "per-account", clock)),
+            sign_ins_per_ip: config
+                .sign_ins_per_ip
+                .map(|n| Limit::new(n, "sign-ins-per-ip", clock)),
         }
     }
 
@@ -92,6 +98,14 @@ impl<C: Clock + Clone> RateLimits<C> {
     pub fn check_ip(&self, ip: IpAddr) -> Result<(), Problem> {
         match &self.per_ip {
             Some(limit) => limit.check(&ip, "this address"),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a sign-in or sign-up from `ip`: a 429 past its limit.
+    pub fn check_sign_in(&self, ip: IpAddr) -> Result<(), Problem> {
+        match &self.sign_ins_per_ip {
+            Some(limit) => limit.check(&ip, "this address (sign-ins)"),
             None => Ok(()),
         }
     }
@@ -116,6 +130,10 @@ impl<C: Clock + Clone> RateLimits<C> {
             limit.limiter.retain_recent();
             limit.limiter.shrink_to_fit();
         }
+        if let Some(limit) = &self.sign_ins_per_ip {
+            limit.limiter.retain_recent();
+            limit.limiter.shrink_to_fit();
+        }
     }
 }
 
@@ -133,6 +151,7 @@ mod tests {
         let config = RateLimitConfig {
             per_ip: NonZeroU32::new(per_ip),
             per_account: NonZeroU32::new(per_account),
+            sign_ins_per_ip: NonZeroU32::new(per_ip),
         };
         RateLimits::with_clock(config, clock)
     }

@@ -20,7 +20,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::put().to(set_menu_item),
         )
         .route("/stores/{storeId}/open", web::put().to(set_open))
-        .route("/stores/{storeId}/approve", web::post().to(approve));
+        .route("/stores/{storeId}/approve", web::post().to(approve))
+        .route("/stores/{storeId}/owner", web::put().to(set_owner));
 }
 
 /// A store `by` may see (`access::sees_store`): an unapproved one is its
@@ -95,12 +96,33 @@ async fn get(
     caller: MaybeCaller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let store = visible_store(&state, &caller.0, &id)?;
+    let by = &caller.0;
+    let store = visible_store(&state, by, &id)?;
     let rating = rating_of(&state, &store.id)?;
-    Ok(HttpResponse::Ok().json(WithRating {
+    let mut shown = serde_json::to_value(WithRating {
         store: &store,
         rating,
-    }))
+    })
+    .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
+    // Whose account owns it is its owner's and operators' business.
+    if !(by.owns(&store.id) || by.is_staff()) {
+        if let Some(fields) = shown.as_object_mut() {
+            fields.remove("ownerId");
+        }
+    }
+    Ok(HttpResponse::Ok().json(shown))
+}
+
+/// Refuses an `ownerId` that names no store owner's account (422).
+fn owner_account(state: &AppState, named: &str) -> ApiResult<()> {
+    let is_owner = read::account(&state.db, named)?.is_some_and(|a| a.role == Role::Owner);
+    if is_owner {
+        Ok(())
+    } else {
+        Err(Problem::invalid(format!(
+            "ownerId {named:?} is no store owner's account; create it first (POST /auth/signup, role \"owner\")"
+        )))
+    }
 }
 
 #[derive(Deserialize)]
@@ -137,12 +159,7 @@ async fn register(
     // owner an operator names has an owner's account is a read.
     let owner_id = body.owner_id;
     if let Some(named) = owner_id.as_ref().filter(|_| by.is_staff()) {
-        let is_owner = read::account(&state.db, named)?.is_some_and(|a| a.role == Role::Owner);
-        if !is_owner {
-            return Err(Problem::invalid(format!(
-                "ownerId {named:?} is no store owner's account; create it first (POST /auth/signup, role \"owner\")"
-            )));
-        }
+        owner_account(&state, named)?;
     }
     let at = districts::position(body.lat, body.lon, &body.address)?;
     let store = Store {
@@ -175,6 +192,36 @@ async fn command(
         .send(&id.to_string(), Execute::<Store>::new(by, cmd))
         .await??
         .state)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OwnerBody {
+    owner_id: String,
+}
+
+/// An operator gives a store to an owner account (a store from before
+/// accounts existed has none, and only operators manage it).
+async fn set_owner(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<OwnerBody>,
+) -> ApiResult<HttpResponse> {
+    let owner = body.into_inner().owner_id;
+    // Only an operator may, and a store the caller cannot see does not
+    // exist: the store decides that before anyone learns whose ids exist.
+    if caller.principal.is_staff() {
+        owner_account(&state, &owner)?;
+    }
+    let store = command(
+        &state,
+        &caller.principal,
+        &id,
+        StoreCommand::SetOwner(owner),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(store))
 }
 
 /// An operator approves a store an owner registered.
