@@ -19,7 +19,7 @@
 //! | 1 | postcard values; no mark (databases before the schema existed) | |
 //! | 2 | MessagePack values (`codec`); notifications only in pages | [`v1`] |
 //! | 3 | accounts (`account/`, `ownedstore/`, `meta/auth-secret`); who caused an event (`LogRecord::by`, `StatusChange::by`); a store's owner and approval | none: fields appended |
-//! | 4 | a cancel's reason (`OrderEvent::Canceled` gains fields); `Idempotency-Key`s per customer (`idem/<customer>\0<key>`); a reject's code and note; a review that earned no coupon (`Review::coupon_id`, `ReviewWritten::coupon` optional: older values read as `Some`) | [`v3`] |
+//! | 4 | a cancel's reason (`OrderEvent::Canceled` gains fields); `Idempotency-Key`s per customer (`idem/<customer>\0<key>`); a reject's code and note; a review that earned no coupon (`Review::coupon_id`, `ReviewWritten::coupon` optional: older values read as `Some`); a session's previous refresh hash (`Session::previous_hash`) | [`v3`] |
 //!
 //! Every release that changes a stored type raises [`CURRENT`] and adds its
 //! row here, so that an older release refuses the database at open rather
