@@ -39,17 +39,19 @@ impl Sockets {
     /// A slot for one more socket of `account`: a 429 if it has `max` open,
     /// a 503 if the server has all it takes.
     pub fn open(self: &Arc<Self>, account: &str, max: usize) -> Result<Slot, Problem> {
+        // The total first: a refused socket leaves no entry for its account.
+        if self.total.fetch_add(1, Ordering::AcqRel) >= self.max_total {
+            self.total.fetch_sub(1, Ordering::AcqRel);
+            return Err(Problem::overloaded());
+        }
         let mut open = self.per_account.entry(account.to_string()).or_insert(0);
         if *open >= max {
+            self.total.fetch_sub(1, Ordering::AcqRel);
             return Err(Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too-many-sockets",
                 format!("at most {max} WebSockets may be open per account; close one first"),
             ));
-        }
-        if self.total.fetch_add(1, Ordering::AcqRel) >= self.max_total {
-            self.total.fetch_sub(1, Ordering::AcqRel);
-            return Err(Problem::overloaded());
         }
         *open += 1;
         Ok(Slot {
@@ -95,6 +97,7 @@ mod tests {
         let refused = sockets.open("kim", 2).unwrap_err();
         assert_eq!(refused.status.as_u16(), 429);
         assert!(refused.detail.contains("at most 2"));
+        assert_eq!(sockets.total(), 2, "a refused socket is not counted");
         let _lee = sockets.open("lee", 2).unwrap();
         drop(a);
         assert_eq!(sockets.of("kim"), 1);
@@ -115,7 +118,10 @@ mod tests {
         let _b = sockets.open("b", 5).unwrap();
         let refused = sockets.open("c", 5).unwrap_err();
         assert_eq!(refused.status.as_u16(), 503);
-        assert_eq!(sockets.of("c"), 0, "a refused socket counts for no one");
+        assert!(
+            sockets.per_account.get("c").is_none(),
+            "a refused socket counts for no one"
+        );
         drop(a);
         assert!(sockets.open("c", 5).is_ok());
     }
