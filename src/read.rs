@@ -10,6 +10,7 @@ use crate::auth::AccessClaims;
 use crate::domain::access::{Principal, Role};
 use crate::domain::account::Account;
 use crate::domain::order::Order;
+use crate::domain::paging::{Page, PageRequest};
 use crate::domain::payment::Payment;
 use crate::domain::rider::Rider;
 use crate::domain::store::Store;
@@ -24,15 +25,26 @@ pub fn order(db: &Db, id: OrderId) -> Read<Option<Order>> {
     db.get(&keys::order(id))
 }
 
-/// A customer's orders, oldest first.
-pub fn orders_of(db: &Db, customer: &str) -> Read<Vec<Order>> {
-    let mut orders = Vec::new();
-    for key in db.scan_keys(&keys::customer_orders(customer)) {
-        if let Some(id) = keys::trailing_u64(&key?) {
+/// A page of a customer's orders, oldest first; the cursor is an order id.
+pub fn orders_of(
+    db: &Db,
+    customer: &str,
+    page: &PageRequest,
+) -> Result<Page<Order>, crate::error::AppError> {
+    let after = page
+        .after_number()?
+        .map(|id| keys::customer_order(customer, id));
+    let mut orders = Vec::with_capacity(page.limit + 1);
+    for entry in db.scan_after::<()>(&keys::customer_orders(customer), after.as_deref()) {
+        let (key, ()) = entry?;
+        if let Some(id) = keys::trailing_u64(&key) {
             orders.extend(order(db, id)?);
         }
+        if orders.len() > page.limit {
+            break;
+        }
     }
-    Ok(orders)
+    Ok(Page::of(orders, page.limit, |o| o.id.to_string()))
 }
 
 /// An order's payment, from its checkout on.
@@ -50,11 +62,25 @@ pub fn store_exists(db: &Db, id: &str) -> Read<bool> {
     db.contains(&keys::store(id))
 }
 
-/// Every store, by id.
-pub fn stores(db: &Db) -> Read<Vec<Store>> {
-    db.scan::<Store>(keys::STORES)
-        .map(|r| r.map(|(_, s)| s))
-        .collect()
+/// A page of the stores `keep` lets through, by id; the cursor is a store
+/// id.
+pub fn stores_page(
+    db: &Db,
+    page: &PageRequest,
+    keep: impl Fn(&Store) -> bool,
+) -> Read<Page<Store>> {
+    let after = page.after.as_deref().map(keys::store);
+    let mut stores = Vec::with_capacity(page.limit + 1);
+    for entry in db.scan_after::<Store>(keys::STORES, after.as_deref()) {
+        let (_, store) = entry?;
+        if keep(&store) {
+            stores.push(store);
+        }
+        if stores.len() > page.limit {
+            break;
+        }
+    }
+    Ok(Page::of(stores, page.limit, |s| s.id.clone()))
 }
 
 /// A rider as last reported: one never heard of is on duty, nowhere yet.

@@ -25,6 +25,7 @@ pub mod notification;
 pub mod order;
 pub mod order_messages;
 pub mod order_status;
+pub mod paging;
 pub mod payment;
 pub mod points;
 pub mod pricing;

@@ -2,15 +2,17 @@
 
 use super::caller::Caller;
 use super::orders::{command, visible_order};
+use super::paged::paged;
 use super::{ApiResult, AppState, Problem};
 use crate::actors::projections::kitchen;
 use crate::domain::access::{self, StoreAction};
 use crate::domain::ids::validate_id;
 use crate::domain::kitchen::Ticket;
 use crate::domain::order::OrderCommand;
+use crate::domain::paging::PageRequest;
 use crate::domain::reasons::{self, RejectReason};
 use crate::domain::OrderId;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -26,18 +28,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ByStore {
     store_id: String,
+    /// Items per page (50; at most 500).
+    limit: Option<usize>,
+    /// The cursor a `Link: rel="next"` gave.
+    after: Option<String>,
 }
 
 /// A store's tickets: its owner's and operators' to see.
 async fn list(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     q: web::Query<ByStore>,
 ) -> ApiResult<HttpResponse> {
     validate_id("storeId", &q.store_id)?;
     super::stores::visible_store(&state, &caller.principal, &q.store_id)?;
     access::check_store(&caller.principal, &q.store_id, StoreAction::ReadOrders)?;
-    Ok(HttpResponse::Ok().json(kitchen::tickets(&state.db, &q.store_id)?))
+    let page = PageRequest::parse(q.limit, q.after.clone())?;
+    Ok(paged(
+        &req,
+        kitchen::tickets(&state.db, &q.store_id, &page)?,
+    ))
 }
 
 async fn get(

@@ -13,6 +13,7 @@ mod notifications;
 mod observe;
 mod or_empty;
 mod orders;
+mod paged;
 mod points;
 mod problem;
 pub mod rate_limits;
@@ -34,6 +35,7 @@ use crate::actors::Registry;
 use crate::auth::Tokens;
 use crate::domain::access::{self, Principal};
 use crate::domain::ids::validate_id;
+use crate::domain::paging::PageRequest;
 use crate::storage::Db;
 use crate::supervision::{Faults, Guard};
 use actix::Addr;
@@ -83,6 +85,10 @@ pub type ApiResult<T> = Result<T, Problem>;
 struct ByCustomer {
     #[serde(default)]
     customer_id: String,
+    /// Items per page (50; at most 500).
+    limit: Option<usize>,
+    /// The cursor a `Link: rel="next"` gave.
+    after: Option<String>,
 }
 
 impl ByCustomer {
@@ -94,6 +100,11 @@ impl ByCustomer {
             return Ok(self.customer_id.clone());
         }
         Ok(access::acting_customer(by, &self.customer_id)?)
+    }
+
+    /// The page asked for.
+    fn page(&self) -> ApiResult<PageRequest> {
+        Ok(PageRequest::parse(self.limit, self.after.clone())?)
     }
 }
 

@@ -1,11 +1,12 @@
 //! MyPage: the customer's read model.
 
 use super::caller::Caller;
+use super::paged::paged;
 use super::{ApiResult, AppState, ByCustomer, Problem};
 use crate::actors::projections::mypage;
 use crate::domain::access::{self, Role};
 use crate::domain::OrderId;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/myPages", web::get().to(list))
@@ -15,11 +16,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// A customer's MyPage (their own; an operator names the customer).
 async fn list(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     q: web::Query<ByCustomer>,
 ) -> ApiResult<HttpResponse> {
     let customer = q.whose(&caller.principal)?;
-    Ok(HttpResponse::Ok().json(mypage::of_customer(&state.db, &customer)?))
+    let page = mypage::of_customer(&state.db, &customer, &q.page()?)?;
+    Ok(paged(&req, page))
 }
 
 /// One order's MyPage entry: its customer's and operators' to see.

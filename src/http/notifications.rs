@@ -2,6 +2,7 @@
 
 use super::admission::Held;
 use super::caller::Caller;
+use super::paged::paged_by;
 use super::{ApiResult, AppState, Problem};
 use crate::actors::projections::notifier;
 use crate::actors::subscribers::Subscriber;
@@ -9,15 +10,13 @@ use crate::auth::AccessClaims;
 use crate::domain::access::{self, Principal, Role, StoreAction};
 use crate::domain::ids::validate_id;
 use crate::domain::notification::{Audience, Notification};
+use crate::domain::paging::{Page, PageRequest};
 use crate::domain::Timestamp;
 use crate::read;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
-
-const DEFAULT_LIMIT: usize = 100;
-const MAX_LIMIT: usize = 1000;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/notifications", web::get().to(list))
@@ -74,20 +73,19 @@ impl Query {
     }
 }
 
+/// A page of an audience's notifications after `since`; the next page's
+/// link carries the last one's id as `since`.
 async fn list(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     q: web::Query<Query>,
 ) -> ApiResult<HttpResponse> {
     let audience = q.audience(&state, &caller.principal)?;
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
-    if limit == 0 || limit > MAX_LIMIT {
-        return Err(Problem::invalid(format!(
-            "limit must be between 1 and {MAX_LIMIT}"
-        )));
-    }
-    let found = notifier::list(&state.db, &audience, q.since.unwrap_or(0), limit)?;
-    Ok(HttpResponse::Ok().json(found))
+    let page = PageRequest::parse(q.limit, None)?;
+    let found = notifier::list(&state.db, &audience, q.since.unwrap_or(0), page.limit + 1)?;
+    let page = Page::of(found, page.limit, |n| n.id.to_string());
+    Ok(paged_by(&req, page, "since"))
 }
 
 /// Upgrades to a WebSocket that sends one JSON message per notification:
@@ -199,30 +197,40 @@ async fn push(
     }
 }
 
+/// Most missed notifications a socket is sent on (re)connecting: past it,
+/// the client is told where to resume (`{"resumeSince": <id>}`) and the
+/// socket closes; it reconnects with `?since=` for the rest.
+const MAX_CATCH_UP: usize = 500;
+
 async fn catch_up(
     db: &crate::storage::Db,
     audience: &Audience,
     last: &mut u64,
     session: &mut actix_ws::Session,
 ) -> Result<(), actix_ws::Closed> {
-    loop {
-        let missed = match notifier::list(db, audience, *last, MAX_LIMIT) {
-            Ok(missed) => missed,
-            // Do not skip what cannot be read: close, and the client
-            // reconnects with `since`.
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read notifications; closing the socket");
-                return session.clone().close(None).await;
-            }
-        };
-        if missed.is_empty() {
-            return Ok(());
+    let missed = match notifier::list(db, audience, *last, MAX_CATCH_UP + 1) {
+        Ok(missed) => missed,
+        // Do not skip what cannot be read: close, and the client
+        // reconnects with `since`.
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read notifications; closing the socket");
+            session.clone().close(None).await?;
+            return Err(actix_ws::Closed);
         }
-        for n in missed {
-            *last = n.id;
-            send(session, &n).await?;
-        }
+    };
+    let more = missed.len() > MAX_CATCH_UP;
+    for n in missed.into_iter().take(MAX_CATCH_UP) {
+        *last = n.id;
+        send(session, &n).await?;
     }
+    if more {
+        session
+            .text(serde_json::json!({ "resumeSince": *last }).to_string())
+            .await?;
+        session.clone().close(None).await?;
+        return Err(actix_ws::Closed);
+    }
+    Ok(())
 }
 
 async fn send(session: &mut actix_ws::Session, n: &Notification) -> Result<(), actix_ws::Closed> {

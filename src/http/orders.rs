@@ -2,6 +2,7 @@
 
 use super::caller::Caller;
 use super::or_empty::OrEmpty;
+use super::paged::paged;
 use super::{ApiResult, AppState, ByCustomer, Problem};
 use crate::actors::entities::shell::Execute;
 use crate::actors::services::checkout;
@@ -45,14 +46,17 @@ async fn place(
     Ok(HttpResponse::Created().json(result?))
 }
 
-/// A customer's orders (their own; an operator names the customer).
+/// A page of a customer's orders (their own; an operator names the
+/// customer).
 async fn list(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     q: web::Query<ByCustomer>,
 ) -> ApiResult<HttpResponse> {
     let customer = q.whose(&caller.principal)?;
-    Ok(HttpResponse::Ok().json(read::orders_of(&state.db, &customer)?))
+    let page = read::orders_of(&state.db, &customer, &q.page()?)?;
+    Ok(paged(&req, page))
 }
 
 /// An order `by` may see (`access::sees_order`); any other is a 404.

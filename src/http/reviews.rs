@@ -1,14 +1,16 @@
 //! Reviews, coupons and ratings.
 
 use super::caller::{Caller, MaybeCaller};
+use super::paged::paged;
 use super::{ApiResult, AppState, ByCustomer};
 use crate::actors::entities::shell::Execute;
 use crate::actors::projections::ratings;
 use crate::domain::access::{self, OrderAction};
+use crate::domain::paging::Page;
 use crate::domain::wallet::{ReviewedOrder, Wallet, WalletCommand, WalletEvent};
 use crate::domain::{DomainError, OrderId};
 use crate::read;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -80,12 +82,29 @@ async fn delete(
 /// A customer's coupons (their own; an operator names the customer).
 async fn coupons(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     q: web::Query<ByCustomer>,
 ) -> ApiResult<HttpResponse> {
     let customer = q.whose(&caller.principal)?;
+    let page = q.page()?;
     let wallet = read::wallet(&state.db, &customer)?;
-    Ok(HttpResponse::Ok().json(wallet.coupons))
+    // In the order they were issued; the cursor is a coupon id.
+    let start = match &page.after {
+        Some(after) => wallet
+            .coupons
+            .iter()
+            .position(|c| &c.id == after)
+            .map_or(wallet.coupons.len(), |i| i + 1),
+        None => 0,
+    };
+    let coupons: Vec<_> = wallet
+        .coupons
+        .into_iter()
+        .skip(start)
+        .take(page.limit + 1)
+        .collect();
+    Ok(paged(&req, Page::of(coupons, page.limit, |c| c.id.clone())))
 }
 
 /// A store's rating: public, for a store the caller may see.

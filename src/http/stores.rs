@@ -1,14 +1,16 @@
 //! Stores and menus.
 
 use super::caller::{Caller, MaybeCaller};
+use super::paged::paged;
 use super::{ApiResult, AppState, Problem};
 use crate::actors::entities::shell::Execute;
 use crate::actors::projections::ratings;
 use crate::domain::access::{self, Principal, Role};
 use crate::domain::districts;
+use crate::domain::paging::{Page, PageRequest};
 use crate::domain::store::{MenuItem, Store, StoreCommand};
 use crate::read;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -69,12 +71,29 @@ fn rating_of(state: &AppState, store: &str) -> ApiResult<RatingSummary> {
     })
 }
 
-/// Every store the caller may see (public: approved stores).
-async fn list(state: web::Data<AppState>, caller: MaybeCaller) -> ApiResult<HttpResponse> {
-    let stores = read::stores(&state.db)?;
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    /// Stores per page (50; at most 500).
+    limit: Option<usize>,
+    /// The cursor a `Link: rel="next"` gave (a store id).
+    after: Option<String>,
+}
+
+/// A page of the stores the caller may see (public: approved stores), by
+/// id.
+async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: MaybeCaller,
+    q: web::Query<ListQuery>,
+) -> ApiResult<HttpResponse> {
+    let q = q.into_inner();
+    let page = PageRequest::parse(q.limit, q.after)?;
+    let stores = read::stores_page(&state.db, &page, |s| access::sees_store(&caller.0, s))?;
     let summaries: Vec<Summary> = stores
+        .items
         .iter()
-        .filter(|s| access::sees_store(&caller.0, s))
         .map(|s| {
             Ok(Summary {
                 id: &s.id,
@@ -88,7 +107,11 @@ async fn list(state: web::Data<AppState>, caller: MaybeCaller) -> ApiResult<Http
             })
         })
         .collect::<ApiResult<_>>()?;
-    Ok(HttpResponse::Ok().json(summaries))
+    let page = Page {
+        items: summaries,
+        next: stores.next,
+    };
+    Ok(paged(&req, page))
 }
 
 async fn get(

@@ -85,16 +85,27 @@ pub async fn open_stores(target: &str) -> Result<Vec<Store>, LoadgenError> {
         target: target.to_string(),
         reason,
     };
-    let mut res = client
-        .get(format!("{target}/stores"))
-        .send()
-        .await
-        .map_err(|e| unreachable(e.to_string()))?;
-    let list: Vec<Store> = res
-        .json()
-        .limit(16 << 20)
-        .await
-        .map_err(|e| unreachable(e.to_string()))?;
+    // Page by page, following `Link: <…>; rel="next"`.
+    let mut list: Vec<Store> = Vec::new();
+    let mut next = Some("/stores?limit=500".to_string());
+    while let Some(path) = next.take() {
+        let mut res = client
+            .get(format!("{target}{path}"))
+            .send()
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        next = res
+            .headers()
+            .get("link")
+            .and_then(|v| v.to_str().ok())
+            .and_then(next_link);
+        let page: Vec<Store> = res
+            .json()
+            .limit(16 << 20)
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        list.extend(page);
+    }
     let mut stores = Vec::new();
     for s in list.into_iter().filter(|s| s.open) {
         let mut res = client
@@ -113,6 +124,20 @@ pub async fn open_stores(target: &str) -> Result<Vec<Store>, LoadgenError> {
         return Err(LoadgenError::NoStores);
     }
     Ok(stores)
+}
+
+/// The target of a `Link` header's `rel="next"`: `<…>; rel="next"`.
+fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|link| {
+        let (target, params) = link.trim().split_once(';')?;
+        params.contains("rel=\"next\"").then(|| {
+            target
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
+    })
 }
 
 /// Runs the workers until the orders are done or the deadline passes.

@@ -201,6 +201,28 @@ impl Db {
             .map(|k| Ok(k?.to_vec()))
     }
 
+    /// The entries under `prefix` after key `after` (from the first without
+    /// one), in key order: a list's next page.
+    pub fn scan_after<T: DeserializeOwned>(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+    ) -> impl Iterator<Item = Result<(Vec<u8>, T), StorageError>> + '_ {
+        use std::ops::Bound;
+        let prefix = prefix.to_vec();
+        let start = match after {
+            Some(after) if after >= prefix.as_slice() => Bound::Excluded(after.to_vec()),
+            _ => Bound::Included(prefix.clone()),
+        };
+        self.engine()
+            .range((start, Bound::Unbounded))
+            .take_while(move |entry| entry.as_ref().map_or(true, |(k, _)| k.starts_with(&prefix)))
+            .map(|entry| {
+                let (k, v) = entry?;
+                Ok((k.to_vec(), decode(&v)?))
+            })
+    }
+
     /// Every value under a prefix from key `from` on, in key order.
     pub fn scan_from<T: DeserializeOwned>(
         &self,

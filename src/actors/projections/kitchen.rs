@@ -9,6 +9,7 @@ use crate::actors::projections::{Deps, Projection, ProjectionActor};
 use crate::domain::event::OrderEventOf;
 use crate::domain::kitchen::{self, Ticket};
 use crate::domain::order::OrderEvent;
+use crate::domain::paging::{Page, PageRequest};
 use crate::domain::{Event, LogRecord, OrderId};
 use crate::error::AppResult;
 use crate::storage::{keys, Db, Staged, StorageError};
@@ -117,10 +118,16 @@ impl Handler<SetStoreDown> for ProjectionActor<Kitchen> {
 }
 
 /// A store's tickets, by order id.
-pub fn tickets(db: &Db, store_id: &str) -> Result<Vec<Ticket>, StorageError> {
-    db.scan::<Ticket>(&keys::tickets(store_id))
+/// A page of a store's kitchen tickets, oldest order first; the cursor is
+/// an order id.
+pub fn tickets(db: &Db, store_id: &str, page: &PageRequest) -> AppResult<Page<Ticket>> {
+    let after = page.after_number()?.map(|id| keys::ticket(store_id, id));
+    let tickets = db
+        .scan_after::<Ticket>(&keys::tickets(store_id), after.as_deref())
+        .take(page.limit + 1)
         .map(|r| r.map(|(_, t)| t))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::of(tickets, page.limit, |t| t.order_id.to_string()))
 }
 
 /// One ticket, wherever its store.

@@ -4,6 +4,7 @@ use crate::actors::projections::{Deps, Projection};
 use crate::domain::event::OrderEventOf;
 use crate::domain::mypage::{self, MyPage};
 use crate::domain::order::OrderEvent;
+use crate::domain::paging::{Page, PageRequest};
 use crate::domain::{LogRecord, OrderId};
 use crate::error::AppResult;
 use crate::storage::{keys, Db, Staged, StorageError};
@@ -42,14 +43,23 @@ impl Projection for MyPageView {
 }
 
 /// A customer's MyPage, by order id.
-pub fn of_customer(db: &Db, customer_id: &str) -> Result<Vec<MyPage>, StorageError> {
-    let mut pages = Vec::new();
-    for key in db.scan_keys(&keys::mypages(customer_id)) {
-        if let Some(id) = keys::trailing_u64(&key?) {
+/// A page of a customer's MyPage, oldest order first; the cursor is an
+/// order id.
+pub fn of_customer(db: &Db, customer_id: &str, page: &PageRequest) -> AppResult<Page<MyPage>> {
+    let after = page
+        .after_number()?
+        .map(|id| keys::mypage_of(customer_id, id));
+    let mut pages = Vec::with_capacity(page.limit + 1);
+    for entry in db.scan_after::<()>(&keys::mypages(customer_id), after.as_deref()) {
+        let (key, ()) = entry?;
+        if let Some(id) = keys::trailing_u64(&key) {
             pages.extend(db.get::<MyPage>(&keys::mypage(id))?);
         }
+        if pages.len() > page.limit {
+            break;
+        }
     }
-    Ok(pages)
+    Ok(Page::of(pages, page.limit, |p| p.order_id.to_string()))
 }
 
 pub fn of_order(db: &Db, order_id: OrderId) -> Result<Option<MyPage>, StorageError> {
