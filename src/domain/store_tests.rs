@@ -1,0 +1,196 @@
+use super::*;
+use crate::domain::testing::{given, store};
+use crate::domain::ErrorKind;
+
+fn decide(
+    store: Option<&Store>,
+    id: &str,
+    cmd: &StoreCommand,
+) -> Result<Vec<StoreEvent>, DomainError> {
+    Store::decide(
+        store,
+        &id.to_string(),
+        &Principal::System,
+        cmd,
+        Timestamp(0),
+    )
+}
+
+fn apply(store: Option<Store>, event: &StoreEvent) -> Option<Store> {
+    Store::apply(store, event, Timestamp(0))
+}
+
+fn run(state: Option<Store>, cmd: StoreCommand) -> Result<Option<Store>, DomainError> {
+    let events = decide(state.as_ref(), "s1", &cmd)?;
+    Ok(events.iter().fold(state, apply))
+}
+
+#[test]
+fn register_then_refuse_again() {
+    let s = run(None, StoreCommand::Register(Box::new(store()))).unwrap();
+    assert_eq!(s, Some(store()));
+    let err = run(s, StoreCommand::Register(Box::new(store()))).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert!(err.to_string().contains("already exists"));
+}
+
+#[test]
+fn menu_items_are_added_and_changed() {
+    let s = Some(store());
+    let tangsuyuk = MenuItem {
+        id: "tangsuyuk".into(),
+        name: "탕수육".into(),
+        price: 18_000,
+    };
+    let s = run(s, StoreCommand::SetMenuItem(tangsuyuk.clone())).unwrap();
+    let cheaper = MenuItem {
+        price: 6_500,
+        ..store().menu[0].clone()
+    };
+    let s = run(s, StoreCommand::SetMenuItem(cheaper.clone()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.menu, vec![cheaper, tangsuyuk]);
+}
+
+#[test]
+fn setting_the_same_thing_changes_nothing() {
+    let same = StoreCommand::SetMenuItem(store().menu[0].clone());
+    assert_eq!(decide(Some(&store()), "s1", &same).unwrap(), vec![]);
+    assert_eq!(
+        decide(Some(&store()), "s1", &StoreCommand::SetOpen(true)).unwrap(),
+        vec![]
+    );
+    let closed = run(Some(store()), StoreCommand::SetOpen(false))
+        .unwrap()
+        .unwrap();
+    assert!(!closed.open);
+}
+
+#[test]
+fn refuses_bad_items_and_unknown_stores() {
+    for bad in [
+        MenuItem {
+            id: "x".into(),
+            name: "x".into(),
+            price: 0,
+        },
+        MenuItem {
+            id: "x".into(),
+            name: "x".into(),
+            price: MAX_PRICE + 1,
+        },
+        MenuItem {
+            id: "".into(),
+            name: "x".into(),
+            price: 1,
+        },
+        MenuItem {
+            id: "x".into(),
+            name: " ".into(),
+            price: 1,
+        },
+    ] {
+        let err = decide(Some(&store()), "s1", &StoreCommand::SetMenuItem(bad)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid);
+    }
+    let err = decide(None, "nope", &StoreCommand::SetOpen(false)).unwrap_err();
+    assert_eq!(err, DomainError::StoreNotFound("nope".into()));
+}
+
+#[test]
+fn refuses_bad_registrations() {
+    let mut dup = store();
+    dup.menu.push(dup.menu[0].clone());
+    assert!(run(None, StoreCommand::Register(Box::new(dup)))
+        .unwrap_err()
+        .to_string()
+        .contains("twice"));
+    let far = Store {
+        lat: 123.0,
+        ..store()
+    };
+    assert_eq!(
+        run(None, StoreCommand::Register(Box::new(far)))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Invalid
+    );
+}
+
+#[test]
+fn a_store_is_registered_once() {
+    let registered = given::<Store>("s1".into(), [])
+        .when(StoreCommand::Register(Box::new(store())))
+        .then(vec![StoreEvent::Registered(Box::new(store()))]);
+    assert_eq!(registered, Some(store()));
+    let refused = given::<Store>("s1".into(), [StoreEvent::Registered(Box::new(store()))])
+        .when(StoreCommand::Register(Box::new(store())))
+        .then_refused();
+    assert_eq!(refused, DomainError::StoreExists("s1".into()));
+}
+
+fn after(mut state: Option<Store>, events: &[StoreEvent]) -> Option<Store> {
+    for event in events {
+        state = apply(state, event);
+    }
+    state
+}
+
+fn owner(id: &str, stores: &[&str]) -> Principal {
+    Principal::Owner {
+        id: id.into(),
+        stores: stores.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+#[test]
+fn an_owners_store_is_theirs_and_awaits_approval() {
+    let by = |p: &Principal, state: Option<&Store>, cmd: StoreCommand| {
+        Store::decide(state, &"s1".to_string(), p, &cmd, Timestamp(0))
+    };
+    let register = || StoreCommand::Register(Box::new(store()));
+    let o1 = owner("o1", &["s1"]);
+    let events = by(&o1, None, register()).unwrap();
+    let mine = after(None, &events).unwrap();
+    assert_eq!(mine.owner_id.as_deref(), Some("o1"));
+    assert!(mine.awaiting_approval);
+    // Naming another owner, or registering as a customer: refused.
+    let mut theirs = store();
+    theirs.owner_id = Some("o2".into());
+    let err = by(&o1, None, StoreCommand::Register(Box::new(theirs))).unwrap_err();
+    assert!(
+        err.to_string().contains("ownerId \"o2\" is not you"),
+        "{err}"
+    );
+    let kim = Principal::Customer("kim".into());
+    assert_eq!(
+        by(&kim, None, register()).unwrap_err().kind(),
+        ErrorKind::Forbidden
+    );
+    // An operator's store takes orders at once.
+    let admin = Principal::Operator("admin".into());
+    let events = by(&admin, None, register()).unwrap();
+    assert!(!after(None, &events).unwrap().awaiting_approval);
+
+    // Before approval: invisible to others, not approvable by its owner.
+    let other = owner("o2", &["s2"]);
+    let open = StoreCommand::SetOpen(false);
+    assert_eq!(
+        by(&other, Some(&mine), open.clone()).unwrap_err(),
+        DomainError::StoreNotFound("s1".into())
+    );
+    assert!(by(&o1, Some(&mine), open).is_ok());
+    let err = by(&o1, Some(&mine), StoreCommand::Approve).unwrap_err();
+    assert!(err.to_string().contains("only an operator may"), "{err}");
+    let approved = by(&admin, Some(&mine), StoreCommand::Approve).unwrap();
+    assert_eq!(approved, vec![StoreEvent::Approved]);
+    let live = after(Some(mine), &approved).unwrap();
+    // Approved: others see it but may not manage it or give it away.
+    let err = by(&other, Some(&live), StoreCommand::SetOpen(false)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+    let err = by(&o1, Some(&live), StoreCommand::SetOwner("o2".into())).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+    let given = by(&admin, Some(&live), StoreCommand::SetOwner("o2".into())).unwrap();
+    assert_eq!(given, vec![StoreEvent::OwnerSet("o2".into())]);
+}
