@@ -151,6 +151,36 @@ fn delivery_status(order: &str) -> &'static str {
     }
 }
 
+/// Per gateway transaction: the gateway and the payment's ledger hold the
+/// same charges, and each charge the same refunds, each made once and none
+/// beyond what was charged.
+fn same_transactions(id: u64, account: &Value, payment: &Value) {
+    let at_gateway = account["charges"].as_array().unwrap();
+    let in_ledger = payment["charges"].as_array().unwrap();
+    assert_eq!(
+        at_gateway.len(),
+        in_ledger.len(),
+        "order {id}: charges {account} vs {payment}"
+    );
+    for (g, l) in at_gateway.iter().zip(in_ledger) {
+        assert_eq!(g["transactionId"], l["transactionId"], "order {id}");
+        assert_eq!(g["amount"], l["amount"], "order {id}");
+        let refunds: Vec<u64> = l["refunds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["amount"].as_u64().unwrap())
+            .collect();
+        assert_eq!(
+            g["refunds"].as_array().unwrap().len(),
+            refunds.len(),
+            "order {id}: every refund made exactly once: {g} vs {l}"
+        );
+        let back: u64 = refunds.iter().sum();
+        assert!(back <= g["amount"].as_u64().unwrap(), "order {id}: {g}");
+    }
+}
+
 /// Everything that must hold after a restart.
 async fn verify(api: &Api, ledger: &mut Ledger) {
     caught_up(api).await;
@@ -188,13 +218,16 @@ async fn verify(api: &Api, ledger: &mut Ledger) {
         let id = account["orderId"].as_u64().unwrap();
         charged += account["charged"].as_u64().unwrap();
         refunded += account["refunded"].as_u64().unwrap();
-        let net = account["net"].as_u64().unwrap();
+        let net = account["net"]
+            .as_u64()
+            .expect("never more refunded than charged");
         kept += net;
         let (_, payment) = api.get(&format!("/payments/{id}")).await;
         assert_eq!(
             payment["transactionId"], account["transactionId"],
             "order {id}"
         );
+        same_transactions(id, account, &payment);
         if account["fullyRefunded"] == true {
             assert_eq!(net, 0, "order {id}: {account}");
             assert_eq!(payment["status"], "Refunded", "order {id}");

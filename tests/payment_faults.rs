@@ -84,10 +84,19 @@ async fn a_refund_the_gateway_fails_is_retried_until_it_succeeds() {
             .then_some(())
     })
     .await;
+    // ... asked for (in the cancel's own commit) and not yet confirmed ...
     let (_, payment) = api.get(&format!("/payments/{id}")).await;
-    assert_eq!(payment["status"], "Approved");
-    // ... and happens once it is back.
+    assert_eq!(payment["status"], "Refunding");
+    let refund = &payment["charges"][0]["refunds"][0];
+    assert_eq!(refund["amount"], 38_000);
+    assert!(refund["refundedAt"].is_null(), "{payment}");
+    // ... and made once it is back, once.
     api.post("/admin/chaos/payment", json!({ "failureRate": 0.0 }))
         .await;
-    await_field(api, &format!("/payments/{id}"), "status", "Refunded").await;
+    let payment = await_field(api, &format!("/payments/{id}"), "status", "Refunded").await;
+    let refunds = payment["charges"][0]["refunds"].as_array().unwrap();
+    assert_eq!(refunds.len(), 1);
+    assert!(refunds[0]["transactionId"].is_string(), "{payment}");
+    let (_, charge) = api.get(&format!("/admin/chaos/payment/charges/{id}")).await;
+    assert_eq!(charge["refunded"], true);
 }

@@ -177,6 +177,71 @@ async fn an_extra_charge_that_timed_out_is_refunded_and_the_order_stays() {
     );
 }
 
+/// The fault of issue 12: a revision's extra charge timed out, the order
+/// was canceled at once, and the resolver later gave the extra charge back.
+/// The cancel refunds the order's own charge, the resolver the extra one:
+/// each charge once, by its own transaction, and the sandbox (which no
+/// longer clamps) shows no more refunded than charged.
+#[tokio::test]
+async fn a_cancel_after_a_timed_out_extra_charge_refunds_each_charge_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--chaos", "--breaker-call-timeout-ms", "200"]);
+    let api = &server.api;
+    let id = api.place("han", STORE).await["id"].as_u64().unwrap();
+    api.post("/admin/chaos/payment", json!({ "latencyMs": 1000 }))
+        .await;
+    let (status, body) = api.post(&format!("/orders/{id}/revise"), items(3)).await;
+    assert_problem(status, &body, 503, "will be refunded");
+    api.post("/admin/chaos/payment", json!({ "latencyMs": 0 }))
+        .await;
+    let (status, canceled) = api.post_empty(&format!("/orders/{id}/cancel")).await;
+    assert_eq!(status, StatusCode::OK, "{canceled}");
+    eventually("the cancel's refund and the compensation", || async {
+        let (_, health) = api.get("/health").await;
+        let (_, payment) = api.get(&format!("/payments/{id}")).await;
+        (health["pendingRevisions"] == 0
+            && payment["status"] == "Refunded"
+            && payment["charges"].as_array().unwrap().len() == 2)
+            .then_some(())
+    })
+    .await;
+    caught_up(api).await;
+    let a = account(api, id).await;
+    assert_eq!(
+        (
+            a["charged"].as_u64(),
+            a["refunded"].as_u64(),
+            a["net"].as_i64()
+        ),
+        (Some(57_000), Some(57_000), Some(0)),
+        "{a}"
+    );
+    let per_charge: Vec<(u64, Vec<u64>)> = a["charges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let refunds = c["refunds"].as_array().unwrap();
+            let refunds = refunds.iter().map(|r| r.as_u64().unwrap()).collect();
+            (c["amount"].as_u64().unwrap(), refunds)
+        })
+        .collect();
+    assert_eq!(
+        per_charge,
+        [(38_000, vec![38_000]), (19_000, vec![19_000])],
+        "each charge refunded once, whole"
+    );
+    let (_, payment) = api.get(&format!("/payments/{id}")).await;
+    let causes: Vec<&Value> = payment["charges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["refunds"][0]["cause"])
+        .collect();
+    assert_eq!(causes[0], "Order");
+    assert!(causes[1]["Compensation"].is_u64(), "{payment}");
+}
+
 #[tokio::test]
 async fn a_retry_after_a_timed_out_extra_charge_is_a_new_charge_never_a_replay() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,6 +1,8 @@
-//! The payment of an order: charged once, refunded at most once.
+//! The payment of an order: its charges at the gateway, each refunded at
+//! most once (`payment_ledger`), and where the whole stands.
 
 use super::error::DomainError;
+use super::payment_ledger::{self as ledger, PaymentCharge, RefundCall, RefundCause};
 use super::time::Timestamp;
 use super::{OrderId, Won};
 use serde::{Deserialize, Serialize};
@@ -17,6 +19,10 @@ pub enum PaymentStatus {
     /// Not charged: the gateway was unavailable or the attempt was cut
     /// short. Paying again is fine.
     Failed,
+    /// Everything kept is being given back (the order was rejected or
+    /// canceled); the refunds are requested, not all confirmed (schema 5).
+    Refunding,
+    /// Everything was given back, and the gateway confirmed every refund.
     Refunded,
 }
 
@@ -26,15 +32,22 @@ pub enum PaymentStatus {
 pub struct Payment {
     pub order_id: OrderId,
     pub customer_id: String,
+    /// Won the order costs now (after its revisions).
     pub amount: Won,
     pub status: PaymentStatus,
+    /// The gateway's id of the order's own charge.
     pub transaction_id: Option<String>,
     pub requested_at: Timestamp,
     pub approved_at: Option<Timestamp>,
+    /// When the last refund of a rejected or canceled order was confirmed.
     pub refunded_at: Option<Timestamp>,
     pub decline_reason: Option<String>,
     /// Changes of the amount by order revisions.
     pub revisions: Vec<PaymentRevision>,
+    /// Every charge and its refunds (schema 5; empty in older records,
+    /// which [`Payment::ledger`] reads from the fields above).
+    #[serde(default)]
+    pub charges: Vec<PaymentCharge>,
 }
 
 /// A change of a payment's amount when its order was revised.
@@ -48,7 +61,7 @@ pub struct PaymentRevision {
     pub at: Timestamp,
 }
 
-/// What the gateway said, or a refund being recorded.
+/// What the gateway said, or a refund being asked for or confirmed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PaymentEvent {
     Approved {
@@ -60,9 +73,21 @@ pub enum PaymentEvent {
     Failed {
         reason: String,
     },
-    /// The order was revised: the amount changes by `delta`.
+    /// The order was revised: the amount changes by `delta`; an extra
+    /// charge joins the ledger, or a refund of the difference is requested.
     Revised(PaymentRevision),
-    Refunded,
+    /// The order was rejected or canceled: a refund of what is left of
+    /// every charge is requested.
+    RefundRequested,
+    /// The gateway confirmed the refund with this idempotency key.
+    RefundConfirmed {
+        key: String,
+        transaction_id: String,
+    },
+    /// A revision's extra charge that never changed the order, already
+    /// given back (its refund confirmed): recorded so that the ledger holds
+    /// every charge.
+    Compensated(PaymentCharge),
 }
 
 impl Payment {
@@ -79,31 +104,72 @@ impl Payment {
             refunded_at: None,
             decline_reason: None,
             revisions: Vec::new(),
+            charges: Vec::new(),
         }
     }
 
-    /// What the payment keeps: the amount unless refunded (or never approved).
+    /// Every charge and its refunds: the stored ledger, or for a record
+    /// from before schema 5 the one its fields describe (the order's charge,
+    /// each revision's extra charge or refund, and a full refund, all
+    /// confirmed, since that release refunded before recording).
+    pub fn ledger(&self) -> Vec<PaymentCharge> {
+        if !self.charges.is_empty() {
+            return self.charges.clone();
+        }
+        let Some(tx) = &self.transaction_id else {
+            return Vec::new();
+        };
+        if !matches!(
+            self.status,
+            PaymentStatus::Approved | PaymentStatus::Refunded
+        ) {
+            return Vec::new();
+        }
+        let net: i64 = self.revisions.iter().map(|r| r.delta).sum();
+        let first = (self.amount as i64).saturating_sub(net).max(0) as Won;
+        let mut charges = vec![PaymentCharge::new(tx.clone(), 0, first)];
+        for r in &self.revisions {
+            if r.delta > 0 {
+                let tx = r.transaction_id.clone().unwrap_or_default();
+                charges.push(PaymentCharge::new(tx, r.revision, r.delta as Won));
+            } else if r.delta < 0 {
+                let cause = RefundCause::Revision(r.revision);
+                ledger::allocate_refund(&mut charges, r.delta.unsigned_abs(), cause, r.at);
+            }
+        }
+        if self.status == PaymentStatus::Refunded {
+            let at = self.refunded_at.unwrap_or(self.requested_at);
+            ledger::refund_everything(&mut charges, at);
+        }
+        for refund in charges.iter_mut().flat_map(|c| c.refunds.iter_mut()) {
+            refund.refunded_at = Some(refund.requested_at);
+        }
+        charges
+    }
+
+    /// Won still kept: charged less every refund asked for.
     pub fn kept(&self) -> Won {
-        match self.status {
-            PaymentStatus::Approved => self.amount,
-            _ => 0,
-        }
+        self.ledger().iter().map(PaymentCharge::remaining).sum()
     }
 
-    /// Charged: approved at some point.
+    /// Won charged, every charge summed.
     pub fn charged(&self) -> Won {
-        match self.status {
-            PaymentStatus::Approved | PaymentStatus::Refunded => self.amount,
-            _ => 0,
-        }
+        self.ledger().iter().map(|c| c.amount).sum()
     }
 
-    /// Refunded: given back.
+    /// Won given back, refunds the gateway confirmed.
     pub fn refunded(&self) -> Won {
-        match self.status {
-            PaymentStatus::Refunded => self.amount,
-            _ => 0,
-        }
+        self.ledger()
+            .iter()
+            .flat_map(|c| &c.refunds)
+            .filter(|r| r.is_done())
+            .map(|r| r.amount)
+            .sum()
+    }
+
+    /// The refunds requested and not yet confirmed, as gateway calls.
+    pub fn pending_refunds(&self) -> Vec<RefundCall> {
+        ledger::pending_calls(self.order_id, &self.ledger())
     }
 
     /// Applies a gateway result or a refund; refuses transitions that would
@@ -111,11 +177,13 @@ impl Payment {
     pub fn apply(&self, event: &PaymentEvent, at: Timestamp) -> Result<Payment, DomainError> {
         use PaymentStatus as P;
         let mut next = self.clone();
+        next.charges = self.ledger();
         match (self.status, event) {
             (P::Pending, PaymentEvent::Approved { transaction_id }) => {
                 next.status = P::Approved;
                 next.transaction_id = Some(transaction_id.clone());
                 next.approved_at = Some(at);
+                next.charges = vec![PaymentCharge::new(transaction_id.clone(), 0, self.amount)];
             }
             (P::Pending, PaymentEvent::Declined { reason }) => {
                 next.status = P::Declined;
@@ -126,29 +194,66 @@ impl Payment {
                 next.decline_reason = Some(reason.clone());
             }
             (P::Approved, PaymentEvent::Revised(r)) => {
-                next.amount = self.amount.checked_add_signed(r.delta).ok_or_else(|| {
-                    DomainError::Invalid {
-                        field: "payment",
-                        reason: format!("of order {} cannot change by {}", self.order_id, r.delta),
+                next.amount = self
+                    .amount
+                    .checked_add_signed(r.delta)
+                    .ok_or_else(|| self.refusal(event))?;
+                if r.delta > 0 {
+                    let tx = r
+                        .transaction_id
+                        .clone()
+                        .ok_or_else(|| self.refusal(event))?;
+                    next.charges
+                        .push(PaymentCharge::new(tx, r.revision, r.delta as Won));
+                } else if r.delta < 0 {
+                    let cause = RefundCause::Revision(r.revision);
+                    let amount = r.delta.unsigned_abs();
+                    if ledger::allocate_refund(&mut next.charges, amount, cause, at) > 0 {
+                        return Err(self.refusal(event));
                     }
-                })?;
+                }
                 next.revisions.push(r.clone());
             }
-            (P::Approved, PaymentEvent::Refunded) => {
-                next.status = P::Refunded;
-                next.refunded_at = Some(at);
+            (P::Approved, PaymentEvent::RefundRequested) => {
+                ledger::refund_everything(&mut next.charges, at);
+                next.status = P::Refunding;
+                next.settle_refunding(at);
             }
-            (status, event) => {
-                return Err(DomainError::Invalid {
-                    field: "payment",
-                    reason: format!(
-                        "of order {} is {status:?} and cannot take {event:?}",
-                        self.order_id
-                    ),
-                })
+            (
+                P::Approved | P::Refunding | P::Refunded,
+                PaymentEvent::RefundConfirmed {
+                    key,
+                    transaction_id,
+                },
+            ) => {
+                ledger::confirm(self.order_id, &mut next.charges, key, transaction_id, at);
+                next.settle_refunding(at);
             }
+            (P::Approved | P::Refunding | P::Refunded, PaymentEvent::Compensated(charge)) => {
+                next.charges.push(charge.clone());
+            }
+            _ => return Err(self.refusal(event)),
         }
         Ok(next)
+    }
+
+    /// A rejected or canceled order's payment is Refunding until the
+    /// gateway confirmed every refund, then Refunded.
+    fn settle_refunding(&mut self, at: Timestamp) {
+        if self.status == PaymentStatus::Refunding && self.pending_refunds().is_empty() {
+            self.status = PaymentStatus::Refunded;
+            self.refunded_at = Some(at);
+        }
+    }
+
+    fn refusal(&self, event: &PaymentEvent) -> DomainError {
+        DomainError::Invalid {
+            field: "payment",
+            reason: format!(
+                "of order {} is {:?} and cannot take {event:?}",
+                self.order_id, self.status
+            ),
+        }
     }
 }
 
@@ -177,86 +282,5 @@ impl AdjustmentKind {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn pending() -> Payment {
-        Payment::pending(1, "kim".into(), 20_000, Timestamp(1))
-    }
-
-    fn approved() -> Payment {
-        pending()
-            .apply(
-                &PaymentEvent::Approved {
-                    transaction_id: "tx".into(),
-                },
-                Timestamp(2),
-            )
-            .unwrap()
-    }
-
-    #[test]
-    fn approve_then_refund() {
-        let p = approved();
-        assert_eq!(
-            (p.status, p.kept(), p.charged()),
-            (PaymentStatus::Approved, 20_000, 20_000)
-        );
-        let r = p.apply(&PaymentEvent::Refunded, Timestamp(3)).unwrap();
-        assert_eq!(
-            (r.status, r.kept(), r.refunded()),
-            (PaymentStatus::Refunded, 0, 20_000)
-        );
-        assert_eq!(r.refunded_at, Some(Timestamp(3)));
-    }
-
-    #[test]
-    fn declined_keeps_nothing() {
-        let d = pending()
-            .apply(
-                &PaymentEvent::Declined {
-                    reason: "limit".into(),
-                },
-                Timestamp(2),
-            )
-            .unwrap();
-        assert_eq!((d.charged(), d.kept(), d.refunded()), (0, 0, 0));
-        assert!(d.apply(&PaymentEvent::Refunded, Timestamp(3)).is_err());
-    }
-
-    #[test]
-    fn failed_keeps_nothing_and_says_why() {
-        let f = pending()
-            .apply(
-                &PaymentEvent::Failed {
-                    reason: "gateway down".into(),
-                },
-                Timestamp(2),
-            )
-            .unwrap();
-        assert_eq!(
-            (f.status, f.charged(), f.kept()),
-            (PaymentStatus::Failed, 0, 0)
-        );
-        assert_eq!(f.decline_reason.as_deref(), Some("gateway down"));
-        assert!(f.apply(&PaymentEvent::Refunded, Timestamp(3)).is_err());
-    }
-
-    #[test]
-    fn never_twice() {
-        let a = approved();
-        assert!(a
-            .apply(
-                &PaymentEvent::Approved {
-                    transaction_id: "tx2".into()
-                },
-                Timestamp(3)
-            )
-            .is_err());
-        let r = a.apply(&PaymentEvent::Refunded, Timestamp(3)).unwrap();
-        assert!(r.apply(&PaymentEvent::Refunded, Timestamp(4)).is_err());
-        assert!(pending()
-            .apply(&PaymentEvent::Refunded, Timestamp(2))
-            .is_err());
-    }
-}
+#[path = "payment_tests.rs"]
+mod tests;

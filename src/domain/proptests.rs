@@ -88,7 +88,12 @@ proptest! {
                     if let Some(t) = kitchen::apply(w.ticket.as_ref(), e, at) { w.ticket = Some(t); }
                     if let Some(d) = delivery::apply(w.delivery.as_ref(), e, at) { w.delivery = Some(d); }
                     if e.refunds_payment() {
-                        w.payment = w.payment.apply(&PaymentEvent::Refunded, at).expect("refunded once");
+                        let mut p = w.payment.apply(&PaymentEvent::RefundRequested, at).expect("refunded once");
+                        for call in p.pending_refunds() {
+                            let confirmed = PaymentEvent::RefundConfirmed { key: call.key, transaction_id: "rf".into() };
+                            p = p.apply(&confirmed, at).expect("confirmed");
+                        }
+                        w.payment = p;
                     }
                 },
             }

@@ -63,7 +63,9 @@ async fn charge(
     _: Operator,
     id: web::Path<OrderId>,
 ) -> ApiResult<HttpResponse> {
-    let charge = state.sandbox.recorded(*id)?.ok_or_else(|| {
+    let recorded = state.sandbox.recorded(*id);
+    let charge = recorded.map_err(|e| AppError::Internal(e.to_string()))?;
+    let charge = charge.ok_or_else(|| {
         Problem::not_found(format!("the gateway has no charge for order {}", *id))
     })?;
     // What is shown is on disk before it is shown: a test may kill the
@@ -125,5 +127,9 @@ async fn store_up(
 /// Every order's account at the sandbox gateway: charged, refunded, net.
 async fn charges(state: web::Data<AppState>, _: Operator) -> ApiResult<HttpResponse> {
     state.db.settled().await;
-    Ok(HttpResponse::Ok().json(state.sandbox.all_recorded()?))
+    let accounts = state
+        .sandbox
+        .all_recorded()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(HttpResponse::Ok().json(accounts))
 }

@@ -119,8 +119,10 @@ impl fmt::Display for Report {
         let v = &self.invariants;
         writeln!(
             f,
-            "invariants over {} orders: approved {} = refunded {} + kept {} won: {}",
+            "invariants over {} orders, {} charges and {} refunds: approved {} = refunded {} + kept {} won, per transaction: {}",
             v.orders_checked,
+            v.charges_checked,
+            v.refunds_checked,
             v.approved_won,
             v.refunded_won,
             v.kept_won,

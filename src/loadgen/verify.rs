@@ -1,6 +1,7 @@
 //! The invariants, checked over HTTP once the load is done: every order
-//! ended as it was driven, and its payment agrees (approved = refunded +
-//! kept).
+//! ended as it was driven, and its payment agrees, per gateway
+//! transaction: every charge is either kept by a live order or refunded
+//! exactly once, never more than it was (approved = refunded + kept).
 
 use super::driver::{Fate, Outcome};
 use serde::Serialize;
@@ -16,6 +17,9 @@ pub struct Verified {
     pub approved_won: u64,
     pub refunded_won: u64,
     pub kept_won: u64,
+    /// Charges (gateway transactions) checked, and the refunds among them.
+    pub charges_checked: u64,
+    pub refunds_checked: u64,
     /// What did not hold, one line each (empty: all held).
     pub violations: Vec<String>,
 }
@@ -81,23 +85,18 @@ pub async fn check(target: &str, outcomes: &[Outcome]) -> Verified {
                 order["amount"]
             ));
         }
-        v.approved_won += amount;
         let expected = if o.fate == Fate::Completed {
             "Approved"
         } else {
             "Refunded"
         };
-        match payment["status"].as_str() {
-            Some("Refunded") => v.refunded_won += amount,
-            Some("Approved") => v.kept_won += amount,
-            _ => {}
-        }
         if payment["status"] != expected {
             v.violations.push(format!(
                 "order {id}: payment {} where {expected} was due",
                 payment["status"]
             ));
         }
+        check_charges(&mut v, id, &payment, o.fate == Fate::Completed, amount);
     }
     if v.approved_won != v.refunded_won + v.kept_won {
         v.violations.push(format!(
@@ -106,4 +105,56 @@ pub async fn check(target: &str, outcomes: &[Outcome]) -> Verified {
         ));
     }
     v
+}
+
+/// Per gateway transaction: each charge is refunded at most what it was,
+/// by confirmed refunds with ids of their own; a live order keeps exactly
+/// its amount, an ended one gets every charge back whole, once.
+fn check_charges(v: &mut Verified, id: u64, payment: &Value, live: bool, amount: u64) {
+    let charges = payment["charges"].as_array().cloned().unwrap_or_default();
+    if charges.is_empty() {
+        v.violations
+            .push(format!("order {id}: a payment without charges"));
+    }
+    let mut kept = 0;
+    for c in &charges {
+        v.charges_checked += 1;
+        let charged = c["amount"].as_u64().unwrap_or(0);
+        let refunds = c["refunds"].as_array().cloned().unwrap_or_default();
+        let mut refunded = 0;
+        let mut whole = 0;
+        for r in &refunds {
+            v.refunds_checked += 1;
+            refunded += r["amount"].as_u64().unwrap_or(0);
+            if r["refundedAt"].is_null() || r["transactionId"].is_null() {
+                v.violations.push(format!(
+                    "order {id}: refund of {} not confirmed",
+                    c["transactionId"]
+                ));
+            }
+            whole += u64::from(r["cause"] == "Order");
+        }
+        if refunded > charged {
+            v.violations.push(format!(
+                "order {id}: charge {} of {charged} refunded {refunded}",
+                c["transactionId"]
+            ));
+        }
+        if !live && (refunded != charged || whole > 1) {
+            v.violations.push(format!(
+                "order {id}: charge {} of {charged} got {refunded} back in {} refunds",
+                c["transactionId"],
+                refunds.len()
+            ));
+        }
+        v.approved_won += charged;
+        v.refunded_won += refunded;
+        kept += charged.saturating_sub(refunded);
+    }
+    v.kept_won += kept;
+    if live && kept != amount {
+        v.violations.push(format!(
+            "order {id}: its charges keep {kept} for an order of {amount}"
+        ));
+    }
 }

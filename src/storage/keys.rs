@@ -90,6 +90,7 @@ pub const PREFIXES: &[&[u8]] = &[
     REVISION_PENDING,
     SANDBOX_CHARGES,
     SANDBOX_ADJUSTMENTS,
+    SANDBOX_REFUNDS,
     READY,
     ACCOUNTS,
     OWNED_STORES,
@@ -292,6 +293,18 @@ pub fn sandbox_adjustment(id: OrderId, attempt: u64, tag: u8) -> Vec<u8> {
     let mut k = sandbox_adjustments(id);
     k.extend_from_slice(&attempt.to_be_bytes());
     k.push(tag);
+    k
+}
+
+/// The sandbox's refunds of an order, each under its idempotency key, as
+/// the gateway received them (schema 5).
+pub const SANDBOX_REFUNDS: &[u8] = b"sandboxrefund/";
+pub fn sandbox_refunds(id: OrderId) -> Vec<u8> {
+    with_u64(SANDBOX_REFUNDS, id)
+}
+pub fn sandbox_refund(id: OrderId, key: &str) -> Vec<u8> {
+    let mut k = sandbox_refunds(id);
+    k.extend_from_slice(key.as_bytes());
     k
 }
 

@@ -2,9 +2,11 @@
 //! gateway answers them. The built-in sandbox (`sandbox.rs`) is one; a real
 //! gateway is another implementation of [`Gateway`]. Every call is keyed
 //! so that it can be repeated without charging twice: a charge by its order
-//! id, a revision's adjustment by (order, attempt, kind).
+//! id, a revision's extra charge by (order, attempt, kind), a refund by the
+//! key its ledger gives it (`domain::payment_ledger`).
 
 use crate::domain::payment::AdjustmentKind;
+use crate::domain::payment_ledger::RefundCall;
 use crate::domain::{OrderId, Won};
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -19,14 +21,17 @@ pub trait Gateway: Send + Sync + 'static {
     /// key again answers the first charge's result, charging nothing more.
     fn charge(&self, order_id: OrderId, customer_id: &str, amount: Won) -> GatewayCall<Answer>;
 
-    /// Gives back what is left of the order's charge (idempotent).
-    fn refund(&self, order_id: OrderId) -> GatewayCall<()>;
+    /// Gives back `call.amount` won of the charge `call.transaction_id` of
+    /// `order_id`, under the idempotency key `call.key`: the same key again
+    /// answers the first refund, refunding nothing more. Answers the
+    /// refund's own transaction id.
+    fn refund(&self, order_id: OrderId, call: &RefundCall) -> GatewayCall<String>;
 
     /// What became of the order's charge, if it was made.
     fn lookup(&self, order_id: OrderId) -> GatewayCall<Option<GatewayCharge>>;
 
-    /// A revision's extra charge (positive `delta`, won) or partial refund
-    /// (negative) under the key (order, attempt, kind).
+    /// A revision's extra charge (`delta` won, positive) under the key
+    /// (order, attempt, kind); its own transaction.
     fn adjust(
         &self,
         order_id: OrderId,
@@ -63,11 +68,26 @@ pub enum Answer {
 pub struct GatewayCharge {
     pub transaction_id: String,
     pub amount: Won,
+    /// Given back whole. Stored by releases before schema 5, which refunded
+    /// by order; a lookup also says so once refunds of the transaction add
+    /// up to its amount.
     pub refunded: bool,
 }
 
-/// A revision's extra charge (positive) or partial refund (negative), as
-/// the gateway remembers it.
+/// A refund as the gateway received it (the sandbox's books, schema 5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayRefund {
+    /// The refund's own id.
+    pub transaction_id: String,
+    /// The charge it gives back (part of).
+    pub of: String,
+    /// Won given back.
+    pub amount: Won,
+}
+
+/// A revision's extra charge (positive), as the gateway remembers it; a
+/// release before schema 5 also kept partial refunds here (negative).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GatewayAdjustment {

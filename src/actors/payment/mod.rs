@@ -6,11 +6,14 @@ mod gateway;
 mod rules;
 mod sandbox;
 
-pub use gateway::{Answer, Gateway, GatewayAdjustment, GatewayCall, GatewayCharge, GatewayError};
+pub use gateway::{
+    Answer, Gateway, GatewayAdjustment, GatewayCall, GatewayCharge, GatewayError, GatewayRefund,
+};
 pub use rules::SandboxRules;
-pub use sandbox::{GatewayAccount, Sandbox};
+pub use sandbox::{GatewayAccount, GatewayTransaction, Sandbox};
 
 use crate::domain::payment::AdjustmentKind;
+use crate::domain::payment_ledger::RefundCall;
 use crate::domain::{OrderId, Won};
 use crate::error::{AppError, AppResult};
 use crate::supervision::{CallError, Guard, Rejection};
@@ -30,15 +33,17 @@ pub struct Charge {
 /// what follows).
 pub use crate::domain::settlement::ChargeOutcome;
 
-/// Give an order's charge back (idempotent).
+/// Give back (part of) one charge of an order, under the refund's
+/// idempotency key; answers the refund's transaction id.
 #[derive(Clone, Debug, Message)]
-#[rtype(result = "AppResult<()>")]
+#[rtype(result = "AppResult<String>")]
 pub struct Refund {
     pub order_id: OrderId,
+    pub call: RefundCall,
 }
 
-/// A revision's extra charge (positive `delta`) or refund, keyed (order,
-/// the revision attempt's key, kind).
+/// A revision's extra charge (positive `delta`), keyed (order, the revision
+/// attempt's key, kind).
 #[derive(Clone, Debug, Message)]
 #[rtype(result = "ChargeOutcome")]
 pub struct Adjust {
@@ -162,13 +167,13 @@ impl Handler<LookupAdjustment> for PaymentActor {
 }
 
 impl Handler<Refund> for PaymentActor {
-    type Result = ResponseFuture<AppResult<()>>;
+    type Result = ResponseFuture<AppResult<String>>;
 
     fn handle(&mut self, msg: Refund, _: &mut Context<Self>) -> Self::Result {
         let (gateway, guard) = (self.gateway.clone(), self.guard.clone());
         Box::pin(async move {
             guard
-                .call(gateway.refund(msg.order_id))
+                .call(gateway.refund(msg.order_id, &msg.call))
                 .await
                 .map_err(unavailable)
         })

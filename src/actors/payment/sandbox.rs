@@ -10,17 +10,19 @@
 //! the case that makes payment-pending recovery necessary.
 
 use super::gateway::{
-    Answer, Gateway, GatewayAdjustment, GatewayCall, GatewayCharge, GatewayError,
+    Answer, Gateway, GatewayAdjustment, GatewayCall, GatewayCharge, GatewayError, GatewayRefund,
 };
 use super::rules::SandboxRules;
 use crate::domain::payment::AdjustmentKind;
+use crate::domain::payment_ledger::RefundCall;
 use crate::domain::{OrderId, Won};
 use crate::storage::{keys, Db, WriteBatch};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// An order's account at the gateway, all its charges and refunds summed.
+/// An order's account at the gateway, all its charges and refunds summed,
+/// and each charge with every refund made of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GatewayAccount {
@@ -29,9 +31,23 @@ pub struct GatewayAccount {
     pub transaction_id: String,
     pub charged: Won,
     pub refunded: Won,
-    /// What the gateway keeps: charged less refunded.
-    pub net: Won,
+    /// What the gateway keeps: charged less refunded. Negative if more was
+    /// refunded than charged: the sandbox never clamps, so that an
+    /// over-refund shows.
+    pub net: i64,
+    /// Everything charged was given back.
     pub fully_refunded: bool,
+    pub charges: Vec<GatewayTransaction>,
+}
+
+/// One charge at the gateway and the refunds made of it, call by call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayTransaction {
+    pub transaction_id: String,
+    pub amount: Won,
+    /// Won of each refund of it, in key order.
+    pub refunds: Vec<Won>,
 }
 
 const DOWN: &str = "the payment gateway is not answering";
@@ -122,29 +138,58 @@ impl Sandbox {
         Ok(answer)
     }
 
-    /// Gives back everything still kept for `order_id` (its charge and any
-    /// revision's, less partial refunds); refunding twice refunds once.
-    async fn book_refund(&self, order_id: OrderId) -> Result<(), GatewayError> {
+    /// Refunds `call.amount` of the charge `call.transaction_id`, once per
+    /// idempotency key, recording the call as received: nothing is clamped
+    /// to what the charge still holds. A key used again for another refund
+    /// is refused; so is a charge the gateway never made.
+    async fn book_refund(
+        &self,
+        order_id: OrderId,
+        call: RefundCall,
+    ) -> Result<String, GatewayError> {
         self.delay().await;
         if self.rules.fails_now() {
             return Err(GatewayError(DOWN.into()));
         }
-        match self.lookup_now(order_id)? {
-            Some(charge) if !charge.refunded => {
-                self.remember(
-                    order_id,
-                    &GatewayCharge {
-                        refunded: true,
-                        ..charge
-                    },
-                )
-                .await
-            }
-            Some(_) => Ok(()),
-            None => Err(GatewayError(format!(
-                "no charge under order {order_id} to refund"
-            ))),
+        let key = keys::sandbox_refund(order_id, &call.key);
+        let existing = self
+            .db
+            .get::<GatewayRefund>(&key)
+            .map_err(|e| GatewayError(e.to_string()))?;
+        if let Some(first) = existing {
+            return if first.of == call.transaction_id && first.amount == call.amount {
+                Ok(first.transaction_id)
+            } else {
+                Err(GatewayError(format!(
+                    "refund key {} reused for another refund",
+                    call.key
+                )))
+            };
         }
+        if let Some(base) = self.lookup_now(order_id)? {
+            if base.refunded && base.transaction_id == call.transaction_id {
+                // Refunded whole by a release before schema 5, which kept
+                // no refund of its own: that refund is the answer.
+                return Ok(format!("sbx-rf-{order_id:010}"));
+            }
+        }
+        if !self
+            .charges_of(order_id)?
+            .iter()
+            .any(|c| c.transaction_id == call.transaction_id)
+        {
+            return Err(GatewayError(format!(
+                "no charge {} of order {order_id} to refund",
+                call.transaction_id
+            )));
+        }
+        let refund = GatewayRefund {
+            transaction_id: format!("sbx-rf-{order_id:010}-{}", call.key),
+            of: call.transaction_id,
+            amount: call.amount,
+        };
+        self.persist(key, &refund).await?;
+        Ok(refund.transaction_id)
     }
 
     /// What became of the idempotency key `order_id`.
@@ -153,56 +198,123 @@ impl Sandbox {
         if self.rules.fails_now() {
             return Err(GatewayError(DOWN.into()));
         }
-        self.lookup_now(order_id)
+        self.charge_as_it_stands(order_id)
+    }
+
+    /// The order's charge, `refunded` once refunds of it add up to it.
+    fn charge_as_it_stands(
+        &self,
+        order_id: OrderId,
+    ) -> Result<Option<GatewayCharge>, GatewayError> {
+        let Some(charge) = self.lookup_now(order_id)? else {
+            return Ok(None);
+        };
+        let refunded: Won = self
+            .refunds_of(order_id)?
+            .iter()
+            .filter(|r| r.of == charge.transaction_id)
+            .map(|r| r.amount)
+            .sum();
+        Ok(Some(GatewayCharge {
+            refunded: charge.refunded || refunded >= charge.amount,
+            ..charge
+        }))
+    }
+
+    /// Every charge of `order_id`: the order's own, then its revisions'.
+    fn charges_of(&self, order_id: OrderId) -> Result<Vec<GatewayTransaction>, GatewayError> {
+        let fail = |e: crate::storage::StorageError| GatewayError(e.to_string());
+        let Some(base) = self.lookup_now(order_id)? else {
+            return Ok(Vec::new());
+        };
+        let mut charges = vec![GatewayTransaction {
+            transaction_id: base.transaction_id,
+            amount: base.amount,
+            refunds: Vec::new(),
+        }];
+        for adj in self
+            .db
+            .scan::<GatewayAdjustment>(&keys::sandbox_adjustments(order_id))
+        {
+            let adj = adj.map_err(fail)?.1;
+            if adj.delta > 0 {
+                charges.push(GatewayTransaction {
+                    transaction_id: adj.transaction_id,
+                    amount: adj.delta as Won,
+                    refunds: Vec::new(),
+                });
+            }
+        }
+        Ok(charges)
+    }
+
+    /// Every refund of `order_id` the sandbox received since schema 5.
+    fn refunds_of(&self, order_id: OrderId) -> Result<Vec<GatewayRefund>, GatewayError> {
+        self.db
+            .scan::<GatewayRefund>(&keys::sandbox_refunds(order_id))
+            .map(|r| r.map(|(_, r)| r).map_err(|e| GatewayError(e.to_string())))
+            .collect()
     }
 
     /// The gateway's record, read directly (operators and tests).
-    pub fn recorded(
-        &self,
-        order_id: OrderId,
-    ) -> Result<Option<GatewayCharge>, crate::storage::StorageError> {
-        self.db.get(&keys::sandbox_charge(order_id))
+    pub fn recorded(&self, order_id: OrderId) -> Result<Option<GatewayCharge>, GatewayError> {
+        self.charge_as_it_stands(order_id)
     }
 
-    /// Every order's account at the gateway (operators and tests): what
-    /// was charged and refunded in all, and the net the gateway keeps.
-    pub fn all_recorded(&self) -> Result<Vec<GatewayAccount>, crate::storage::StorageError> {
+    /// Every order's account at the gateway (operators and tests): each
+    /// charge with the refunds made of it, what was charged and refunded in
+    /// all, and the net the gateway keeps.
+    pub fn all_recorded(&self) -> Result<Vec<GatewayAccount>, GatewayError> {
         let mut all = Vec::new();
         for entry in self.db.scan::<GatewayCharge>(keys::SANDBOX_CHARGES) {
-            let (k, base) = entry?;
+            let (k, base) = entry.map_err(|e| GatewayError(e.to_string()))?;
             let order_id = crate::storage::keys::trailing_u64(&k).unwrap_or(0);
-            let (mut charged, mut refunded) = (base.amount, 0u64);
-            for adj in self
-                .db
-                .scan::<GatewayAdjustment>(&keys::sandbox_adjustments(order_id))
-            {
-                let delta = adj?.1.delta;
-                if delta >= 0 {
-                    charged += delta as u64;
-                } else {
-                    refunded += delta.unsigned_abs();
-                }
-            }
-            // A full refund gives back whatever was still kept.
-            if base.refunded {
-                refunded = charged;
-            }
-            all.push(GatewayAccount {
-                order_id,
-                transaction_id: base.transaction_id,
-                charged,
-                refunded,
-                net: charged - refunded.min(charged),
-                fully_refunded: base.refunded,
-            });
+            all.push(self.account(order_id, base)?);
         }
         Ok(all)
     }
 
-    /// A revision's extra charge (positive `delta`) or partial refund
-    /// (negative), under the idempotency key (order, attempt, kind). A key
-    /// used again with another amount is refused, never answered with the
-    /// first one's result.
+    fn account(
+        &self,
+        order_id: OrderId,
+        base: GatewayCharge,
+    ) -> Result<GatewayAccount, GatewayError> {
+        let mut charges = self.charges_of(order_id)?;
+        for refund in self.refunds_of(order_id)? {
+            if let Some(c) = charges.iter_mut().find(|c| c.transaction_id == refund.of) {
+                c.refunds.push(refund.amount);
+            }
+        }
+        let charged: Won = charges.iter().map(|c| c.amount).sum();
+        // Before schema 5: partial refunds by order, and a flag for a full
+        // refund of whatever was still kept.
+        let mut refunded: Won = charges.iter().flat_map(|c| &c.refunds).sum();
+        for adj in self
+            .db
+            .scan::<GatewayAdjustment>(&keys::sandbox_adjustments(order_id))
+        {
+            let delta = adj.map_err(|e| GatewayError(e.to_string()))?.1.delta;
+            if delta < 0 {
+                refunded += delta.unsigned_abs();
+            }
+        }
+        if base.refunded {
+            refunded = refunded.max(charged);
+        }
+        Ok(GatewayAccount {
+            order_id,
+            transaction_id: base.transaction_id,
+            charged,
+            refunded,
+            net: charged as i64 - refunded as i64,
+            fully_refunded: charged > 0 && refunded >= charged,
+            charges,
+        })
+    }
+
+    /// A revision's extra charge (positive `delta`), under the idempotency
+    /// key (order, attempt, kind). A key used again with another amount is
+    /// refused, never answered with the first one's result.
     async fn book_adjustment(
         &self,
         order_id: OrderId,
@@ -282,9 +394,9 @@ impl Gateway for Sandbox {
         )
     }
 
-    fn refund(&self, order_id: OrderId) -> GatewayCall<()> {
-        let sandbox = self.clone();
-        Box::pin(async move { Sandbox::book_refund(&sandbox, order_id).await })
+    fn refund(&self, order_id: OrderId, call: &RefundCall) -> GatewayCall<String> {
+        let (sandbox, call) = (self.clone(), call.clone());
+        Box::pin(async move { Sandbox::book_refund(&sandbox, order_id, call).await })
     }
 
     fn lookup(&self, order_id: OrderId) -> GatewayCall<Option<GatewayCharge>> {
@@ -346,10 +458,31 @@ mod tests {
             Answer::Declined { .. }
         ));
         assert_eq!(s.lookup(2).await.unwrap(), None);
-        s.refund(1).await.unwrap();
-        s.refund(1).await.unwrap();
+        let tx = s.lookup(1).await.unwrap().unwrap().transaction_id;
+        let call = |key: &str, amount| RefundCall {
+            key: key.into(),
+            transaction_id: tx.clone(),
+            amount,
+        };
+        let first = s.refund(1, &call("a", 20_000)).await.unwrap();
+        assert_eq!(s.refund(1, &call("a", 20_000)).await.unwrap(), first);
         assert!(s.lookup(1).await.unwrap().unwrap().refunded);
-        assert!(s.refund(3).await.is_err(), "nothing to refund");
+        let err = s.refund(1, &call("a", 1)).await.unwrap_err();
+        assert!(err.0.contains("reused"), "{err}");
+        // Another key refunds again, unclamped: the books show it.
+        s.refund(1, &call("b", 5_000)).await.unwrap();
+        let account = &s.all_recorded().unwrap()[0];
+        assert_eq!(
+            (account.charged, account.refunded, account.net),
+            (20_000, 25_000, -5_000)
+        );
+        assert_eq!(account.charges[0].refunds, [20_000, 5_000]);
+        let unknown = RefundCall {
+            key: "c".into(),
+            transaction_id: "nope".into(),
+            amount: 1,
+        };
+        assert!(s.refund(1, &unknown).await.is_err(), "no such charge");
     }
 
     #[tokio::test]

@@ -107,7 +107,7 @@ fn replay(db: &Db, order_id: OrderId) -> AppResult<Option<AppResult<Order>>> {
     };
     let reason = payment.decline_reason.clone().unwrap_or_default();
     Ok(match payment.status {
-        PaymentStatus::Approved | PaymentStatus::Refunded => {
+        PaymentStatus::Approved | PaymentStatus::Refunding | PaymentStatus::Refunded => {
             db.get::<Order>(&keys::order(order_id))?.map(Ok)
         }
         PaymentStatus::Declined => Some(Err(DomainError::PaymentDeclined(reason).into())),

@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::actors::entities::order::{IdempotencyRecord, PendingPayment, PendingRevision};
-use crate::actors::payment::{GatewayAdjustment, GatewayCharge};
+use crate::actors::payment::{GatewayAdjustment, GatewayCharge, GatewayRefund};
 use crate::actors::reactions::webhook;
 use crate::domain::account::Account;
 use crate::domain::delivery::Delivery;
@@ -83,6 +83,7 @@ const TODAY: &[(&[u8], Read)] = &[
     (keys::REVISION_PENDING, json::<PendingRevision>),
     (keys::SANDBOX_CHARGES, json::<GatewayCharge>),
     (keys::SANDBOX_ADJUSTMENTS, json::<GatewayAdjustment>),
+    (keys::SANDBOX_REFUNDS, json::<GatewayRefund>),
     (keys::ACCOUNTS, json::<Account>),
     (keys::OWNED_STORES, json::<()>),
     (keys::AUTH_SECRET, json::<Vec<u8>>),

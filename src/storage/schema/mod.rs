@@ -20,6 +20,7 @@
 //! | 2 | MessagePack values (`codec`); notifications only in pages | [`v1`] |
 //! | 3 | accounts (`account/`, `ownedstore/`, `meta/auth-secret`); who caused an event (`LogRecord::by`, `StatusChange::by`); a store's owner and approval | none: fields appended |
 //! | 4 | a cancel's reason (`OrderEvent::Canceled` gains fields); `Idempotency-Key`s per customer (`idem/<customer>\0<key>`); a reject's code and note; a review that earned no coupon (`Review::coupon_id`, `ReviewWritten::coupon` optional: older values read as `Some`); a session's previous refresh hash (`Session::previous_hash`) | [`v3`] |
+//! | 5 | money per gateway transaction: a payment's ledger (`Payment::charges`; older records read theirs from their fields, `Payment::ledger`) and status `Refunding`; the sandbox's refunds (`sandboxrefund/`) | none: field appended |
 //!
 //! Every release that changes a stored type raises [`CURRENT`] and adds its
 //! row here, so that an older release refuses the database at open rather
@@ -35,7 +36,7 @@ mod v3;
 use super::{keys, StorageError};
 
 /// The schema this binary writes, and the newest it reads.
-pub const CURRENT: u32 = 4;
+pub const CURRENT: u32 = 5;
 
 /// The schema `engine` is at: its mark; or, with no mark, 1 if it holds
 /// anything (schema 1 wrote none), else [`CURRENT`] (a new database).

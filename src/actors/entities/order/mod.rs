@@ -5,10 +5,12 @@
 //! commands go through the shell's `Execute`.
 
 mod placement;
+mod refunds;
 mod resolution;
 mod revision;
 
 pub use placement::{Draft, IdempotencyRecord, PendingPayment, Place};
+pub use refunds::SettleRefunds;
 pub use resolution::{Resolution, Resolve};
 pub use revision::{PendingRevision, ResolveRevision, Revise};
 
@@ -41,19 +43,23 @@ impl Entity for Order {
     }
 
     /// The customer's index of orders, when placed; the payment record,
-    /// settled by a placement or a revision in the same commit.
+    /// settled by a placement or a revision, or asked for everything back
+    /// by a reject or cancel, in the same commit.
     fn also_write(
         db: &Db,
         id: &OrderId,
         before: Option<&Order>,
         next: &Order,
         cmd: &OrderCommand,
-        _: &[OrderEvent],
+        events: &[OrderEvent],
         batch: &mut WriteBatch,
         now: Timestamp,
     ) -> AppResult<()> {
         if before.is_none() {
             batch.put(keys::customer_order(&next.customer_id, *id), &())?;
+        }
+        if events.iter().any(OrderEvent::refunds_payment) {
+            return placement::request_refund_in(db, *id, batch, now);
         }
         placement::settle_payment_in(db, *id, batch, cmd, now)
     }

@@ -11,7 +11,7 @@ use crate::actors::payment::{Charge, ChargeOutcome};
 use crate::domain::access::Principal;
 use crate::domain::checkout::OrderRequest;
 use crate::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
-use crate::domain::payment::{Payment, PaymentEvent};
+use crate::domain::payment::{Payment, PaymentEvent, PaymentStatus};
 use crate::domain::pricing::Bill;
 use crate::domain::settlement::{self, PlacementStep};
 use crate::domain::{DomainError, Event, LatLon, OrderId, Timestamp, Won};
@@ -105,6 +105,24 @@ pub(super) fn settle_payment_in(
     )?;
     batch.put(keys::payment(id), &approved)?;
     batch.remove(keys::pending(id));
+    Ok(())
+}
+
+/// A reject or cancel asks for everything back in its own commit; the
+/// refunds subscriber then has the gateway make each refund.
+pub(super) fn request_refund_in(
+    db: &Db,
+    id: OrderId,
+    batch: &mut WriteBatch,
+    now: Timestamp,
+) -> AppResult<()> {
+    let payment = payment_of(db, id)?;
+    if payment.status == PaymentStatus::Approved {
+        batch.put(
+            keys::payment(id),
+            &payment.apply(&PaymentEvent::RefundRequested, now)?,
+        )?;
+    }
     Ok(())
 }
 

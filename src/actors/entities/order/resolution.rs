@@ -7,7 +7,8 @@ use super::OrderActor;
 use crate::actors::entities::shell::EntityMessage;
 use crate::actors::payment::{ChargeOutcome, GatewayCharge, Lookup, Refund};
 use crate::domain::order::Order;
-use crate::domain::payment::PaymentEvent;
+use crate::domain::payment::{Payment, PaymentEvent};
+use crate::domain::payment_ledger::RefundCall;
 use crate::domain::settlement::{self, FoundCharge, PendingPaymentStep};
 use crate::error::AppResult;
 use crate::supervision::Supervised;
@@ -55,28 +56,45 @@ impl OrderActor {
                     self.settle(pending.draft, outcome)?;
                     Conclusion::Done(Resolution::Placed)
                 }
-                PendingPaymentStep::RecordRefund { transaction_id } => {
-                    self.close_payment(&refunded(transaction_id))?;
-                    Conclusion::Done(Resolution::Refunded)
+                // Refunded already (a crash cut the last attempt short):
+                // asked again under the same key, the gateway answers the
+                // first refund's id and refunds nothing more.
+                PendingPaymentStep::RecordRefund { transaction_id }
+                | PendingPaymentStep::Refund { transaction_id } => {
+                    let asked = asked_back(&self.payment()?, transaction_id)?;
+                    Conclusion::Refund(asked)
                 }
-                PendingPaymentStep::Refund { transaction_id } => Conclusion::Refund(transaction_id),
             },
         )
     }
 }
 
-fn refunded(transaction_id: String) -> [PaymentEvent; 2] {
-    [
+/// The abandoned charge approved and asked back, and the refund to make.
+fn asked_back(
+    payment: &Payment,
+    transaction_id: String,
+) -> AppResult<(Vec<PaymentEvent>, RefundCall)> {
+    let now = crate::domain::Timestamp::now();
+    let events = vec![
         PaymentEvent::Approved { transaction_id },
-        PaymentEvent::Refunded,
-    ]
+        PaymentEvent::RefundRequested,
+    ];
+    let mut asked = payment.clone();
+    for e in &events {
+        asked = asked.apply(e, now)?;
+    }
+    let call = asked.pending_refunds().into_iter().next().ok_or_else(|| {
+        crate::error::AppError::Internal(format!("order {}: nothing to refund", payment.order_id))
+    })?;
+    Ok((events, call))
 }
 
 /// What is left to do after asking the gateway.
 enum Conclusion {
     Done(Resolution),
-    /// Refund this transaction at the gateway, then record it.
-    Refund(String),
+    /// Make this refund at the gateway, then record these events and its
+    /// confirmation.
+    Refund((Vec<PaymentEvent>, RefundCall)),
 }
 
 impl EntityMessage for Resolve {
@@ -108,19 +126,22 @@ impl Handler<Resolve> for OrderActor {
                     async move {
                         match concluded? {
                             Conclusion::Done(r) => Ok(Ok(r)),
-                            Conclusion::Refund(tx) => {
-                                payment.send(Refund { order_id: id }).await??;
-                                Ok(Err(tx))
+                            Conclusion::Refund((mut events, call)) => {
+                                let key = call.key.clone();
+                                let refund = Refund { order_id: id, call };
+                                let transaction_id = payment.send(refund).await??;
+                                events.push(PaymentEvent::RefundConfirmed { key, transaction_id });
+                                Ok(Err(events))
                             }
                         }
                     }
                     .into_actor(act)
                 })
-                .then(|refund: AppResult<Result<Resolution, String>>, act, ctx| {
+                .then(|refund: AppResult<Result<Resolution, Vec<PaymentEvent>>>, act, ctx| {
                     let result = match refund {
                         Ok(Ok(r)) => Ok(r),
-                        Ok(Err(tx)) => act
-                            .supervised(ctx, |act| act.close_payment(&refunded(tx)))
+                        Ok(Err(events)) => act
+                            .supervised(ctx, |act| act.close_payment(&events))
                             .map(|()| Resolution::Refunded),
                         Err(e) => Err(e),
                     };

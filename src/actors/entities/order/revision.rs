@@ -1,20 +1,24 @@
 //! Revising a Placed order: its items change and its payment follows.
 //!
-//! Down: the order changes at once and the partial refund is an effect of
-//! the `Revised` event (the refunds subscriber, idempotent). Up: the extra
-//! charge comes first, under its own idempotency key (order, revision),
-//! recorded as pending before the gateway is called; only an approved
-//! charge changes the order. A declined or failed one leaves the order as
-//! it was; one whose outcome is unknown (timeout, crash) is compensated by
-//! the resolver: refunded if it happened, and the order stays as it was.
+//! Down: the order changes at once; its payment asks for the difference
+//! back in the same commit (newest charge first), and the refunds
+//! subscriber has the gateway make it. Up: the extra charge comes first, a
+//! transaction of its own under the idempotency key (order, revision
+//! attempt), recorded as pending before the gateway is called; only an
+//! approved charge changes the order. A declined or failed one leaves the
+//! order as it was; one whose outcome is unknown (timeout, crash) is
+//! compensated by the resolver: that charge refunded if it happened, and
+//! the order left as it was. A cancel meanwhile refunds only the charges
+//! the ledger holds, so the unknown one is refunded once, by the resolver.
 
 use super::OrderActor;
 use crate::actors::entities::shell::EntityMessage;
-use crate::actors::payment::{Adjust, ChargeOutcome, LookupAdjustment};
+use crate::actors::payment::{Adjust, ChargeOutcome, LookupAdjustment, Refund};
 use crate::domain::access::Principal;
 use crate::domain::aggregate::Aggregate;
 use crate::domain::order::{Order, OrderCommand, OrderLine, Revision};
 use crate::domain::payment::{AdjustmentKind, PaymentEvent, PaymentRevision};
+use crate::domain::payment_ledger::{ChargeRefund, PaymentCharge, RefundCall, RefundCause};
 use crate::domain::pricing::{self, Bill};
 use crate::domain::settlement::{self, PendingRevisionStep, RevisionStep};
 use crate::domain::{DomainError, OrderId, Timestamp};
@@ -120,6 +124,21 @@ impl OrderActor {
 
     fn drop_pending_revision(&mut self) -> AppResult<()> {
         let mut batch = WriteBatch::new();
+        batch.remove(keys::revision_pending(self.id));
+        self.last_write = self.env.db.commit(batch)?;
+        Ok(())
+    }
+
+    /// Drops the pending revision and, if its extra charge happened and was
+    /// given back, records both in the payment's ledger, in one commit.
+    fn close_pending_revision(&mut self, compensated: Option<PaymentCharge>) -> AppResult<()> {
+        let mut batch = WriteBatch::new();
+        if let Some(charge) = compensated {
+            let payment = self
+                .payment()?
+                .apply(&PaymentEvent::Compensated(charge), Timestamp::now())?;
+            batch.put(keys::payment(self.id), &payment)?;
+        }
         batch.remove(keys::revision_pending(self.id));
         self.last_write = self.env.db.commit(batch)?;
         Ok(())
@@ -270,32 +289,39 @@ impl Handler<ResolveRevision> for OrderActor {
                     key: r.key,
                     kind: AdjustmentKind::ExtraCharge,
                 };
-                let charged = payment.send(lookup).await??.is_some();
-                if settlement::resolve_pending_revision(charged) == PendingRevisionStep::Compensate
+                let charged = payment.send(lookup).await??;
+                if settlement::resolve_pending_revision(charged.is_some())
+                    != PendingRevisionStep::Compensate
                 {
-                    let refund = Adjust {
-                        order_id: id,
-                        key: r.key,
-                        kind: AdjustmentKind::Compensation,
-                        customer_id: pending.customer_id,
-                        delta: -r.delta,
-                    };
-                    match payment.send(refund).await? {
-                        ChargeOutcome::Approved { .. } => {}
-                        other => {
-                            return Err(AppError::unavailable(
-                                format!("compensation not done: {other:?}"),
-                                1,
-                            ))
-                        }
-                    }
+                    return Ok(None);
                 }
-                Ok(())
+                let Some(extra) = charged else {
+                    return Ok(None);
+                };
+                let amount = extra.delta.unsigned_abs();
+                let requested = ChargeRefund::requested(
+                    RefundCause::Compensation(r.key),
+                    amount,
+                    Timestamp::now(),
+                );
+                let call = RefundCall {
+                    key: requested.key(id, 0),
+                    transaction_id: extra.transaction_id.clone(),
+                    amount,
+                };
+                let refund_id = payment.send(Refund { order_id: id, call }).await??;
+                let mut charge = PaymentCharge::new(extra.transaction_id, r.revision, amount);
+                charge.refunds.push(ChargeRefund {
+                    transaction_id: Some(refund_id),
+                    refunded_at: Some(Timestamp::now()),
+                    ..requested
+                });
+                Ok(Some(charge))
             }
             .into_actor(self)
-            .then(|done: AppResult<()>, act, ctx| {
+            .then(|done: AppResult<Option<PaymentCharge>>, act, ctx| {
                 let result = done
-                    .and_then(|()| act.supervised(ctx, |act| act.drop_pending_revision()))
+                    .and_then(|c| act.supervised(ctx, |act| act.close_pending_revision(c)))
                     .map(|()| true);
                 act.answer(result).into_actor(act)
             }),
