@@ -55,7 +55,7 @@ pub async fn load(db: &Db) -> AppResult<Loaded> {
     let mut done = WriteBatch::new();
     done.put(keys::DEMO_LOADED.to_vec(), &added)?;
     let commit = db.commit(done)?;
-    db.acknowledged(commit).await;
+    db.durable(commit).await;
     Ok(Loaded {
         stores: added,
         accounts,

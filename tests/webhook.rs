@@ -188,3 +188,71 @@ async fn the_webhook_url_must_be_http() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("must start with http://"));
 }
+
+/// Relaxed durability may lose what it acknowledged in its window, but
+/// never acts on it: an order placed and canceled inside the window is
+/// neither refunded nor announced, and after a SIGKILL the charge (made
+/// only once its pending record was on disk) is found again and kept by
+/// the order the customer was told about.
+#[tokio::test]
+async fn relaxed_mode_dispatches_nothing_a_crash_takes_back() {
+    let hook = receiver(0).await;
+    let dir = tempfile::tempdir().unwrap();
+    let flags = [
+        "--chaos",
+        "--webhook-url",
+        &hook.url,
+        "--durability",
+        "relaxed",
+        "--flush-interval-ms",
+        "60000",
+    ];
+    let server = Server::start(dir.path(), &flags);
+    let api = &server.api;
+    let id = api.place("kim", "gangnam-chicken").await["id"]
+        .as_u64()
+        .unwrap();
+    let (status, canceled) = api.post_empty(&format!("/orders/{id}/cancel")).await;
+    assert_eq!(canceled["status"], "Canceled", "{status} {canceled}");
+    let (_, health) = api.get("/health").await;
+    assert!(
+        health["acknowledgedLogSequence"].as_u64().unwrap()
+            >= health["logSequence"].as_u64().unwrap() + 2,
+        "placed and canceled, not yet on disk: {health}"
+    );
+    // The subscribers caught up with what is on disk, which is not that.
+    caught_up(api).await;
+    assert!(received(&hook).is_empty(), "{:?}", received(&hook));
+    server.kill();
+
+    let server = Server::start(dir.path(), &flags);
+    let api = &server.api;
+    eventually("the pending payment to be settled", || async {
+        (api.get("/health").await.1["pendingPayments"] == 0).then_some(())
+    })
+    .await;
+    caught_up(api).await;
+    let (status, order) = api.get(&format!("/orders/{id}")).await;
+    assert_eq!(
+        (status.as_u16(), order["status"].as_str()),
+        (200, Some("Placed")),
+        "{order}"
+    );
+    let (_, payment) = api.get(&format!("/payments/{id}")).await;
+    assert_eq!(payment["status"], "Approved", "{payment}");
+    let (_, accounts) = api.get("/admin/chaos/payment/charges").await;
+    let account = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["orderId"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (account["charged"].as_u64(), account["refunded"].as_u64()),
+        (Some(38_000), Some(0)),
+        "nothing refunded for a cancel that is gone: {account}"
+    );
+    let statuses: Vec<String> = received(&hook).into_iter().map(|g| g.1).collect();
+    assert!(!statuses.iter().any(|s| s == "Canceled"), "{statuses:?}");
+}

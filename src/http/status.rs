@@ -20,7 +20,7 @@ fn offsets(state: &AppState) -> ApiResult<Vec<(&'static str, u64)>> {
 }
 
 async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let log_seq = state.db.horizon().borrow().log_seq;
+    let log_seq = state.db.durable_horizon().borrow().log_seq;
     let (orders, stores, riders) = state.registry.live();
     let lag: serde_json::Map<String, serde_json::Value> = offsets(&state)?
         .into_iter()
@@ -36,6 +36,7 @@ async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
             "timesOpened": state.payment_guard.times_opened(),
         },
         "logSequence": log_seq,
+        "acknowledgedLogSequence": state.db.horizon().borrow().log_seq,
         "subscriberLag": lag,
         "liveActors": { "orders": orders, "stores": stores, "riders": riders },
     })))
@@ -43,7 +44,7 @@ async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
 
 /// Operators only: the numbers describe everyone's traffic.
 async fn metrics(state: web::Data<AppState>, _: Operator) -> ApiResult<HttpResponse> {
-    let log_seq = state.db.horizon().borrow().log_seq;
+    let log_seq = state.db.durable_horizon().borrow().log_seq;
     let breaker = (
         state.payment_guard.state_name(),
         state.payment_guard.times_opened(),

@@ -96,6 +96,9 @@ struct Inner {
 /// process's.
 pub(super) fn open_engine(config: &StorageConfig) -> Result<sled::Db, StorageError> {
     const PATIENCE: Duration = Duration::from_secs(2);
+    // A snapshot a full disk cut short would make every open fail.
+    super::disk::set_aside_broken_snapshots(&config.path)
+        .map_err(|e| StorageError::Engine(format!("cannot check the snapshot files: {e}")))?;
     let began = std::time::Instant::now();
     loop {
         let opened = sled::Config::new()
@@ -151,7 +154,10 @@ impl Db {
             writes: 0,
             log_seq: last_seq,
         };
-        let shared = Arc::new(Shared::new(engine, horizon));
+        let disk = super::disk::DiskSync::open(&config.path).map_err(|e| {
+            StorageError::Engine(format!("cannot sync {}: {e}", config.path.display()))
+        })?;
+        let shared = Arc::new(Shared::new(engine, disk, horizon));
         let flusher = match config.durability {
             Durability::Durable => Flusher::group_commit(shared.clone()),
             Durability::Relaxed { interval } => Flusher::periodic(shared.clone(), interval),
@@ -313,15 +319,36 @@ impl Db {
         Ok(CommitSeq(horizon.writes))
     }
 
-    /// Waits until a write is acknowledged (on disk, in durable mode).
+    /// Waits until a write is acknowledged (on disk, in durable mode;
+    /// committed, in relaxed mode).
     pub async fn acknowledged(&self, commit: CommitSeq) {
         if commit.0 == 0 {
             return;
         }
-        if let Some(acknowledged) = self.inner.shared.wait_for(commit.0) {
+        if let Some(acknowledged) = self.inner.shared.acknowledged.wait_for(commit.0) {
             // An error means the flusher is gone: the database is closing
             // and there is nothing left to wait for.
             let _ = acknowledged.await;
+        }
+    }
+
+    /// Waits until a write is on disk, in either mode: call it before
+    /// anything outside the process (a payment gateway) hears of it. In
+    /// relaxed mode it asks the flusher to flush now rather than at its
+    /// next tick.
+    pub async fn durable(&self, commit: CommitSeq) {
+        if commit.0 == 0 {
+            return;
+        }
+        let shared = &self.inner.shared;
+        if let Some(durable) = shared.durable.wait_for(commit.0) {
+            if let Durability::Relaxed { .. } = self.inner.durability {
+                let mut written = shared.written.lock().unwrap_or_else(|p| p.into_inner());
+                written.flush_now = true;
+                drop(written);
+                shared.wake.notify_one();
+            }
+            let _ = durable.await;
         }
     }
 
@@ -341,18 +368,24 @@ impl Db {
 
     /// Watches the acknowledged horizon: told of every acknowledgement.
     pub fn horizon(&self) -> watch::Receiver<Horizon> {
-        self.inner.shared.acknowledged.subscribe()
+        self.inner.shared.acknowledged.horizon.subscribe()
     }
 
-    /// Watches the acknowledged end of the log: told only when it grows
-    /// (for the log's subscribers).
+    /// Watches the durable horizon: what is flushed to disk.
+    pub fn durable_horizon(&self) -> watch::Receiver<Horizon> {
+        self.inner.shared.durable.horizon.subscribe()
+    }
+
+    /// Watches the durable end of the log: told only when it grows (for
+    /// the log's subscribers).
     pub fn log_horizon(&self) -> watch::Receiver<u64> {
         self.inner.shared.log_seq.subscribe()
     }
 
-    /// Up to `limit` log records after `after`, not past what is acknowledged.
+    /// Up to `limit` log records after `after`, not past what is durable:
+    /// the log's subscribers act only on what a crash cannot take back.
     pub fn read_log(&self, after: u64, limit: usize) -> Result<Vec<LogRecord>, StorageError> {
-        let upto = self.inner.shared.acknowledged.borrow().log_seq;
+        let upto = self.inner.shared.durable.horizon.borrow().log_seq;
         if after >= upto {
             return Ok(Vec::new());
         }
@@ -372,7 +405,8 @@ impl Db {
         let upto = upto.min(
             self.inner
                 .shared
-                .acknowledged
+                .durable
+                .horizon
                 .borrow()
                 .log_seq
                 .saturating_sub(1),

@@ -16,6 +16,13 @@ fn event(n: u64) -> Event {
     }
 }
 
+/// Waits until everything written is on disk: the log's readers see only
+/// that (in relaxed mode, acknowledged comes first).
+async fn on_disk(db: &Db) {
+    let writes = db.inner.shared.written.lock().unwrap().horizon.writes;
+    db.durable(CommitSeq(writes)).await;
+}
+
 async fn writes_and_reads(durability: Durability) {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open(&config(dir.path(), durability)).unwrap();
@@ -32,6 +39,7 @@ async fn writes_and_reads(durability: Durability) {
     assert!(t2 > t1);
     db.acknowledged(t2).await;
     assert_eq!(db.get::<String>(&keys::order(1)).unwrap(), None);
+    on_disk(&db).await;
     assert_eq!(
         db.get::<String>(&keys::order(2)).unwrap().as_deref(),
         Some("two")
@@ -125,6 +133,7 @@ async fn compaction_removes_applied_records_and_keeps_the_last() {
             batch.append(Timestamp(n), event(n));
             db.commit(batch).unwrap();
         }
+        on_disk(&db).await;
         assert_eq!(db.compact_log(3).unwrap(), 3);
         assert_eq!(
             db.read_log(0, 10)
@@ -144,6 +153,7 @@ async fn compaction_removes_applied_records_and_keeps_the_last() {
     let mut batch = WriteBatch::new();
     batch.append(Timestamp(6), event(6));
     db.commit(batch).unwrap();
+    on_disk(&db).await;
     assert_eq!(db.read_log(5, 10).unwrap()[0].seq, 6);
 }
 
@@ -161,8 +171,8 @@ fn a_database_in_use_is_refused_after_a_short_wait() {
     assert!(refused.contains("could not acquire lock"), "{refused}");
 }
 
-#[test]
-fn after_a_commit_failed_half_way_nothing_more_is_written() {
+#[tokio::test]
+async fn after_a_commit_failed_half_way_nothing_more_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let relaxed = Durability::Relaxed {
         interval: Duration::from_millis(20),
@@ -191,11 +201,12 @@ fn after_a_commit_failed_half_way_nothing_more_is_written() {
         Some("kept")
     );
     assert_eq!(db.get::<String>(&keys::order(2)).unwrap(), None);
+    on_disk(&db).await;
     assert_eq!(db.read_log(0, 10).unwrap().len(), 1, "no event appended");
 }
 
-#[test]
-fn compaction_goes_through_the_log_chunk_after_chunk() {
+#[tokio::test]
+async fn compaction_goes_through_the_log_chunk_after_chunk() {
     let dir = tempfile::tempdir().unwrap();
     let relaxed = Durability::Relaxed {
         interval: Duration::from_millis(20),
@@ -209,6 +220,7 @@ fn compaction_goes_through_the_log_chunk_after_chunk() {
         }
         db.commit(batch).unwrap();
     }
+    on_disk(&db).await;
     assert_eq!(db.compact_log(1_200).unwrap(), 1_200);
     let left: Vec<u64> = db
         .read_log(0, 1_000)
@@ -217,4 +229,23 @@ fn compaction_goes_through_the_log_chunk_after_chunk() {
         .map(|r| r.seq)
         .collect();
     assert_eq!(left, (1_201..=1_300).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn relaxed_mode_shows_the_log_only_once_it_is_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let slow = Durability::Relaxed {
+        interval: Duration::from_secs(3600),
+    };
+    let db = Db::open(&config(dir.path(), slow)).unwrap();
+    let mut batch = WriteBatch::new();
+    batch.append(Timestamp(1), event(1));
+    let t = db.commit(batch).unwrap();
+    db.acknowledged(t).await;
+    assert_eq!(db.horizon().borrow().log_seq, 1, "acknowledged at once");
+    assert!(db.read_log(0, 10).unwrap().is_empty(), "not yet on disk");
+    assert_eq!(db.durable_horizon().borrow().log_seq, 0);
+    // Waiting for durability flushes now, not at the hour.
+    db.durable(t).await;
+    assert_eq!(db.read_log(0, 10).unwrap().len(), 1);
 }

@@ -9,7 +9,15 @@
 //! Waiters queue a oneshot each and are woken exactly once, by the flush
 //! that covers them: a `watch` per waiter would wake every waiter on every
 //! flush, which at high concurrency costs more than the flush itself.
+//!
+//! Two marks: *acknowledged* (what an answer waits for) and *durable* (what
+//! is flushed). They are one in durable mode. In relaxed mode a write is
+//! acknowledged when committed and durable at the next timed flush, or
+//! sooner if something waits for it (`flush_now`); whatever leaves the
+//! process (the log to its subscribers, a gateway call) waits for durable,
+//! so a crash in the window loses writes but never acts on them.
 
+use super::disk::DiskSync;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -34,68 +42,128 @@ pub(super) struct Written {
     /// overwrite).
     pub broken: Option<String>,
     pub shutdown: bool,
+    /// Relaxed mode: someone waits for durability; flush before the timer.
+    pub flush_now: bool,
 }
 
-/// Commands waiting for their write to be acknowledged.
+/// Commands waiting for a mark to reach their write.
 #[derive(Default)]
-pub(super) struct Waiters {
-    /// The number of the last acknowledged write.
-    acknowledged: u64,
+struct Waiters {
+    /// The number of the last write the mark reached.
+    reached: u64,
     /// Each waiter's write number and how to wake it.
     queue: Vec<(u64, oneshot::Sender<()>)>,
+}
+
+/// How far writes have got by one measure (acknowledged, or durable), for
+/// whoever wants to look, be told of every move, or wait for a write.
+pub(super) struct Mark {
+    waiters: Mutex<Waiters>,
+    pub horizon: watch::Sender<Horizon>,
+}
+
+impl Mark {
+    fn new(horizon: Horizon) -> Self {
+        Mark {
+            waiters: Mutex::new(Waiters {
+                reached: horizon.writes,
+                queue: Vec::new(),
+            }),
+            horizon: watch::channel(horizon).0,
+        }
+    }
+
+    /// Moves the mark to `horizon` (never back: writers may publish out of
+    /// order) and wakes the waiters it reached. Answers whether it moved.
+    fn advance(&self, horizon: Horizon, also: impl FnOnce()) -> bool {
+        let ready: Vec<oneshot::Sender<()>> = {
+            let mut w = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
+            if horizon.writes <= w.reached {
+                return false;
+            }
+            w.reached = horizon.writes;
+            let (ready, waiting) = std::mem::take(&mut w.queue)
+                .into_iter()
+                .partition(|(write, _)| *write <= horizon.writes);
+            w.queue = waiting;
+            // Still under the lock, so the watches never move back either.
+            self.horizon.send_replace(horizon);
+            also();
+            ready.into_iter().map(|(_, tx)| tx).collect()
+        };
+        for tx in ready {
+            let _ = tx.send(()); // the waiter may have given up
+        }
+        true
+    }
+
+    /// A receiver told once the mark reaches write number `write`, or
+    /// `None` if it already has.
+    pub fn wait_for(&self, write: u64) -> Option<oneshot::Receiver<()>> {
+        let mut w = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
+        if write <= w.reached {
+            return None;
+        }
+        let (tx, rx) = oneshot::channel();
+        w.queue.push((write, tx));
+        Some(rx)
+    }
 }
 
 /// State shared by the writers and the flusher thread.
 pub(super) struct Shared {
     pub written: Mutex<Written>,
     pub wake: Condvar,
-    /// The acknowledged horizon, for whoever wants to look or be told of
-    /// every acknowledgement.
-    pub acknowledged: watch::Sender<Horizon>,
-    /// The acknowledged log sequence, changed only when the log grows: the
+    /// What answers wait for: durable in durable mode, committed in
+    /// relaxed mode.
+    pub acknowledged: Mark,
+    /// What is flushed to disk, in both modes: all that may leave the
+    /// process (the log's subscribers, the gateway) waits for it.
+    pub durable: Mark,
+    /// The durable end of the log, changed only when the log grows: the
     /// log's subscribers sleep through writes that add no event.
     pub log_seq: watch::Sender<u64>,
-    pub waiters: Mutex<Waiters>,
     pub engine: sled::Db,
+    /// Makes a flush survive a power cut.
+    disk: DiskSync,
 }
 
 impl Shared {
     /// Shared state for a database whose log ends at `horizon`.
-    pub fn new(engine: sled::Db, horizon: Horizon) -> Self {
+    pub fn new(engine: sled::Db, disk: DiskSync, horizon: Horizon) -> Self {
         Shared {
             written: Mutex::new(Written {
                 horizon,
                 next_seq: horizon.log_seq + 1,
                 broken: None,
                 shutdown: false,
+                flush_now: false,
             }),
             wake: Condvar::new(),
-            acknowledged: watch::channel(horizon).0,
+            acknowledged: Mark::new(horizon),
+            durable: Mark::new(horizon),
             log_seq: watch::channel(horizon.log_seq).0,
-            waiters: Mutex::new(Waiters {
-                acknowledged: horizon.writes,
-                queue: Vec::new(),
-            }),
             engine,
+            disk,
         }
     }
 
+    /// sled's flush, then the sync that makes it survive a power cut.
+    fn flush(&self) -> Result<(), String> {
+        self.engine.flush().map_err(|e| e.to_string())?;
+        self.disk.after_flush().map_err(|e| e.to_string())
+    }
+
     /// Declares everything up to `horizon` acknowledged and wakes the
-    /// commands waiting for it. Writers may publish out of order (relaxed
-    /// mode publishes outside the writers' lock), so nothing moves back.
+    /// commands waiting for it.
     pub fn publish(&self, horizon: Horizon) {
-        let ready: Vec<oneshot::Sender<()>> = {
-            let mut w = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
-            if horizon.writes <= w.acknowledged {
-                return;
-            }
-            w.acknowledged = horizon.writes;
-            let (ready, waiting) = std::mem::take(&mut w.queue)
-                .into_iter()
-                .partition(|(write, _)| *write <= horizon.writes);
-            w.queue = waiting;
-            // Still under the lock, so the watches never move back either.
-            self.acknowledged.send_replace(horizon);
+        self.acknowledged.advance(horizon, || {});
+    }
+
+    /// Declares everything up to `horizon` on disk: wakes what waits for
+    /// durability, and the log's subscribers if the log grew.
+    pub fn publish_durable(&self, horizon: Horizon) {
+        self.durable.advance(horizon, || {
             self.log_seq.send_if_modified(|seq| {
                 let grew = horizon.log_seq > *seq;
                 if grew {
@@ -103,23 +171,7 @@ impl Shared {
                 }
                 grew
             });
-            ready.into_iter().map(|(_, tx)| tx).collect()
-        };
-        for tx in ready {
-            let _ = tx.send(()); // the waiter may have given up
-        }
-    }
-
-    /// A receiver told once write number `write` is acknowledged, or `None` if it
-    /// already is.
-    pub fn wait_for(&self, write: u64) -> Option<oneshot::Receiver<()>> {
-        let mut w = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
-        if write <= w.acknowledged {
-            return None;
-        }
-        let (tx, rx) = oneshot::channel();
-        w.queue.push((write, tx));
-        Some(rx)
+        });
     }
 }
 
@@ -162,7 +214,7 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Written> {
 }
 
 fn group_commit_loop(shared: &Shared) {
-    let mut flushed = *shared.acknowledged.borrow();
+    let mut flushed = *shared.acknowledged.horizon.borrow();
     loop {
         let (target, shutdown) = {
             let mut w = lock(shared);
@@ -172,13 +224,14 @@ fn group_commit_loop(shared: &Shared) {
             (w.horizon, w.shutdown)
         };
         if target != flushed {
-            if let Err(e) = shared.engine.flush() {
+            if let Err(e) = shared.flush() {
                 // Nothing is acknowledged past a failed flush; try again.
                 tracing::error!(error = %e, "flush failed; retrying");
                 std::thread::sleep(Duration::from_millis(50));
                 continue;
             }
             flushed = target;
+            shared.publish_durable(target);
             shared.publish(target);
         }
         if shutdown {
@@ -189,16 +242,18 @@ fn group_commit_loop(shared: &Shared) {
 
 fn periodic_loop(shared: &Shared, every: Duration) {
     loop {
-        let shutdown = {
+        let (target, shutdown) = {
             let w = lock(shared);
-            let (w, _) = shared
+            let (mut w, _) = shared
                 .wake
-                .wait_timeout_while(w, every, |w| !w.shutdown)
+                .wait_timeout_while(w, every, |w| !w.shutdown && !w.flush_now)
                 .unwrap_or_else(|p| p.into_inner());
-            w.shutdown
+            w.flush_now = false;
+            (w.horizon, w.shutdown)
         };
-        if let Err(e) = shared.engine.flush() {
-            tracing::error!(error = %e, "periodic flush failed");
+        match shared.flush() {
+            Ok(_) => shared.publish_durable(target),
+            Err(e) => tracing::error!(error = %e, "periodic flush failed"),
         }
         if shutdown {
             return;

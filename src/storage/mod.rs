@@ -8,6 +8,7 @@
 mod codec;
 mod compact;
 mod db;
+mod disk;
 mod flusher;
 mod journal;
 pub mod keys;

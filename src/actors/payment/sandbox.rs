@@ -1,8 +1,8 @@
 //! The built-in sandbox payment gateway.
 //!
 //! It behaves as an external gateway would: it remembers every charge (in
-//! its own keys of the same database, durable no later than whatever baedal
-//! writes after hearing of it) by the idempotency key it was given, so
+//! its own keys of the same database, on disk before it answers) by the
+//! idempotency key it was given, so
 //! charging a key twice charges once, and it can be asked later what became
 //! of a key. It approves unless a rule says
 //! otherwise, and answers after a configurable latency. A charge is recorded
@@ -86,21 +86,20 @@ impl Sandbox {
         self.persist(keys::sandbox_charge(order_id), charge).await
     }
 
-    /// Writes one record of the gateway's books.
-    ///
-    /// It does not wait for the flush: the books share baedal's disk, and
-    /// sled recovers a prefix of its writes, so anything baedal writes after
-    /// this answer (the placement, a refund's offset) is durable only if
-    /// this record is. A crash before then forgets the charge together with
-    /// everything that knew of it, as if the call had never been made.
+    /// Writes one record of the gateway's books, and answers only once it
+    /// is on disk, as an external gateway's own storage would be: in
+    /// relaxed mode too, where a crash may take back what baedal wrote
+    /// after hearing of the call but not the call itself.
     async fn persist<T: Serialize>(&self, key: Vec<u8>, value: &T) -> Result<(), GatewayError> {
         let mut batch = WriteBatch::new();
         batch
             .put(key, value)
             .map_err(|e| GatewayError(e.to_string()))?;
-        self.db
+        let written = self
+            .db
             .commit(batch)
             .map_err(|e| GatewayError(e.to_string()))?;
+        self.db.durable(written).await;
         Ok(())
     }
 

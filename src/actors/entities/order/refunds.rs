@@ -87,7 +87,7 @@ impl Handler<SettleRefunds> for OrderActor {
         AtomicResponse::new(Box::pin(
             async move {
                 // The request is on disk before the gateway hears of it.
-                db.acknowledged(written).await;
+                db.durable(written).await;
                 let mut confirmed = Vec::new();
                 for call in calls {
                     let key = call.key.clone();
