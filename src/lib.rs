@@ -20,3 +20,4 @@ pub mod scale;
 pub mod server;
 pub mod storage;
 pub mod supervision;
+pub mod systemd;

@@ -22,6 +22,7 @@ use crate::http::sockets::Sockets;
 use crate::http::{self, admission::Admission, metrics::Metrics, AppState};
 use crate::storage::{Db, Durability, StorageConfig, StorageError};
 use crate::supervision::{Faults, Guard};
+use crate::systemd;
 use actix::prelude::*;
 use actix_web::{web, App, HttpServer};
 use std::sync::Arc;
@@ -213,8 +214,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     }
     let server = server.run();
     let handle = server.handle();
+    systemd::ready();
+    systemd::spawn_watchdog(db.clone(), arbiters.iter().map(|a| a.handle()).collect());
     actix_rt::spawn(async move {
         stop.await;
+        systemd::stopping();
         tracing::info!("asked to stop: closing live sockets, finishing requests in flight");
         // WebSockets never end by themselves; closing their channels ends
         // them cleanly, and the rest is actix-web's graceful stop.

@@ -21,7 +21,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/chaos/stores/{storeId}/down",
             web::post().to(store_down),
         )
-        .route("/admin/chaos/stores/{storeId}/up", web::post().to(store_up));
+        .route("/admin/chaos/stores/{storeId}/up", web::post().to(store_up))
+        .route("/admin/chaos/flusher", web::post().to(flusher));
 }
 
 #[derive(Deserialize)]
@@ -132,4 +133,21 @@ async fn charges(state: web::Data<AppState>, _: Operator) -> ApiResult<HttpRespo
         .all_recorded()
         .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok().json(accounts))
+}
+
+#[derive(Deserialize)]
+struct FlusherFault {
+    held: bool,
+}
+
+/// Holds the flusher (`{"held": true}`): every flush waits, nothing new is
+/// acknowledged, as with a disk that stopped answering; the watchdog then
+/// withholds its pings. `{"held": false}` lets it go.
+async fn flusher(
+    state: web::Data<AppState>,
+    _: Operator,
+    body: web::Json<FlusherFault>,
+) -> ApiResult<HttpResponse> {
+    state.db.hold_flushes(body.held);
+    Ok(HttpResponse::Ok().json(json!({ "held": body.held })))
 }

@@ -458,6 +458,19 @@ impl Db {
             .collect()
     }
 
+    /// How long the flush under way has been running, if one is: the
+    /// watchdog's sign of a wedged flusher.
+    pub fn flushing_for(&self) -> Option<Duration> {
+        self.inner.shared.flushing_for()
+    }
+
+    /// Fault injection (`--chaos` only): while held, flushes wait, so
+    /// nothing new is acknowledged, as if the disk had stopped answering.
+    pub fn hold_flushes(&self, held: bool) {
+        use std::sync::atomic::Ordering;
+        self.inner.shared.held.store(held, Ordering::Relaxed);
+    }
+
     /// Flushes everything written so far.
     pub fn flush(&self) -> Result<(), StorageError> {
         self.engine().flush()?;

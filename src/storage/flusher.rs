@@ -18,9 +18,11 @@
 //! so a crash in the window loses writes but never acts on them.
 
 use super::disk::DiskSync;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
+use std::time::Instant;
 use tokio::sync::{oneshot, watch};
 
 /// How far writes are acknowledged: the number of the last acknowledged
@@ -126,6 +128,11 @@ pub(super) struct Shared {
     pub engine: sled::Db,
     /// Makes a flush survive a power cut.
     disk: DiskSync,
+    /// When the flush under way began (`None` between flushes): a flush
+    /// that does not end is a wedged process (the watchdog asks).
+    pub flushing_since: Mutex<Option<Instant>>,
+    /// Fault injection (`--chaos` only): flushes wait while this is set.
+    pub held: AtomicBool,
 }
 
 impl Shared {
@@ -145,13 +152,29 @@ impl Shared {
             log_seq: watch::channel(horizon.log_seq).0,
             engine,
             disk,
+            flushing_since: Mutex::new(None),
+            held: AtomicBool::new(false),
         }
     }
 
     /// sled's flush, then the sync that makes it survive a power cut.
     fn flush(&self) -> Result<(), String> {
-        self.engine.flush().map_err(|e| e.to_string())?;
-        self.disk.after_flush().map_err(|e| e.to_string())
+        *lock_or_recover(&self.flushing_since) = Some(Instant::now());
+        while self.held.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let flushed = self
+            .engine
+            .flush()
+            .map_err(|e| e.to_string())
+            .and_then(|_| self.disk.after_flush().map_err(|e| e.to_string()));
+        *lock_or_recover(&self.flushing_since) = None;
+        flushed
+    }
+
+    /// How long the flush under way has taken, if one is.
+    pub fn flushing_for(&self) -> Option<Duration> {
+        lock_or_recover(&self.flushing_since).map(|since| since.elapsed())
     }
 
     /// Declares everything up to `horizon` acknowledged and wakes the
@@ -205,6 +228,12 @@ impl Flusher {
             thread: Some(thread),
         })
     }
+}
+
+/// A poisoned lock's data is still whole here: every guarded value is
+/// replaced in one assignment.
+fn lock_or_recover<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Written> {
