@@ -76,7 +76,7 @@ impl Rig {
                 .expect("encodes");
         }
         let ticket = self.db.commit(batch).expect("commits");
-        self.db.acknowledged(ticket).await;
+        self.db.acknowledged(ticket).await.expect("acknowledged");
         for &id in &ids {
             self.registry.actor::<Order>(&id);
         }

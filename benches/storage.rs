@@ -48,7 +48,7 @@ fn command_batch(id: u64) -> WriteBatch {
 
 async fn commit_and_wait(db: &Db, id: u64) {
     let ticket = db.commit(command_batch(id)).expect("commits");
-    db.acknowledged(ticket).await;
+    db.acknowledged(ticket).await.expect("acknowledged");
 }
 
 fn write_path(c: &mut Criterion) {

@@ -55,7 +55,7 @@ pub async fn load(db: &Db) -> AppResult<Loaded> {
     let mut done = WriteBatch::new();
     done.put(keys::DEMO_LOADED.to_vec(), &added)?;
     let commit = db.commit(done)?;
-    db.durable(commit).await;
+    db.durable(commit).await?;
     Ok(Loaded {
         stores: added,
         accounts,
@@ -138,7 +138,7 @@ pub async fn admin(db: &Db, password: &str) -> AppResult<bool> {
     }
     let mut hash = || password::hash(password).map_err(AppError::Internal);
     let added = ensure_account(db, "admin", Role::Operator, "operator", &mut hash)?;
-    db.settled().await;
+    db.settled().await?;
     Ok(added)
 }
 

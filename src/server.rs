@@ -20,7 +20,7 @@ use crate::error::AppError;
 use crate::http::rate_limits::RateLimits;
 use crate::http::sockets::Sockets;
 use crate::http::{self, admission::Admission, metrics::Metrics, AppState};
-use crate::storage::{Db, Durability, StorageConfig, StorageError};
+use crate::storage::{self, Db, Durability, StorageConfig, StorageError};
 use crate::supervision::{Faults, Guard};
 use crate::systemd;
 use actix::prelude::*;
@@ -41,6 +41,10 @@ pub enum ServeError {
     Config(String),
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),
+    /// Writing stopped (a full or failing disk) and the disk takes writes
+    /// again: exiting lets the supervisor start a process that can write.
+    #[error("storage failed ({0}) and is writable again: exiting so that baedal is restarted")]
+    StorageRecovered(String),
 }
 
 fn storage_config(args: &ServeArgs) -> StorageConfig {
@@ -216,8 +220,16 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let handle = server.handle();
     systemd::ready();
     systemd::spawn_watchdog(db.clone(), arbiters.iter().map(|a| a.handle()).collect());
+    let recovered = storage_recovery(db.clone(), args.data_dir.clone());
+    let stop_reason = Arc::new(std::sync::Mutex::new(None));
+    let noted = stop_reason.clone();
     actix_rt::spawn(async move {
-        stop.await;
+        tokio::select! {
+            () = stop => {}
+            why = recovered => {
+                *noted.lock().unwrap_or_else(|p| p.into_inner()) = Some(why);
+            }
+        }
         systemd::stopping();
         tracing::info!("asked to stop: closing live sockets, finishing requests in flight");
         // WebSockets never end by themselves; closing their channels ends
@@ -227,6 +239,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     });
     server.await?;
 
+    if let Some(why) = stop_reason.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        return Err(ServeError::StorageRecovered(why));
+    }
     tracing::info!("stopped accepting; flushing");
     db.flush()?;
     for arbiter in arbiters {
@@ -234,6 +249,25 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Ends once storage has failed (see `Db::failure`) and the data
+/// directory takes writes again, with the failure's reason. Until then the
+/// server answers reads and refuses writes; sled keeps its I/O error for
+/// the life of the process, so only a new process writes again.
+async fn storage_recovery(db: Db, dir: std::path::PathBuf) -> String {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        every.tick().await;
+        let Some(why) = db.failure() else { continue };
+        let probe = dir.clone();
+        let writable = tokio::task::spawn_blocking(move || storage::disk_takes_writes(&probe))
+            .await
+            .unwrap_or(false);
+        if writable {
+            return why;
+        }
+    }
 }
 
 /// Listens for SIGTERM and Ctrl-C (SIGINT) from now on; the future ends at

@@ -36,7 +36,7 @@ pub fn answer_after<T: Send + 'static>(
 ) -> actix::ResponseFuture<AppResult<T>> {
     let db = db.clone();
     Box::pin(async move {
-        db.acknowledged(write).await;
+        db.acknowledged(write).await?;
         result
     })
 }

@@ -71,7 +71,7 @@ async fn charge(
     })?;
     // What is shown is on disk before it is shown: a test may kill the
     // server right after (the gateway's books are not flushed on their own).
-    state.db.settled().await;
+    state.db.settled().await?;
     Ok(HttpResponse::Ok().json(charge))
 }
 
@@ -127,7 +127,7 @@ async fn store_up(
 
 /// Every order's account at the sandbox gateway: charged, refunded, net.
 async fn charges(state: web::Data<AppState>, _: Operator) -> ApiResult<HttpResponse> {
-    state.db.settled().await;
+    state.db.settled().await?;
     let accounts = state
         .sandbox
         .all_recorded()

@@ -164,6 +164,10 @@ impl From<DomainError> for Problem {
     }
 }
 
+/// `Retry-After` when storage is unavailable: time for an operator or the
+/// supervisor to free space and restart baedal.
+const STORAGE_RETRY_AFTER_SECS: u64 = 30;
+
 impl From<AppError> for Problem {
     fn from(e: AppError) -> Self {
         match e {
@@ -174,6 +178,14 @@ impl From<AppError> for Problem {
             } => Problem {
                 retry_after_secs: Some(retry_after_secs),
                 ..Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+            },
+            AppError::Storage(s @ crate::storage::StorageError::Unavailable(_)) => Problem {
+                retry_after_secs: Some(STORAGE_RETRY_AFTER_SECS),
+                ..Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage-unavailable",
+                    s.to_string(),
+                )
             },
             AppError::Storage(s) => {
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", s.to_string())

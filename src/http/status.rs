@@ -9,6 +9,7 @@ use serde_json::json;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(health))
+        .route("/health/live", web::get().to(live))
         .route("/metrics", web::get().to(metrics));
 }
 
@@ -27,8 +28,19 @@ async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
         .map(|(name, offset)| (name.to_string(), json!(log_seq.saturating_sub(offset))))
         .collect();
     let pending = read::pending_payments(&state.db);
-    Ok(HttpResponse::Ok().json(json!({
-        "status": "ok",
+    // Storage that refuses writes makes the whole service unready (503),
+    // though reads still work; liveness is `/health/live`.
+    let failure = state.db.failure();
+    let mut answer = match failure {
+        None => HttpResponse::Ok(),
+        Some(_) => HttpResponse::ServiceUnavailable(),
+    };
+    Ok(answer.json(json!({
+        "status": if failure.is_some() { "unavailable" } else { "ok" },
+        "storage": match &failure {
+            None => json!({ "writable": true }),
+            Some(why) => json!({ "writable": false, "reason": why }),
+        },
         "pendingPayments": pending.0,
         "pendingRevisions": pending.1,
         "circuitBreaker": {
@@ -40,6 +52,13 @@ async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
         "subscriberLag": lag,
         "liveActors": { "orders": orders, "stores": stores, "riders": riders },
     })))
+}
+
+/// Liveness: the process answers HTTP. Unlike `/health` it stays 200 while
+/// storage refuses writes: restarting would not free the disk (baedal
+/// restarts itself once it can write again).
+async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "alive" }))
 }
 
 /// Operators only: the numbers describe everyone's traffic.

@@ -171,7 +171,7 @@ pub async fn fill(db: &Db, target: u64, customers: u64) -> AppResult<u64> {
     // As the server's own compaction would have left it.
     crate::actors::dispatcher::compact_log(db, &Subscriber::names())?;
     db.flush()?;
-    db.durable(commit).await;
+    db.durable(commit).await?;
     Ok(done)
 }
 

@@ -83,7 +83,7 @@ async fn compaction_keeps_every_key_and_every_id_handed_out() {
     let mut batch = WriteBatch::new();
     batch.append(Timestamp(1000), event(1000));
     let written = db.commit(batch).unwrap();
-    db.acknowledged(written).await;
+    db.acknowledged(written).await.unwrap();
     assert_eq!(db.read_log(last, 10).unwrap()[0].seq, last + 1);
 }
 

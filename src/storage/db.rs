@@ -297,13 +297,13 @@ impl Db {
             seq += 1;
         }
         if let Some(why) = &written.broken {
-            return Err(StorageError::Engine(format!(
-                "writing stopped after a commit failed half way ({why}); restart to complete it"
-            )));
+            return Err(StorageError::Unavailable(why.clone()));
         }
         if let Err(e) = journal::commit(&shared.engine, ops) {
-            written.broken = Some(e.to_string());
-            return Err(e);
+            let why = format!("a commit failed half way: {e}");
+            drop(written);
+            shared.fail(why.clone());
+            return Err(StorageError::Unavailable(why));
         }
         written.next_seq = seq;
         written.horizon = Horizon {
@@ -320,25 +320,36 @@ impl Db {
     }
 
     /// Waits until a write is acknowledged (on disk, in durable mode;
-    /// committed, in relaxed mode).
-    pub async fn acknowledged(&self, commit: CommitSeq) {
+    /// committed, in relaxed mode). Fails if writing stopped first
+    /// ([`StorageError::Unavailable`]): then the write may be lost.
+    pub async fn acknowledged(&self, commit: CommitSeq) -> Result<(), StorageError> {
         if commit.0 == 0 {
-            return;
+            return Ok(());
         }
-        if let Some(acknowledged) = self.inner.shared.acknowledged.wait_for(commit.0) {
-            // An error means the flusher is gone: the database is closing
-            // and there is nothing left to wait for.
-            let _ = acknowledged.await;
+        match self.inner.shared.acknowledged.wait_for(commit.0) {
+            Some(acknowledged) => acknowledged.await.map_err(|_| self.unavailable()),
+            None => Ok(()),
         }
+    }
+
+    fn unavailable(&self) -> StorageError {
+        let why = self.inner.shared.failure();
+        StorageError::Unavailable(why.unwrap_or_else(|| "the database is closing".into()))
+    }
+
+    /// Why writing stopped, if it did: the disk refused a write or a flush.
+    /// Reads still work (`/health` says so and answers 503).
+    pub fn failure(&self) -> Option<String> {
+        self.inner.shared.failure()
     }
 
     /// Waits until a write is on disk, in either mode: call it before
     /// anything outside the process (a payment gateway) hears of it. In
     /// relaxed mode it asks the flusher to flush now rather than at its
     /// next tick.
-    pub async fn durable(&self, commit: CommitSeq) {
+    pub async fn durable(&self, commit: CommitSeq) -> Result<(), StorageError> {
         if commit.0 == 0 {
-            return;
+            return Ok(());
         }
         let shared = &self.inner.shared;
         if let Some(durable) = shared.durable.wait_for(commit.0) {
@@ -348,12 +359,13 @@ impl Db {
                 drop(written);
                 shared.wake.notify_one();
             }
-            let _ = durable.await;
+            return durable.await.map_err(|_| self.unavailable());
         }
+        Ok(())
     }
 
     /// Waits until everything written so far is acknowledged.
-    pub async fn settled(&self) {
+    pub async fn settled(&self) -> Result<(), StorageError> {
         let writes = {
             let written = self
                 .inner
@@ -363,7 +375,7 @@ impl Db {
                 .unwrap_or_else(|p| p.into_inner());
             written.horizon.writes
         };
-        self.acknowledged(CommitSeq(writes)).await;
+        self.acknowledged(CommitSeq(writes)).await
     }
 
     /// Watches the acknowledged horizon: told of every acknowledgement.

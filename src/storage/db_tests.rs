@@ -20,7 +20,7 @@ fn event(n: u64) -> Event {
 /// that (in relaxed mode, acknowledged comes first).
 async fn on_disk(db: &Db) {
     let writes = db.inner.shared.written.lock().unwrap().horizon.writes;
-    db.durable(CommitSeq(writes)).await;
+    db.durable(CommitSeq(writes)).await.unwrap();
 }
 
 async fn writes_and_reads(durability: Durability) {
@@ -37,7 +37,7 @@ async fn writes_and_reads(durability: Durability) {
     batch.append(Timestamp(2), event(3));
     let t2 = db.commit(batch).unwrap();
     assert!(t2 > t1);
-    db.acknowledged(t2).await;
+    db.acknowledged(t2).await.unwrap();
     assert_eq!(db.get::<String>(&keys::order(1)).unwrap(), None);
     on_disk(&db).await;
     assert_eq!(
@@ -73,14 +73,14 @@ async fn reopening_continues_the_log_without_a_gap() {
         let mut batch = WriteBatch::new();
         batch.append(Timestamp(1), event(1));
         let t = db.commit(batch).unwrap();
-        db.acknowledged(t).await;
+        db.acknowledged(t).await.unwrap();
     }
     let db = Db::open(&config(dir.path(), Durability::Durable)).unwrap();
     assert_eq!(db.horizon().borrow().log_seq, 1);
     let mut batch = WriteBatch::new();
     batch.append(Timestamp(2), event(2));
     let t = db.commit(batch).unwrap();
-    db.acknowledged(t).await;
+    db.acknowledged(t).await.unwrap();
     let seqs: Vec<u64> = db.read_log(0, 10).unwrap().iter().map(|r| r.seq).collect();
     assert_eq!(seqs, vec![1, 2]);
 }
@@ -98,7 +98,7 @@ async fn many_concurrent_writers_share_flushes_and_lose_nothing() {
                 batch.put(keys::order(w * 1000 + i), &i).unwrap();
                 batch.append(Timestamp(i), event(i));
                 let t = db.commit(batch).unwrap();
-                db.acknowledged(t).await;
+                db.acknowledged(t).await.unwrap();
             }
         }));
     }
@@ -241,11 +241,11 @@ async fn relaxed_mode_shows_the_log_only_once_it_is_on_disk() {
     let mut batch = WriteBatch::new();
     batch.append(Timestamp(1), event(1));
     let t = db.commit(batch).unwrap();
-    db.acknowledged(t).await;
+    db.acknowledged(t).await.unwrap();
     assert_eq!(db.horizon().borrow().log_seq, 1, "acknowledged at once");
     assert!(db.read_log(0, 10).unwrap().is_empty(), "not yet on disk");
     assert_eq!(db.durable_horizon().borrow().log_seq, 0);
     // Waiting for durability flushes now, not at the hour.
-    db.durable(t).await;
+    db.durable(t).await.unwrap();
     assert_eq!(db.read_log(0, 10).unwrap().len(), 1);
 }

@@ -70,6 +70,19 @@ fn sync_filesystem(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Whether the disk under `dir` takes writes again: a 4 MiB file (room for
+/// a sled segment and its snapshot) is written, synced and removed.
+pub fn disk_takes_writes(dir: &Path) -> bool {
+    use std::io::Write;
+    let probe = dir.join("space-probe");
+    let written = File::create(&probe).and_then(|mut f| {
+        f.write_all(&vec![0u8; 4 << 20])?;
+        f.sync_all()
+    });
+    let _ = std::fs::remove_file(&probe);
+    written.is_ok()
+}
+
 /// The snapshot files sled would consider, as it lists them: names that
 /// start with `snap.` (and do not end with `.in___motion`), sorted.
 fn snapshot_files(dir: &Path) -> io::Result<Vec<PathBuf>> {

@@ -39,9 +39,9 @@ pub(super) struct Written {
     pub horizon: Horizon,
     /// The next log sequence to hand out.
     pub next_seq: u64,
-    /// Why writing stopped: a commit failed half way, and only the next
-    /// start can complete it (from the journal record no later commit may
-    /// overwrite).
+    /// Why writing stopped: a flush failed (sled keeps an I/O error for
+    /// good), or a commit failed half way and only the next start can
+    /// complete it (from the journal record no later commit may overwrite).
     pub broken: Option<String>,
     pub shutdown: bool,
     /// Relaxed mode: someone waits for durability; flush before the timer.
@@ -55,6 +55,9 @@ struct Waiters {
     reached: u64,
     /// Each waiter's write number and how to wake it.
     queue: Vec<(u64, oneshot::Sender<()>)>,
+    /// The mark will not move again (writing stopped): whoever waits past
+    /// it is told at once, by a dropped sender.
+    stuck: bool,
 }
 
 /// How far writes have got by one measure (acknowledged, or durable), for
@@ -70,6 +73,7 @@ impl Mark {
             waiters: Mutex::new(Waiters {
                 reached: horizon.writes,
                 queue: Vec::new(),
+                stuck: false,
             }),
             horizon: watch::channel(horizon).0,
         }
@@ -101,14 +105,25 @@ impl Mark {
 
     /// A receiver told once the mark reaches write number `write`, or
     /// `None` if it already has.
+    /// If the mark is stuck, the receiver fails at once.
     pub fn wait_for(&self, write: u64) -> Option<oneshot::Receiver<()>> {
         let mut w = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
         if write <= w.reached {
             return None;
         }
         let (tx, rx) = oneshot::channel();
-        w.queue.push((write, tx));
+        if !w.stuck {
+            w.queue.push((write, tx));
+        }
         Some(rx)
+    }
+
+    /// The mark will not move again: every waiter is told so now (its
+    /// sender dropped), and every later one at once.
+    fn stick(&self) {
+        let mut w = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
+        w.stuck = true;
+        w.queue.clear();
     }
 }
 
@@ -170,6 +185,24 @@ impl Shared {
             .and_then(|_| self.disk.after_flush().map_err(|e| e.to_string()));
         *lock_or_recover(&self.flushing_since) = None;
         flushed
+    }
+
+    /// Writing stops for good in this process: commits are refused, and
+    /// whoever waits for an acknowledgement is answered that it failed.
+    pub fn fail(&self, why: String) {
+        tracing::error!(error = %why, "storage failed: writes are refused until baedal restarts");
+        let mut w = lock(self);
+        if w.broken.is_none() {
+            w.broken = Some(why);
+        }
+        drop(w);
+        self.acknowledged.stick();
+        self.durable.stick();
+    }
+
+    /// Why writing stopped, if it did.
+    pub fn failure(&self) -> Option<String> {
+        lock(self).broken.clone()
     }
 
     /// How long the flush under way has taken, if one is.
@@ -254,10 +287,10 @@ fn group_commit_loop(shared: &Shared) {
         };
         if target != flushed {
             if let Err(e) = shared.flush() {
-                // Nothing is acknowledged past a failed flush; try again.
-                tracing::error!(error = %e, "flush failed; retrying");
-                std::thread::sleep(Duration::from_millis(50));
-                continue;
+                // sled keeps an I/O error for good: nothing past it will be
+                // acknowledged by this process.
+                shared.fail(format!("a flush failed: {e}"));
+                return;
             }
             flushed = target;
             shared.publish_durable(target);
@@ -280,10 +313,11 @@ fn periodic_loop(shared: &Shared, every: Duration) {
             w.flush_now = false;
             (w.horizon, w.shutdown)
         };
-        match shared.flush() {
-            Ok(_) => shared.publish_durable(target),
-            Err(e) => tracing::error!(error = %e, "periodic flush failed"),
+        if let Err(e) = shared.flush() {
+            shared.fail(format!("a flush failed: {e}"));
+            return;
         }
+        shared.publish_durable(target);
         if shutdown {
             return;
         }

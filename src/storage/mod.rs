@@ -18,6 +18,7 @@ mod staged;
 pub use codec::{decode, encode};
 pub use compact::{compact, dir_size, CompactError, Compacted};
 pub use db::{CommitSeq, Db, Durability, StorageConfig, WriteBatch};
+pub use disk::disk_takes_writes;
 pub use flusher::Horizon;
 pub use schema::CURRENT as SCHEMA;
 pub use staged::Staged;
@@ -35,6 +36,12 @@ pub enum StorageError {
          reads schema {supported} and older. Run the release that wrote it (or a newer one)"
     )]
     NewerSchema { found: u32, supported: u32 },
+    /// Writing stopped: the disk refused a write or a flush (full, failing,
+    /// read-only), or a commit failed half way. Reads still work; writing
+    /// resumes only in a new process (sled keeps its I/O error), which
+    /// `baedal serve` starts by exiting once the disk takes writes again.
+    #[error("storage is unavailable ({0}); nothing more is written until baedal restarts")]
+    Unavailable(String),
 }
 
 impl From<sled::Error> for StorageError {

@@ -144,6 +144,12 @@ impl Server {
         wait(&mut child, &self.log)
     }
 
+    /// Waits for the process to end by itself (no signal).
+    pub fn exited(mut self) -> ExitStatus {
+        let mut child = self.child.take().expect("running");
+        wait(&mut child, &self.log)
+    }
+
     /// SIGKILL: the process dies wherever it is.
     pub fn kill(mut self) {
         let mut child = self.child.take().expect("running");

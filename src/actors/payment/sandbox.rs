@@ -99,7 +99,10 @@ impl Sandbox {
             .db
             .commit(batch)
             .map_err(|e| GatewayError(e.to_string()))?;
-        self.db.durable(written).await;
+        self.db
+            .durable(written)
+            .await
+            .map_err(|e| GatewayError(e.to_string()))?;
         Ok(())
     }
 

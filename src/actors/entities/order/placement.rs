@@ -318,7 +318,7 @@ impl Handler<Place> for OrderActor {
                 // Nothing is reserved or charged before the pending record,
                 // which names the coupon, is on disk: whatever fails from
                 // here closes the payment, and that gives the coupon back.
-                db.durable(written).await;
+                db.durable(written).await?;
                 let discount = match coupon {
                     Some((customer, coupon_id, subtotal)) => Some(
                         customer::use_coupon(&registry, &customer, &coupon_id, id, subtotal)
@@ -352,7 +352,7 @@ impl Handler<Place> for OrderActor {
                     (act.env.payment.clone(), act.env.db.clone(), act.last_write);
                 async move {
                     let charge = charge?;
-                    db.durable(written).await;
+                    db.durable(written).await?;
                     Ok(payment.send(charge).await?)
                 }
                 .into_actor(act)

@@ -87,8 +87,10 @@ impl Handler<SettleRefunds> for OrderActor {
         AtomicResponse::new(Box::pin(
             async move {
                 // The request is on disk before the gateway hears of it.
-                db.durable(written).await;
                 let mut confirmed = Vec::new();
+                if let Err(e) = db.durable(written).await {
+                    return (confirmed, Err(e.into()));
+                }
                 for call in calls {
                     let key = call.key.clone();
                     let refund = Refund { order_id: id, call };

@@ -237,7 +237,7 @@ impl Handler<Revise> for OrderActor {
         AtomicResponse::new(Box::pin(
             async move {
                 recorded?;
-                db.durable(written).await;
+                db.durable(written).await?;
                 Ok(payment.send(charge).await?)
             }
             .into_actor(self)
