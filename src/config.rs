@@ -42,6 +42,11 @@ pub enum Command {
     /// Rewrite a stopped server's database into a fresh one (same keys,
     /// verified), which sheds sled's memory of the write history.
     Compact(CompactArgs),
+    /// Take a consistent backup of a running server into a file, without
+    /// stopping it (signs in as an operator).
+    Backup(crate::backup::BackupArgs),
+    /// Rebuild a database from a backup file into a new directory.
+    Restore(crate::backup::RestoreArgs),
 }
 
 /// Options of `baedal compact`.

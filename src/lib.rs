@@ -9,6 +9,7 @@
 
 pub mod actors;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod demo;
 pub mod domain;

@@ -19,6 +19,8 @@ fn main() -> ExitCode {
         Some(Command::Loadgen(args)) => return loadgen(args),
         Some(Command::Scale(args)) => return scale(args),
         Some(Command::Compact(args)) => return compact(args),
+        Some(Command::Backup(args)) => return backup(args),
+        Some(Command::Restore(args)) => return restore(args),
         Some(Command::Serve(args)) => *args,
         None => cli.serve,
     };
@@ -65,6 +67,34 @@ fn loadgen(args: baedal::loadgen::LoadgenArgs) -> ExitCode {
 
 /// Compacts a stopped server's database; says what it did on standard
 /// output.
+/// Takes a backup of a running server (`baedal backup`).
+fn backup(args: baedal::backup::BackupArgs) -> ExitCode {
+    match actix_rt::System::new().block_on(baedal::backup::backup(&args)) {
+        Ok(done) => {
+            let _ = writeln!(std::io::stdout().lock(), "{done}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!("no backup: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Rebuilds a database from a backup (`baedal restore`).
+fn restore(args: baedal::backup::RestoreArgs) -> ExitCode {
+    match baedal::backup::restore(&args) {
+        Ok(done) => {
+            let _ = writeln!(std::io::stdout().lock(), "{done}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!("cannot restore: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn compact(args: baedal::config::CompactArgs) -> ExitCode {
     match baedal::storage::compact(&args.data_dir) {
         Ok(done) => {

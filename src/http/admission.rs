@@ -30,7 +30,7 @@ impl Admission {
 
     /// A permit for a request to `path`, or `None` when overloaded.
     pub fn enter(self: &Arc<Self>, path: &str) -> Option<Permit> {
-        if path == "/health" || path == "/metrics" {
+        if path == "/health" || path == "/health/live" || path == "/metrics" {
             return Some(Permit(None));
         }
         let before = self.in_flight.fetch_add(1, Ordering::AcqRel);
@@ -82,6 +82,7 @@ mod tests {
         let _p2 = a.enter("/orders").unwrap();
         assert!(a.enter("/orders").is_none());
         assert!(a.enter("/health").is_some(), "health always passes");
+        assert!(a.enter("/health/live").is_some(), "so does liveness");
         assert_eq!(a.in_flight(), 2);
         drop(p1);
         assert!(a.enter("/orders").is_some());

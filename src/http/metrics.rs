@@ -51,7 +51,7 @@ impl Metrics {
         )?;
         let log_seq = IntGauge::new(
             "baedal_log_sequence",
-            "Last acknowledged sequence of the event log",
+            "Last durable (flushed) sequence of the event log, what its subscribers read",
         )?;
         let subscriber_offset = IntGaugeVec::new(
             Opts::new(

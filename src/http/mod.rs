@@ -3,6 +3,7 @@
 
 mod accounts;
 pub mod admission;
+mod backup;
 mod caller;
 mod chaos;
 mod deliveries;
@@ -122,6 +123,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, chaos: bool) {
     .app_data(web::QueryConfig::default().error_handler(problem::query_error))
     .app_data(web::PathConfig::default().error_handler(problem::path_error))
     .configure(accounts::routes)
+    .configure(backup::routes)
     .configure(stores::routes)
     .configure(orders::routes)
     .configure(kitchen::routes)

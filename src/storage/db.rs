@@ -172,7 +172,7 @@ impl Db {
         })
     }
 
-    fn engine(&self) -> &sled::Db {
+    pub(super) fn engine(&self) -> &sled::Db {
         &self.inner.shared.engine
     }
 
@@ -299,11 +299,16 @@ impl Db {
         if let Some(why) = &written.broken {
             return Err(StorageError::Unavailable(why.clone()));
         }
+        // A backup under way records the commit once it is whole.
+        let recorded = written.recording.is_some().then(|| ops.clone());
         if let Err(e) = journal::commit(&shared.engine, ops) {
             let why = format!("a commit failed half way: {e}");
             drop(written);
             shared.fail(why.clone());
             return Err(StorageError::Unavailable(why));
+        }
+        if let (Some(recording), Some(ops)) = (written.recording.as_mut(), recorded) {
+            recording.extend(ops);
         }
         written.next_seq = seq;
         written.horizon = Horizon {
@@ -335,6 +340,35 @@ impl Db {
     fn unavailable(&self) -> StorageError {
         let why = self.inner.shared.failure();
         StorageError::Unavailable(why.unwrap_or_else(|| "the database is closing".into()))
+    }
+
+    /// Starts recording every write (for a backup); refused if one is
+    /// already recording.
+    pub(super) fn record_writes(&self, on: bool) -> Result<(), StorageError> {
+        let mut written = self
+            .inner
+            .shared
+            .written
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if on && written.recording.is_some() {
+            return Err(StorageError::Engine(
+                "a backup is already being taken".into(),
+            ));
+        }
+        written.recording = on.then(Vec::new);
+        Ok(())
+    }
+
+    /// Stops recording and answers the writes recorded, in order.
+    pub(super) fn take_recorded_writes(&self) -> Vec<super::flusher::RecordedWrite> {
+        let mut written = self
+            .inner
+            .shared
+            .written
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        written.recording.take().unwrap_or_default()
     }
 
     /// Why writing stopped, if it did: the disk refused a write or a flush.

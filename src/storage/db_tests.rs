@@ -193,7 +193,7 @@ async fn after_a_commit_failed_half_way_nothing_more_is_written() {
     batch.put(keys::order(2), &"new".to_string()).unwrap();
     batch.append(Timestamp(2), event(2));
     let refused = db.commit(batch).err().unwrap().to_string();
-    assert!(refused.contains("writing stopped"), "{refused}");
+    assert!(refused.contains("storage is unavailable"), "{refused}");
     assert!(refused.contains("disk on fire"), "{refused}");
     assert!(refused.contains("restart"), "{refused}");
     assert_eq!(

@@ -33,6 +33,9 @@ pub struct Horizon {
     pub log_seq: u64,
 }
 
+/// A key and its new value (`None`: removed), as a backup records it.
+pub(super) type RecordedWrite = (Vec<u8>, Option<Vec<u8>>);
+
 /// What writers have done, guarded by the writers' lock.
 #[derive(Debug, Default)]
 pub(super) struct Written {
@@ -46,6 +49,8 @@ pub(super) struct Written {
     pub shutdown: bool,
     /// Relaxed mode: someone waits for durability; flush before the timer.
     pub flush_now: bool,
+    /// While a backup scans: every write since it began, in order.
+    pub recording: Option<Vec<RecordedWrite>>,
 }
 
 /// Commands waiting for a mark to reach their write.
@@ -160,6 +165,7 @@ impl Shared {
                 broken: None,
                 shutdown: false,
                 flush_now: false,
+                recording: None,
             }),
             wake: Condvar::new(),
             acknowledged: Mark::new(horizon),

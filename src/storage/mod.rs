@@ -5,6 +5,7 @@
 //! the log, the log itself, and a [`Horizon`] telling how far writes are
 //! acknowledged (durable, in the default mode).
 
+mod backup;
 mod codec;
 mod compact;
 mod db;
@@ -15,6 +16,7 @@ pub mod keys;
 mod schema;
 mod staged;
 
+pub use backup::{describe as describe_backup, restore, BackupSummary, RestoreError};
 pub use codec::{decode, encode};
 pub use compact::{compact, dir_size, CompactError, Compacted};
 pub use db::{CommitSeq, Db, Durability, StorageConfig, WriteBatch};

@@ -66,10 +66,15 @@ pub fn spawn(db: Db, url: String) {
                 Ok(res) if res.status().is_success() => {
                     let mut batch = WriteBatch::new();
                     batch.remove(key);
-                    if let Err(e) = db.commit(batch) {
-                        tracing::error!(error = %e, "cannot dequeue a delivered notification");
+                    match db.commit(batch) {
+                        Ok(_) => backoff.reset(),
+                        // Storage refuses writes: wait rather than POST the
+                        // same notification again at once.
+                        Err(e) => {
+                            tracing::error!(error = %e, "cannot dequeue a delivered notification");
+                            backoff.wait().await;
+                        }
                     }
-                    backoff.reset();
                 }
                 // Refused for good (a malformed or unwanted request): keep it
                 // aside and go on, rather than block everything after it.
