@@ -47,6 +47,7 @@ impl Rig {
             payment_guard: guard,
             faults: Arc::new(Faults::default()),
             checkout_keys: Default::default(),
+            retention: Default::default(),
             review_coupon: baedal::domain::wallet::ReviewCoupon {
                 amount: 2_000,
                 min_order: 10_000,

@@ -140,6 +140,25 @@ pub struct ServeArgs {
     #[arg(long, env = "BAEDAL_REVIEW_COUPON_MIN_ORDER_WON", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(0..=100_000_000))]
     pub review_coupon_min_order_won: u64,
 
+    /// Hours an `Idempotency-Key` answers retries of its checkout (24:
+    /// Stripe's window); then the key may be used anew.
+    #[arg(long, env = "BAEDAL_IDEMPOTENCY_RETENTION_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=720))]
+    pub idempotency_retention_hours: u64,
+
+    /// Days a notification is kept in its inbox (the newest page of each
+    /// inbox always stays).
+    #[arg(long, env = "BAEDAL_NOTIFICATION_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3650))]
+    pub notification_retention_days: u64,
+
+    /// Hours a finished order's kitchen ticket and delivery stay in those
+    /// views after they last changed (the order and MyPage are kept).
+    #[arg(long, env = "BAEDAL_FINISHED_VIEW_RETENTION_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=87_600))]
+    pub finished_view_retention_hours: u64,
+
+    /// Seconds between two sweeps of what retention removes.
+    #[arg(long, env = "BAEDAL_RETENTION_SWEEP_SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub retention_sweep_secs: u64,
+
     /// Most an order may cost before any discount, in won: a checkout or a
     /// revision over it is refused (422).
     #[arg(long, env = "BAEDAL_MAX_ORDER_WON", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
@@ -297,6 +316,16 @@ impl ServeArgs {
                 .map_err(|e| format!("--admin-password: the {e}"))?;
         }
         Ok(())
+    }
+
+    /// The retention periods asked for.
+    pub fn retention(&self) -> crate::domain::retention::Retention {
+        const HOUR_MS: u64 = 3_600_000;
+        crate::domain::retention::Retention {
+            idempotency_ms: self.idempotency_retention_hours * HOUR_MS,
+            notifications_ms: self.notification_retention_days * 24 * HOUR_MS,
+            finished_views_ms: self.finished_view_retention_hours * HOUR_MS,
+        }
     }
 
     /// The rate limits asked for (none with `--no-rate-limits`).

@@ -9,7 +9,7 @@ use crate::actors::projections::notifier::Hub;
 use crate::actors::projections::Deps;
 use crate::actors::reactions::webhook;
 use crate::actors::registry::{Env, Registry};
-use crate::actors::services::resolver;
+use crate::actors::services::{resolver, retention};
 use crate::actors::subscribers::{self, Subscriber, Wiring};
 use crate::auth::{self, Tokens};
 use crate::config::{DurabilityMode, ServeArgs};
@@ -123,6 +123,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         payment_guard: guard.clone(),
         faults: faults.clone(),
         checkout_keys: Default::default(),
+        retention: args.retention(),
         review_coupon: ReviewCoupon {
             amount: args.review_coupon_won,
             min_order: args.review_coupon_min_order_won,
@@ -159,6 +160,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         tracing::info!(%url, "notifications are POSTed to the webhook");
     }
     resolver::spawn(registry.clone(), breaker.call_timeout * 2);
+    retention::spawn(
+        db.clone(),
+        args.retention(),
+        Duration::from_secs(args.retention_sweep_secs),
+    );
     dispatcher::compact_log_every(
         db.clone(),
         Subscriber::names(),

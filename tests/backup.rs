@@ -53,7 +53,11 @@ async fn client(api: Api, n: usize, acked: Acked, stop: Arc<AtomicBool>) {
             (done.0, "Accepted")
         };
         if status == StatusCode::OK {
-            let next = if i.is_multiple_of(3) { "Canceled" } else { "Accepted" };
+            let next = if i.is_multiple_of(3) {
+                "Canceled"
+            } else {
+                "Accepted"
+            };
             acked.lock().unwrap().insert(id, next);
         }
     }

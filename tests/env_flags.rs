@@ -115,6 +115,26 @@ const VARIABLES: &[Variable] = &[
         Some(("cheap", "--review-coupon-min-order-won")),
     ),
     var(
+        "BAEDAL_IDEMPOTENCY_RETENTION_HOURS",
+        Some("48"),
+        Some(("0", "--idempotency-retention-hours")),
+    ),
+    var(
+        "BAEDAL_NOTIFICATION_RETENTION_DAYS",
+        Some("7"),
+        Some(("never", "--notification-retention-days")),
+    ),
+    var(
+        "BAEDAL_FINISHED_VIEW_RETENTION_HOURS",
+        Some("2"),
+        Some(("0", "--finished-view-retention-hours")),
+    ),
+    var(
+        "BAEDAL_RETENTION_SWEEP_SECS",
+        Some("60"),
+        Some(("0", "--retention-sweep-secs")),
+    ),
+    var(
         "BAEDAL_MAX_ORDER_WON",
         Some("1000000"),
         Some(("0", "--max-order-won")),

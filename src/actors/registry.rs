@@ -41,6 +41,9 @@ pub struct Env {
     pub limits: crate::domain::limits::OrderLimits,
     /// Locks of the `Idempotency-Key`s being used right now.
     pub checkout_keys: Arc<KeyLocks>,
+    /// How long an `Idempotency-Key` answers retries, and the rest of what
+    /// is kept only a while.
+    pub retention: crate::domain::retention::Retention,
     pub passivate_after: Duration,
     pub mailbox_capacity: usize,
 }

@@ -32,6 +32,7 @@ pub mod points;
 pub mod pricing;
 pub mod rating;
 pub mod reasons;
+pub mod retention;
 pub mod rider;
 pub mod settlement;
 pub mod store;

@@ -282,8 +282,42 @@ impl Db {
     /// cost is nothing because sled inserts are CPU-bound and a second
     /// concurrent writer would not be faster.
     pub fn commit(&self, batch: WriteBatch) -> Result<CommitSeq, StorageError> {
+        let committed = self.commit_when(batch, |_| Ok(true))?;
+        Ok(committed.unwrap_or_default())
+    }
+
+    /// Removes `remove` in one commit, if the value under `guard` is still
+    /// `expected` (read under the writers' lock, so no write slips in
+    /// between): how a sweeper drops what it judged stale without racing
+    /// the entity or view that owns it. Answers whether it did.
+    pub fn remove_if_unchanged<T: DeserializeOwned + PartialEq>(
+        &self,
+        guard: &[u8],
+        expected: &T,
+        remove: Vec<Vec<u8>>,
+    ) -> Result<bool, StorageError> {
+        let mut batch = WriteBatch::new();
+        remove.into_iter().for_each(|k| batch.remove(k));
+        let unchanged = |engine: &sled::Db| -> Result<bool, StorageError> {
+            Ok(match engine.get(guard)? {
+                Some(bytes) => decode::<T>(&bytes)? == *expected,
+                None => false,
+            })
+        };
+        Ok(self.commit_when(batch, unchanged)?.is_some())
+    }
+
+    /// Commits `batch` if `go` says so, under the writers' lock.
+    fn commit_when(
+        &self,
+        batch: WriteBatch,
+        go: impl FnOnce(&sled::Db) -> Result<bool, StorageError>,
+    ) -> Result<Option<CommitSeq>, StorageError> {
         let shared = &self.inner.shared;
         let mut written = shared.written.lock().unwrap_or_else(|p| p.into_inner());
+        if !go(&shared.engine)? {
+            return Ok(None);
+        }
         let mut ops = batch.ops;
         let mut seq = written.next_seq;
         for (at, by, event) in batch.events {
@@ -321,7 +355,7 @@ impl Db {
             Durability::Durable => shared.wake.notify_one(),
             Durability::Relaxed { .. } => shared.publish(horizon),
         }
-        Ok(CommitSeq(horizon.writes))
+        Ok(Some(CommitSeq(horizon.writes)))
     }
 
     /// Waits until a write is acknowledged (on disk, in durable mode;

@@ -16,7 +16,7 @@ use crate::domain::order::Order;
 use crate::domain::payment::{Payment, PaymentStatus};
 use crate::domain::pricing::Bill;
 use crate::domain::wallet::Wallet;
-use crate::domain::{DomainError, OrderId};
+use crate::domain::{DomainError, OrderId, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, Db};
 use dashmap::DashMap;
@@ -79,7 +79,15 @@ pub async fn place(
     locks
         .with_lock(&lock, async {
             let db = &registry.env().db;
-            if let Some(first) = db.get::<IdempotencyRecord>(&stored)? {
+            let retention = registry.env().retention;
+            // A key older than its window answers no more (the sweeper
+            // removes it later; a record from before schema 5 has no time
+            // and still answers until then).
+            let live = |r: &IdempotencyRecord| {
+                r.created_at == Timestamp(0)
+                    || !retention.idempotency_expired(r.created_at, Timestamp::now())
+            };
+            if let Some(first) = db.get::<IdempotencyRecord>(&stored)?.filter(live) {
                 if first.request != req {
                     return Err(DomainError::Invalid {
                         field: "Idempotency-Key",
@@ -142,6 +150,7 @@ async fn place_new(
         let record = IdempotencyRecord {
             request: req.clone(),
             order_id: id,
+            created_at: Timestamp::now(),
         };
         (key, record)
     });

@@ -5,3 +5,4 @@
 pub mod accounts;
 pub mod checkout;
 pub mod resolver;
+pub mod retention;

@@ -20,7 +20,7 @@
 //! | 2 | MessagePack values (`codec`); notifications only in pages | [`v1`] |
 //! | 3 | accounts (`account/`, `ownedstore/`, `meta/auth-secret`); who caused an event (`LogRecord::by`, `StatusChange::by`); a store's owner and approval | none: fields appended |
 //! | 4 | a cancel's reason (`OrderEvent::Canceled` gains fields); `Idempotency-Key`s per customer (`idem/<customer>\0<key>`); a reject's code and note; a review that earned no coupon (`Review::coupon_id`, `ReviewWritten::coupon` optional: older values read as `Some`); a session's previous refresh hash (`Session::previous_hash`) | [`v3`] |
-//! | 5 | money per gateway transaction: a payment's ledger (`Payment::charges`; older records read theirs from their fields, `Payment::ledger`) and status `Refunding`; the sandbox's refunds (`sandboxrefund/`) | none: field appended |
+//! | 5 | money per gateway transaction: a payment's ledger (`Payment::charges`; older records read theirs from their fields, `Payment::ledger`) and status `Refunding`; the sandbox's refunds (`sandboxrefund/`); when an `Idempotency-Key` was first used (`IdempotencyRecord::created_at`) | none: fields appended |
 //!
 //! Every release that changes a stored type raises [`CURRENT`] and adds its
 //! row here, so that an older release refuses the database at open rather

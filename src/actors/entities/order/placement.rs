@@ -80,6 +80,10 @@ pub struct Place {
 pub struct IdempotencyRecord {
     pub request: OrderRequest,
     pub order_id: OrderId,
+    /// When the key was first used (schema 5; older records read 0, and
+    /// the retention sweeper ages them by their payment).
+    #[serde(default)]
+    pub created_at: Timestamp,
 }
 
 /// A placement also settles its payment, in the same batch.

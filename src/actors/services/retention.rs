@@ -1,0 +1,296 @@
+//! The retention sweeper: every `--retention-sweep-secs` it removes what
+//! `domain::retention` calls stale (expired idempotency records, old
+//! notification pages, finished orders' kitchen tickets and deliveries),
+//! each removal guarded by the value it judged
+//! (`Db::remove_if_unchanged`), so that a write landing meanwhile wins.
+//! It runs off the actors' threads; writers wait only for each removal.
+
+use crate::actors::entities::order::IdempotencyRecord;
+use crate::domain::delivery::Delivery;
+use crate::domain::kitchen::Ticket;
+use crate::domain::notification::Notification;
+use crate::domain::payment::Payment;
+use crate::domain::retention::Retention;
+use crate::domain::Timestamp;
+use crate::storage::{keys, Db, StorageError};
+use serde::Serialize;
+use std::time::Duration;
+
+/// What one sweep removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Swept {
+    pub idempotency_records: u64,
+    pub notification_pages: u64,
+    pub tickets: u64,
+    pub deliveries: u64,
+}
+
+/// Starts sweeping every `every` on the current arbiter.
+pub fn spawn(db: Db, retention: Retention, every: Duration) {
+    actix_rt::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.tick().await; // not at start-up: let the server settle first
+        loop {
+            ticks.tick().await;
+            let db = db.clone();
+            let swept =
+                tokio::task::spawn_blocking(move || sweep(&db, &retention, Timestamp::now())).await;
+            match swept {
+                Ok(Ok(swept)) if swept != Swept::default() => {
+                    tracing::info!(?swept, "retention: removed what is kept no longer")
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "retention sweep stopped"),
+                Err(e) => tracing::warn!(error = %e, "retention sweep panicked"),
+            }
+        }
+    });
+}
+
+/// One sweep over everything retention covers.
+pub fn sweep(db: &Db, r: &Retention, now: Timestamp) -> Result<Swept, StorageError> {
+    Ok(Swept {
+        idempotency_records: idempotency(db, r, now)?,
+        notification_pages: notification_pages(db, r, now)?,
+        tickets: tickets(db, r, now)?,
+        deliveries: deliveries(db, r, now)?,
+    })
+}
+
+/// When a key was first used: recorded since schema 5; for an older record,
+/// when its payment was requested.
+fn first_used(db: &Db, record: &IdempotencyRecord) -> Result<Timestamp, StorageError> {
+    if record.created_at != Timestamp(0) {
+        return Ok(record.created_at);
+    }
+    let payment = db.get::<Payment>(&keys::payment(record.order_id))?;
+    Ok(payment.map_or(Timestamp(0), |p| p.requested_at))
+}
+
+fn idempotency(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, StorageError> {
+    let mut removed = 0;
+    for entry in db.scan::<IdempotencyRecord>(keys::IDEMPOTENCY) {
+        let (key, record) = entry?;
+        if r.idempotency_expired(first_used(db, &record)?, now)
+            && db.remove_if_unchanged(&key, &record, vec![key.clone()])?
+        {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// Every page but each inbox's newest (pages of one inbox are adjacent,
+/// in order; a page's key is its inbox's prefix and 8 bytes).
+fn notification_pages(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, StorageError> {
+    let inbox_of = |key: &[u8]| key[..key.len().saturating_sub(8)].to_vec();
+    let mut removed = 0;
+    let mut previous: Option<(Vec<u8>, Vec<Notification>)> = None;
+    for entry in db.scan::<Vec<Notification>>(keys::INBOXES) {
+        let (key, page) = entry?;
+        if let Some((before, old)) = previous.take() {
+            let has_newer = inbox_of(&before) == inbox_of(&key);
+            if has_newer
+                && r.page_stale(&old, now)
+                && db.remove_if_unchanged(&before, &old, vec![before.clone()])?
+            {
+                removed += 1;
+            }
+        }
+        previous = Some((key, page));
+    }
+    Ok(removed)
+}
+
+fn tickets(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, StorageError> {
+    let mut removed = 0;
+    for entry in db.scan::<Ticket>(keys::TICKETS) {
+        let (key, ticket) = entry?;
+        let both = vec![key.clone(), keys::ticket_store(ticket.order_id)];
+        if r.ticket_stale(&ticket, now) && db.remove_if_unchanged(&key, &ticket, both)? {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+fn deliveries(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, StorageError> {
+    let mut removed = 0;
+    for entry in db.scan::<Delivery>(keys::DELIVERIES) {
+        let (key, delivery) = entry?;
+        if r.delivery_stale(&delivery, now)
+            && db.remove_if_unchanged(&key, &delivery, vec![key.clone()])?
+        {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::checkout::OrderRequest;
+    use crate::domain::delivery::{DeliveryStatus, Dropoff};
+    use crate::domain::kitchen::TicketStatus;
+    use crate::domain::LatLon;
+    use crate::storage::WriteBatch;
+
+    const DAY: u64 = 24 * 3_600_000;
+
+    fn record(order_id: u64, at: u64) -> IdempotencyRecord {
+        IdempotencyRecord {
+            request: OrderRequest {
+                customer_id: "kim".into(),
+                store_id: "s".into(),
+                items: Vec::new(),
+                address: "강남구".into(),
+                lat: None,
+                lon: None,
+                coupon_id: None,
+            },
+            order_id,
+            created_at: Timestamp(at),
+        }
+    }
+
+    fn ticket(order_id: u64, status: TicketStatus, at: u64) -> Ticket {
+        Ticket {
+            order_id,
+            store_id: "s".into(),
+            customer_id: "kim".into(),
+            items: Vec::new(),
+            status,
+            reject_reason: None,
+            updated_at: Timestamp(at),
+        }
+    }
+
+    fn delivery(order_id: u64, status: DeliveryStatus, at: u64) -> Delivery {
+        Delivery {
+            order_id,
+            store_id: "s".into(),
+            store_name: "s".into(),
+            customer_id: "kim".into(),
+            status,
+            rider_id: None,
+            pickup: LatLon {
+                lat: 37.5,
+                lon: 127.0,
+            },
+            dropoff: Dropoff {
+                lat: 37.5,
+                lon: 127.0,
+                address: "강남구".into(),
+            },
+            distance_km: 1.0,
+            updated_at: Timestamp(at),
+        }
+    }
+
+    fn page(first: u64, at: u64) -> Vec<Notification> {
+        vec![Notification {
+            id: first,
+            order_id: 1,
+            status: "Placed".into(),
+            message: "m".into(),
+            at: Timestamp(at),
+        }]
+    }
+
+    #[tokio::test]
+    async fn a_sweep_removes_what_is_stale_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_for_tests(dir.path());
+        let now = 40 * DAY;
+        let mut batch = WriteBatch::new();
+        batch
+            .put(keys::idempotency("kim", "old"), &record(1, DAY))
+            .unwrap();
+        batch
+            .put(keys::idempotency("kim", "new"), &record(2, now - 1_000))
+            .unwrap();
+        for (id, status, at) in [
+            (1, TicketStatus::HandedOver, DAY),
+            (2, TicketStatus::Cooking, DAY),
+            (3, TicketStatus::Canceled, now - 1_000),
+        ] {
+            batch
+                .put(keys::ticket("s", id), &ticket(id, status, at))
+                .unwrap();
+            batch.put(keys::ticket_store(id), &"s".to_string()).unwrap();
+        }
+        batch
+            .put(
+                keys::delivery(1),
+                &delivery(1, DeliveryStatus::Delivered, DAY),
+            )
+            .unwrap();
+        batch
+            .put(keys::delivery(2), &delivery(2, DeliveryStatus::Ready, DAY))
+            .unwrap();
+        // Kim's inbox: two old pages and the newest (old too, but kept).
+        for first in [1, 33, 65] {
+            batch
+                .put(
+                    keys::inbox_page("customer", "kim", first),
+                    &page(first, DAY),
+                )
+                .unwrap();
+        }
+        db.commit(batch).unwrap();
+
+        let swept = sweep(&db, &Retention::default(), Timestamp(now)).unwrap();
+        assert_eq!(
+            swept,
+            Swept {
+                idempotency_records: 1,
+                notification_pages: 2,
+                tickets: 1,
+                deliveries: 1,
+            }
+        );
+        assert!(!db.contains(&keys::idempotency("kim", "old")).unwrap());
+        assert!(db.contains(&keys::idempotency("kim", "new")).unwrap());
+        assert!(!db.contains(&keys::ticket("s", 1)).unwrap());
+        assert!(
+            !db.contains(&keys::ticket_store(1)).unwrap(),
+            "with its index"
+        );
+        assert!(db.contains(&keys::ticket("s", 2)).unwrap(), "still cooking");
+        assert!(
+            db.contains(&keys::ticket("s", 3)).unwrap(),
+            "canceled just now"
+        );
+        assert!(!db.contains(&keys::delivery(1)).unwrap());
+        assert!(
+            db.contains(&keys::delivery(2)).unwrap(),
+            "still waiting for a rider"
+        );
+        let pages = db.scan_keys(&keys::inbox("customer", "kim")).count();
+        assert_eq!(pages, 1, "the newest page stays");
+        assert_eq!(
+            sweep(&db, &Retention::default(), Timestamp(now)).unwrap(),
+            Swept::default(),
+            "a second sweep finds nothing"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_value_changed_since_it_was_judged_is_not_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_for_tests(dir.path());
+        let key = keys::ticket("s", 1);
+        let judged = ticket(1, TicketStatus::HandedOver, DAY);
+        let mut batch = WriteBatch::new();
+        batch
+            .put(key.clone(), &ticket(1, TicketStatus::Canceled, 2 * DAY))
+            .unwrap();
+        db.commit(batch).unwrap();
+        assert!(!db
+            .remove_if_unchanged(&key, &judged, vec![key.clone()])
+            .unwrap());
+        assert!(db.contains(&key).unwrap());
+    }
+}
