@@ -77,6 +77,34 @@ async fn every_list_pages_through_all_of_it_once() {
             );
         }
     }
+    // Points: the balance whole, the history a page of orders at a time.
+    let (mut earned, mut pages, mut next) =
+        (Vec::new(), 0, Some("/points/kim?limit=3".to_string()));
+    while let Some(path) = next.take() {
+        let res = kim
+            .request(Method::GET, &path, None)
+            .await
+            .send()
+            .await
+            .unwrap();
+        next = res
+            .headers()
+            .get("link")
+            .map(|l| l.to_str().unwrap().to_string())
+            .map(|l| l[1..l.find('>').unwrap()].to_string());
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["balance"], 7 * 380, "{body}");
+        earned.extend(
+            body["history"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["orderId"].clone()),
+        );
+        pages += 1;
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(earned, placed, "each order's points once, in order");
     // The demo stores, a page of ten at a time.
     let (stores, pages) = all_pages(&api.anonymous(), "/stores?limit=10").await;
     let demo = 29;
@@ -103,6 +131,8 @@ async fn a_limit_or_cursor_out_of_bounds_is_refused() {
         ("/orders?after=abc", "no cursor"),
         ("/notifications?limit=501", "limit"),
         ("/coupons?limit=0", "limit"),
+        ("/points/kim?limit=501", "limit"),
+        ("/points/kim?after=abc", "no cursor"),
     ] {
         let (status, body) = kim.get(path).await;
         assert_problem(status, &body, 422, needle);

@@ -24,6 +24,19 @@ pub fn paged_by<T: Serialize>(req: &HttpRequest, page: Page<T>, param: &str) -> 
     res.json(page.items)
 }
 
+/// 200 with `body` (an object holding one page of a list), and the next
+/// page's link (its cursor as `after`) if there is one.
+pub fn with_next<T: Serialize>(req: &HttpRequest, body: T, next: Option<&str>) -> HttpResponse {
+    let mut res = HttpResponse::Ok();
+    if let Some(next) = next {
+        res.insert_header((
+            "Link",
+            format!("<{}>; rel=\"next\"", next_url(req, "after", next)),
+        ));
+    }
+    res.json(body)
+}
+
 /// This request's path and query, with `param` set to `cursor`.
 fn next_url(req: &HttpRequest, param: &str, cursor: &str) -> String {
     let mut query: Vec<(String, String)> =

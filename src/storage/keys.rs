@@ -37,6 +37,9 @@ pub const WEBHOOK_DEAD: &[u8] = b"webhookdead/";
 pub const RIDERS: &[u8] = b"rider/";
 /// A customer's points.
 pub const POINTS: &[u8] = b"points/";
+/// What each order of a customer earned in points, and how that changed
+/// (schema 5).
+pub const ORDER_POINTS: &[u8] = b"pointsorder/";
 /// Subscribers' offsets.
 pub const OFFSETS: &[u8] = b"offset/";
 /// Idempotency records.
@@ -80,6 +83,7 @@ pub const PREFIXES: &[&[u8]] = &[
     WEBHOOK_DEAD,
     RIDERS,
     POINTS,
+    ORDER_POINTS,
     OFFSETS,
     IDEMPOTENCY,
     CUSTOMER_ORDERS,
@@ -199,6 +203,16 @@ pub fn rider(id: &str) -> Vec<u8> {
 /// A customer's points.
 pub fn points(customer: &str) -> Vec<u8> {
     with_str(POINTS, customer)
+}
+/// A customer's orders' points, in order id order.
+pub fn orders_points(customer: &str) -> Vec<u8> {
+    under(ORDER_POINTS, customer)
+}
+/// One order's points.
+pub fn order_points(customer: &str, order: OrderId) -> Vec<u8> {
+    let mut k = orders_points(customer);
+    k.extend_from_slice(&order.to_be_bytes());
+    k
 }
 /// A subscriber's last applied log sequence.
 pub fn offset(subscriber: &str) -> Vec<u8> {

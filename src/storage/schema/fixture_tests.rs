@@ -14,7 +14,7 @@ use crate::domain::mypage::MyPage;
 use crate::domain::notification::Notification;
 use crate::domain::order::{Order, OrderStatus};
 use crate::domain::payment::{Payment, PaymentStatus};
-use crate::domain::points::Points;
+use crate::domain::points::{OrderPoints, Points};
 use crate::domain::rating::Rating;
 use crate::domain::rider::Rider;
 use crate::domain::store::Store;
@@ -76,6 +76,7 @@ const TODAY: &[(&[u8], Read)] = &[
     (keys::WEBHOOK_DEAD, json::<webhook::QueuedNotification>),
     (keys::RIDERS, json::<Rider>),
     (keys::POINTS, json::<Points>),
+    (keys::ORDER_POINTS, json::<OrderPoints>),
     (keys::OFFSETS, json::<u64>),
     (keys::IDEMPOTENCY, json::<IdempotencyRecord>),
     (keys::TICKETS, json::<Ticket>),
@@ -206,7 +207,8 @@ fn the_schema_1_fixture_upgrades_and_every_value_reads_with_todays_types() {
     assert_eq!(kim.reviews.len(), 1);
     assert_eq!(kim.coupons[0].status, CouponStatus::Used);
     let points = db.get::<Points>(&keys::points("kim")).unwrap().unwrap();
-    assert!(points.balance > 0 && !points.history.is_empty());
+    let orders = db.scan::<OrderPoints>(&keys::orders_points("kim")).count();
+    assert!(points.balance > 0 && orders > 0);
     let store = db
         .get::<Store>(&keys::store("fixture-store"))
         .unwrap()
@@ -395,15 +397,42 @@ fn expected_values(name: &str) -> serde_json::Map<String, serde_json::Value> {
     let text = std::fs::read_to_string(fixture(&format!("{name}.expected.json"))).unwrap();
     let read: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
     read.into_iter()
-        .map(|(key, value)| {
+        .flat_map(|(key, value)| {
             let bytes: Vec<u8> = (0..key.len())
                 .step_by(2)
                 .map(|i| u8::from_str_radix(&key[i..i + 2], 16).unwrap())
                 .collect();
             let (key, value) = as_since_schema_4(bytes, value);
-            (hex(&key), value)
+            as_since_schema_5(key, value)
+                .into_iter()
+                .map(|(key, value)| (hex(&key), value))
         })
         .collect()
+}
+
+/// What schema 5's step (`v4`) makes of a value read before it: a
+/// customer's points lose their history, which becomes one value per order.
+fn as_since_schema_5(key: Vec<u8>, value: serde_json::Value) -> Vec<(Vec<u8>, serde_json::Value)> {
+    use serde_json::json;
+    if !key.starts_with(keys::POINTS) {
+        return vec![(key, value)];
+    }
+    let customer = value["customerId"].as_str().unwrap().to_string();
+    let mut by_order: std::collections::BTreeMap<u64, Vec<serde_json::Value>> = Default::default();
+    for change in value["history"].as_array().unwrap() {
+        let order = change["orderId"].as_u64().unwrap();
+        by_order.entry(order).or_default().push(change.clone());
+    }
+    let mut out: Vec<(Vec<u8>, serde_json::Value)> = by_order
+        .into_iter()
+        .map(|(order, changes)| {
+            let value = json!({ "orderId": order, "changes": changes });
+            (keys::order_points(&customer, order), value)
+        })
+        .collect();
+    let balance = json!({ "customerId": customer, "balance": value["balance"] });
+    out.push((key, balance));
+    out
 }
 
 /// What schema 4's step (`v3`) makes of a value read before it: a bare

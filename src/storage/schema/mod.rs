@@ -20,7 +20,7 @@
 //! | 2 | MessagePack values (`codec`); notifications only in pages | [`v1`] |
 //! | 3 | accounts (`account/`, `ownedstore/`, `meta/auth-secret`); who caused an event (`LogRecord::by`, `StatusChange::by`); a store's owner and approval | none: fields appended |
 //! | 4 | a cancel's reason (`OrderEvent::Canceled` gains fields); `Idempotency-Key`s per customer (`idem/<customer>\0<key>`); a reject's code and note; a review that earned no coupon (`Review::coupon_id`, `ReviewWritten::coupon` optional: older values read as `Some`); a session's previous refresh hash (`Session::previous_hash`) | [`v3`] |
-//! | 5 | money per gateway transaction: a payment's ledger (`Payment::charges`; older records read theirs from their fields, `Payment::ledger`) and status `Refunding`; the sandbox's refunds (`sandboxrefund/`); when an `Idempotency-Key` was first used (`IdempotencyRecord::created_at`) | none: fields appended |
+//! | 5 | a customer's points history moves out of their balance into one value per order (`pointsorder/`, `OrderPoints`); money per gateway transaction: a payment's ledger (`Payment::charges`; older records read theirs from their fields, `Payment::ledger`) and status `Refunding`; the sandbox's refunds (`sandboxrefund/`); when an `Idempotency-Key` was first used (`IdempotencyRecord::created_at`) | [`v4`] (the points; the rest: fields appended) |
 //!
 //! Every release that changes a stored type raises [`CURRENT`] and adds its
 //! row here, so that an older release refuses the database at open rather
@@ -32,6 +32,7 @@
 
 mod v1;
 mod v3;
+mod v4;
 
 use super::{keys, StorageError};
 
@@ -75,13 +76,14 @@ pub(super) fn upgrade(engine: &sled::Db) -> Result<(), StorageError> {
         // Every step reads everything first: a database it cannot upgrade
         // is refused before anything in it changed. (Schema 1's values are
         // readable as MessagePack only once rewritten, so for such a
-        // database the step to schema 4 is planned after that rewrite.)
+        // database the steps to schemas 4 and 5 are planned after that
+        // rewrite.)
         let planned = if found == 1 {
             let values = v1::check_values(engine)?;
             tracing::info!(values, "schema 1 values readable; rewriting them");
             None
         } else {
-            Some(v3::plan(engine)?)
+            Some((v3::plan(engine)?, v4::plan(engine)?))
         };
         // Recovery has just completed the last commit; its record holds
         // values in the old encoding and would write them again at the
@@ -92,15 +94,17 @@ pub(super) fn upgrade(engine: &sled::Db) -> Result<(), StorageError> {
             let paged = v1::page_single_notifications(engine)?;
             tracing::info!(rewritten, paged, "schema 1 values rewritten");
         }
-        let plan = match planned {
-            Some(plan) => plan,
-            None => v3::plan(engine)?,
+        let (to_4, to_5) = match planned {
+            Some(plans) => plans,
+            None => (v3::plan(engine)?, v4::plan(engine)?),
         };
-        let rewritten = v3::rewrite(engine, plan)?;
+        let rewritten = v3::rewrite(engine, to_4)?;
         tracing::info!(
             rewritten,
             "cancels given a reason, idempotency keys their customer's"
         );
+        let rewritten = v4::rewrite(engine, to_5)?;
+        tracing::info!(rewritten, "points histories split by order");
     }
     // The steps' writes first, then the mark: a crash in between leaves
     // the old mark, and the steps run again (finding nothing left to do).
