@@ -46,7 +46,7 @@ fn nearby(c: &mut Criterion) {
         ("10 km, first 500", 10.0, 500),
     ] {
         c.bench_function(&format!("nearby among 100k ready: {name}"), |b| {
-            b.iter(|| black_box(board.nearby(black_box(gangnam), radius, limit)))
+            b.iter(|| black_box(board.nearby(black_box(gangnam), radius, limit, None)))
         });
     }
 }

@@ -105,6 +105,25 @@ async fn every_list_pages_through_all_of_it_once() {
     }
     assert_eq!(pages, 3);
     assert_eq!(earned, placed, "each order's points once, in order");
+    // Ready deliveries near a rider, nearest first (here all at one store:
+    // by order id), a page at a time.
+    for id in &placed {
+        api.advance(id.as_u64().unwrap(), "rider-1", "Cooked").await;
+    }
+    caught_up(api).await;
+    let rider = api.as_rider("rider-1").await;
+    let (ready, pages) = all_pages(
+        &rider,
+        "/deliveries?lat=37.4979&lon=127.0276&radiusKm=20&limit=3",
+    )
+    .await;
+    assert_eq!(pages, 3);
+    let ids: Vec<&Value> = ready.iter().map(|d| &d["orderId"]).collect();
+    assert_eq!(
+        ids,
+        placed.iter().collect::<Vec<_>>(),
+        "each once, nearest first"
+    );
     // The demo stores, a page of ten at a time.
     let (stores, pages) = all_pages(&api.anonymous(), "/stores?limit=10").await;
     let demo = 29;

@@ -154,6 +154,18 @@ impl<K: Copy + Eq + Hash + Ord, V> Grid<K, V> {
     /// most `limit`, with their distance in km. A negative or NaN radius
     /// finds nothing.
     pub fn nearby(&self, from: LatLon, radius_km: f64, limit: usize) -> Vec<(f64, &V)> {
+        self.nearby_after(from, radius_km, limit, None)
+    }
+
+    /// Like [`Grid::nearby`], but only items after `after` in that order
+    /// (distance in km, then key): the next page of a search.
+    pub fn nearby_after(
+        &self,
+        from: LatLon,
+        radius_km: f64,
+        limit: usize,
+        after: Option<(f64, K)>,
+    ) -> Vec<(f64, &V)> {
         if radius_km.is_nan() || radius_km < 0.0 {
             return Vec::new();
         }
@@ -187,6 +199,9 @@ impl<K: Copy + Eq + Hash + Ord, V> Grid<K, V> {
         }
         let by_distance =
             |a: &(f64, K, &V), b: &(f64, K, &V)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+        if let Some((km, key)) = after {
+            found.retain(|(d, k, _)| d.total_cmp(&km).then(k.cmp(&key)).is_gt());
+        }
         if found.len() > limit && limit > 0 {
             found.select_nth_unstable_by(limit - 1, by_distance);
             found.truncate(limit);

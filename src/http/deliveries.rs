@@ -3,15 +3,16 @@
 use super::caller::Caller;
 use super::or_empty::OrEmpty;
 use super::orders::visible_order;
+use super::paged::with_next;
 use super::{ApiResult, AppState, Problem};
 use crate::actors::entities::rider::{Act, RiderAction};
-use crate::actors::projections::board::{self, Nearby};
+use crate::actors::projections::board::{self, Nearby, NearbyDelivery};
 use crate::domain::access::{self, Principal};
 use crate::domain::delivery::Delivery;
 use crate::domain::ids::validate_id;
 use crate::domain::{LatLon, OrderId};
 use crate::read;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 /// Radius searched when none is given, and the largest allowed.
@@ -36,11 +37,24 @@ struct NearbyQuery {
     lon: Option<f64>,
     radius_km: Option<f64>,
     limit: Option<usize>,
+    /// The cursor a `Link: rel="next"` gave: `<km>,<orderId>`.
+    after: Option<String>,
+}
+
+/// A nearby search's cursor: the exact distance in km and the order id of
+/// the last delivery of the page before.
+fn parse_cursor(after: &str) -> Result<(f64, OrderId), Problem> {
+    after
+        .split_once(',')
+        .and_then(|(km, id)| Some((km.parse::<f64>().ok()?, id.parse::<OrderId>().ok()?)))
+        .filter(|(km, _)| km.is_finite())
+        .ok_or_else(|| Problem::invalid(format!("after: {after:?} is no cursor this list gave")))
 }
 
 /// Ready deliveries near a point: for riders and operators.
 async fn nearby(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: Caller,
     q: web::Query<NearbyQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -80,16 +94,25 @@ async fn nearby(
             "limit must be between 1 and {MAX_LIMIT}"
         )));
     }
-    let found = state
+    let after = q.after.as_deref().map(parse_cursor).transpose()?;
+    let mut found = state
         .board
         .send(Nearby {
             at,
             radius_km,
-            limit,
+            limit: limit + 1,
+            after,
         })
         .await
         .map_err(crate::error::AppError::from)?;
-    Ok(HttpResponse::Ok().json(found))
+    let more = found.len() > limit;
+    found.truncate(limit);
+    let next = match found.last() {
+        Some((_, (km, id))) if more => Some(format!("{km:?},{id}")),
+        _ => None,
+    };
+    let page: Vec<NearbyDelivery> = found.into_iter().map(|(d, _)| d).collect();
+    Ok(with_next(&req, page, next.as_deref()))
 }
 
 async fn get(

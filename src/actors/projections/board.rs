@@ -45,15 +45,25 @@ impl DeliveryBoard {
     }
 
     /// Ready deliveries whose pickup lies within `radius_km` of `at`,
-    /// nearest first.
-    pub fn nearby(&self, at: LatLon, radius_km: f64, limit: usize) -> Vec<NearbyDelivery> {
+    /// nearest first, after the cursor `after` (a distance in km and an
+    /// order id), at most `limit`; and the cursor of the last one.
+    pub fn nearby(
+        &self,
+        at: LatLon,
+        radius_km: f64,
+        limit: usize,
+        after: Option<(f64, OrderId)>,
+    ) -> Vec<(NearbyDelivery, (f64, OrderId))> {
         self.ready
-            .nearby(at, radius_km, limit)
+            .nearby_after(at, radius_km, limit, after)
             .into_iter()
-            .map(|(km, d)| NearbyDelivery {
-                distance_to_store_km: round_km(km),
-                distance_to_customer_km: round_km(at.distance_km(&d.dropoff_point())),
-                delivery: d.clone(),
+            .map(|(km, d)| {
+                let found = NearbyDelivery {
+                    distance_to_store_km: round_km(km),
+                    distance_to_customer_km: round_km(at.distance_km(&d.dropoff_point())),
+                    delivery: d.clone(),
+                };
+                (found, (km, d.order_id))
             })
             .collect()
     }
@@ -117,20 +127,25 @@ pub struct NearbyDelivery {
     pub distance_to_customer_km: f64,
 }
 
-/// Find ready deliveries near a point.
+/// Find ready deliveries near a point: a page of them, nearest first, after
+/// a cursor (the exact distance in km and order id of the last one seen).
 #[derive(Clone, Debug, Message)]
-#[rtype(result = "Vec<NearbyDelivery>")]
+#[rtype(result = "Vec<(NearbyDelivery, (f64, OrderId))>")]
 pub struct Nearby {
     pub at: LatLon,
     pub radius_km: f64,
     pub limit: usize,
+    pub after: Option<(f64, OrderId)>,
 }
 
 impl Handler<Nearby> for ProjectionActor<DeliveryBoard> {
     type Result = MessageResult<Nearby>;
 
     fn handle(&mut self, msg: Nearby, _: &mut Context<Self>) -> Self::Result {
-        MessageResult(self.projection.nearby(msg.at, msg.radius_km, msg.limit))
+        MessageResult(
+            self.projection
+                .nearby(msg.at, msg.radius_km, msg.limit, msg.after),
+        )
     }
 }
 
