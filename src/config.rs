@@ -39,6 +39,10 @@ pub enum Command {
     /// Fill a database with a million completed orders (or --orders), then
     /// start the server on it and measure start-up, memory and reads.
     Scale(crate::scale::ScaleArgs),
+    /// Start a server on a fresh database, drive a steady load at a share
+    /// of its peak for --minutes, sample its memory, disk and /health, draw
+    /// the curves (SVG) and check that growth is bounded.
+    Soak(crate::soak::SoakArgs),
     /// Rewrite a stopped server's database into a fresh one (same keys,
     /// verified), which sheds sled's memory of the write history.
     Compact(CompactArgs),

@@ -19,6 +19,7 @@ pub mod loadgen;
 pub mod read;
 pub mod scale;
 pub mod server;
+pub mod soak;
 pub mod storage;
 pub mod supervision;
 pub mod systemd;

@@ -18,6 +18,7 @@ fn main() -> ExitCode {
     let args = match cli.command {
         Some(Command::Loadgen(args)) => return loadgen(args),
         Some(Command::Scale(args)) => return scale(args),
+        Some(Command::Soak(args)) => return soak(args),
         Some(Command::Compact(args)) => return compact(args),
         Some(Command::Backup(args)) => return backup(args),
         Some(Command::Restore(args)) => return restore(args),
@@ -62,6 +63,39 @@ fn loadgen(args: baedal::loadgen::LoadgenArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// Runs the soak; its summary goes to standard output (and, with `--json`,
+/// the samples, segments and summary to a file). With `--strict`, fails if
+/// a target was missed.
+fn soak(args: baedal::soak::SoakArgs) -> ExitCode {
+    let (json, strict) = (args.json.clone(), args.strict);
+    let report = match actix_rt::System::new().block_on(baedal::soak::run(args)) {
+        Ok(report) => report,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = write!(out, "{report}");
+    if let Some(path) = json {
+        let text = serde_json::to_string_pretty(&report).unwrap_or_default();
+        let written = if path.as_os_str() == "-" {
+            writeln!(out, "{text}")
+        } else {
+            std::fs::write(&path, text)
+        };
+        if let Err(e) = written {
+            tracing::error!("cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    if strict && !report.passed() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -140,11 +140,12 @@ fn next_link(header: &str) -> Option<String> {
     })
 }
 
-/// Runs the workers until the orders are done or the deadline passes.
+/// Runs the workers until the orders are done or the deadline passes;
+/// with `args.rate`, paced (open loop) at that many lifecycles a second.
 pub async fn drive(
     args: &LoadgenArgs,
-    stores: Vec<Store>,
-    identities: Identities,
+    stores: Arc<Vec<Store>>,
+    identities: Arc<Identities>,
     deadline: Option<Duration>,
 ) -> Run {
     let shared = Arc::new(Shared {
@@ -154,8 +155,6 @@ pub async fn drive(
         outcomes: Mutex::new(Vec::new()),
         broken: AtomicU64::new(0),
     });
-    let stores = Arc::new(stores);
-    let identities = Arc::new(identities);
     let started = Instant::now();
     let progress = actix_rt::spawn(progress(shared.clone(), args.orders, started));
     let workers: Vec<_> = (0..args.concurrency)
@@ -191,7 +190,13 @@ async fn progress(shared: Arc<Shared>, total: u64, started: Instant) {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let done = shared.done.load(Ordering::Relaxed);
         let secs = started.elapsed().as_secs_f64();
-        tracing::info!("{done}/{total} lifecycles, {:.0}/s", done as f64 / secs);
+        // u64::MAX: no count was asked for, only a duration.
+        let of = if total == u64::MAX {
+            String::new()
+        } else {
+            format!("/{total}")
+        };
+        tracing::info!("{done}{of} lifecycles, {:.0}/s", done as f64 / secs);
     }
 }
 
@@ -230,6 +235,11 @@ async fn worker(
         if n >= args.orders || deadline.is_some_and(|d| started.elapsed() >= d) {
             return;
         }
+        if let Some(rate) = args.rate {
+            if !paced(n, rate, started, deadline).await {
+                return;
+            }
+        }
         let fate = match rng.f64() {
             x if x < args.cancel_share => Fate::Canceled,
             x if x < args.cancel_share + args.reject_share => Fate::Rejected,
@@ -266,6 +276,22 @@ async fn worker(
         }
         shared.done.fetch_add(1, Ordering::Relaxed);
     }
+}
+
+/// Waits until lifecycle `n` is due, `n / rate` seconds after `started`
+/// (open loop: a late answer does not push the schedule back); `false`
+/// if it would be due at or past the deadline, so it is not started.
+async fn paced(n: u64, rate: f64, started: Instant, deadline: Option<Duration>) -> bool {
+    // `rate` is positive and finite (checked with the options).
+    let due = Duration::try_from_secs_f64(n as f64 / rate).unwrap_or(Duration::MAX);
+    if deadline.is_some_and(|d| due >= d) {
+        return false;
+    }
+    let Some(at) = started.checked_add(due) else {
+        return false;
+    };
+    tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await;
+    true
 }
 
 /// Who each step of one lifecycle acts as.

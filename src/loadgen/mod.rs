@@ -13,6 +13,7 @@ pub use report::Report;
 
 use clap::Args;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Options of `baedal loadgen`.
@@ -33,6 +34,14 @@ pub struct LoadgenArgs {
     /// Stop starting new lifecycles after this many seconds.
     #[arg(long)]
     pub duration: Option<u64>,
+
+    /// Open-loop pacing, in lifecycles per second: lifecycle k (counted
+    /// from 0 across all workers) starts no sooner than k/rate seconds
+    /// after the clock starts, whatever the answers take; --concurrency
+    /// still caps how many run at once. Without it each worker starts its
+    /// next lifecycle as soon as its last one ends.
+    #[arg(long)]
+    pub rate: Option<f64>,
 
     /// Share of orders the customer cancels (0–1).
     #[arg(long, default_value_t = 0.1)]
@@ -110,8 +119,8 @@ fn parse_mix(text: &str) -> Result<Mix, String> {
     Ok(mix)
 }
 
-/// Runs the load and checks the invariants. Must run inside an actix System.
-pub async fn run(mut args: LoadgenArgs) -> Result<Report, LoadgenError> {
+/// The options with `--mix` applied, refused if they make no sense.
+fn checked(mut args: LoadgenArgs) -> Result<LoadgenArgs, LoadgenError> {
     if let Some(mix) = args.mix {
         args.cancel_share = mix.canceled;
         args.reject_share = mix.rejected;
@@ -125,6 +134,17 @@ pub async fn run(mut args: LoadgenArgs) -> Result<Report, LoadgenError> {
             "cancel and reject shares must be in 0–1 and add up to at most 1".into(),
         ));
     }
+    if args.rate.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
+        return Err(LoadgenError::Options(
+            "--rate must be a positive number of lifecycles per second".into(),
+        ));
+    }
+    Ok(args)
+}
+
+/// Runs the load and checks the invariants. Must run inside an actix System.
+pub async fn run(args: LoadgenArgs) -> Result<Report, LoadgenError> {
+    let args = checked(args)?;
     let mut stores = driver::open_stores(&args.target).await?;
     let identities = accounts::sign_in(&args, &mut stores).await?;
     tracing::info!(
@@ -134,9 +154,69 @@ pub async fn run(mut args: LoadgenArgs) -> Result<Report, LoadgenError> {
         "signed in; the clock starts"
     );
     let deadline = args.duration.map(Duration::from_secs);
-    let run = driver::drive(&args, stores, identities, deadline).await;
+    let run = driver::drive(&args, Arc::new(stores), Arc::new(identities), deadline).await;
     let verified = verify::check(&args.target, &run.outcomes).await;
     Ok(Report::new(&args, &run, verified))
+}
+
+/// A load signed in once and driven in segments, a report each (`baedal
+/// soak`). Between two segments nothing signs in and, unless asked,
+/// nothing is verified, so the load does not pause. The tokens must
+/// outlive the session: start the server with `--access-token-secs` past
+/// its length.
+pub struct Session {
+    args: LoadgenArgs,
+    stores: Arc<Vec<driver::Store>>,
+    identities: Arc<accounts::Identities>,
+}
+
+impl Session {
+    /// Reads the open stores and signs everyone in, as [`run`] does
+    /// before its clock starts. Must run inside an actix System.
+    pub async fn start(args: LoadgenArgs) -> Result<Session, LoadgenError> {
+        let args = checked(args)?;
+        let mut stores = driver::open_stores(&args.target).await?;
+        let identities = accounts::sign_in(&args, &mut stores).await?;
+        Ok(Session {
+            args,
+            stores: Arc::new(stores),
+            identities: Arc::new(identities),
+        })
+    }
+
+    /// Drives lifecycles for `seconds`, paced at `rate` lifecycles per
+    /// second (`None`: as fast as the concurrency allows), its choices
+    /// drawn from `seed`. With `check`, then verifies the invariants of
+    /// the segment's orders; without, the report's `invariants` checked
+    /// none.
+    pub async fn segment(
+        &self,
+        seconds: u64,
+        rate: Option<f64>,
+        seed: u64,
+        check: bool,
+    ) -> Result<Report, LoadgenError> {
+        let mut args = self.args.clone();
+        args.orders = u64::MAX;
+        args.duration = Some(seconds);
+        args.rate = rate;
+        args.seed = seed;
+        let args = checked(args)?;
+        let deadline = Some(Duration::from_secs(seconds));
+        let run = driver::drive(
+            &args,
+            self.stores.clone(),
+            self.identities.clone(),
+            deadline,
+        )
+        .await;
+        let verified = if check {
+            verify::check(&args.target, &run.outcomes).await
+        } else {
+            verify::Verified::default()
+        };
+        Ok(Report::new(&args, &run, verified))
+    }
 }
 
 #[cfg(test)]

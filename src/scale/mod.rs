@@ -3,7 +3,8 @@
 //! resident memory with idle actors passivated, the time to read a random
 //! old order, and the memory each resident order actor costs.
 
-mod probe;
+// `baedal soak` starts its server the same way.
+pub(crate) mod probe;
 mod seed;
 
 use crate::error::{AppError, AppResult};

@@ -113,6 +113,11 @@ impl Server {
         }
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Resident memory, in bytes.
     pub fn rss(&self) -> AppResult<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
