@@ -169,9 +169,10 @@ impl Sandbox {
             };
         }
         if let Some(base) = self.lookup_now(order_id)? {
-            if base.refunded && base.transaction_id == call.transaction_id {
-                // Refunded whole by a release before schema 5, which kept
-                // no refund of its own: that refund is the answer.
+            if base.refunded {
+                // Refunded whole by a release before schema 5: everything
+                // the order kept, revisions' charges included, with no
+                // refund of its own to show. That refund is the answer.
                 return Ok(format!("sbx-rf-{order_id:010}"));
             }
         }
@@ -502,5 +503,45 @@ mod tests {
             s.charge(1, "kim", 1).await.unwrap(),
             Answer::Approved { .. }
         ));
+    }
+
+    #[tokio::test]
+    async fn an_order_refunded_whole_before_schema_5_is_not_refunded_again() {
+        let (_dir, s) = sandbox(SandboxRules::new(0, None, None));
+        // As a release before schema 5 left it: a charge, a revision's extra
+        // charge, and the flag of a refund of everything.
+        let mut batch = WriteBatch::new();
+        let base = GatewayCharge {
+            transaction_id: "sbx-0000000001".into(),
+            amount: 38_000,
+            refunded: true,
+        };
+        batch.put(keys::sandbox_charge(1), &base).unwrap();
+        let extra = GatewayAdjustment {
+            delta: 19_000,
+            transaction_id: "sbx-0000000001-7-0".into(),
+        };
+        batch
+            .put(
+                keys::sandbox_adjustment(1, 7, AdjustmentKind::ExtraCharge.tag()),
+                &extra,
+            )
+            .unwrap();
+        s.db.commit(batch).unwrap();
+        let call = RefundCall {
+            key: "refund-1-compensation-7".into(),
+            transaction_id: extra.transaction_id.clone(),
+            amount: 19_000,
+        };
+        s.refund(1, &call).await.unwrap();
+        let account = &s.all_recorded().unwrap()[0];
+        assert_eq!(
+            (account.charged, account.refunded, account.net),
+            (57_000, 57_000, 0)
+        );
+        assert!(
+            account.charges.iter().all(|c| c.refunds.is_empty()),
+            "nothing booked again"
+        );
     }
 }

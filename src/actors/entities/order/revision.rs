@@ -309,7 +309,18 @@ impl Handler<ResolveRevision> for OrderActor {
                     transaction_id: extra.transaction_id.clone(),
                     amount,
                 };
-                let refund_id = payment.send(Refund { order_id: id, call }).await??;
+                // A release before schema 5 compensated under the key
+                // (order, attempt, Compensation): if it did and a crash
+                // kept it from dropping the record, that is the refund.
+                let earlier = LookupAdjustment {
+                    order_id: id,
+                    key: r.key,
+                    kind: AdjustmentKind::Compensation,
+                };
+                let refund_id = match payment.send(earlier).await?? {
+                    Some(made) => made.transaction_id,
+                    None => payment.send(Refund { order_id: id, call }).await??,
+                };
                 let mut charge = PaymentCharge::new(extra.transaction_id, r.revision, amount);
                 charge.refunds.push(ChargeRefund {
                     transaction_id: Some(refund_id),
