@@ -34,6 +34,43 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints `report` to standard output and, with a `--json` path, writes it
+/// as JSON there (`-`: standard output too). Answers whether that worked.
+fn print_report<R: std::fmt::Display + serde::Serialize>(
+    report: &R,
+    json: Option<std::path::PathBuf>,
+) -> bool {
+    let mut out = std::io::stdout().lock();
+    let _ = write!(out, "{report}");
+    let Some(path) = json else {
+        return true;
+    };
+    let text = serde_json::to_string_pretty(report).unwrap_or_default();
+    let written = if path.as_os_str() == "-" {
+        writeln!(out, "{text}")
+    } else {
+        std::fs::write(&path, text)
+    };
+    if let Err(e) = &written {
+        tracing::error!("cannot write {}: {e}", path.display());
+    }
+    written.is_ok()
+}
+
+/// Prints what a command did, or logs why it failed: its exit code.
+fn said<E: std::fmt::Display>(done: Result<String, E>, failed: &str) -> ExitCode {
+    match done {
+        Ok(done) => {
+            let _ = writeln!(std::io::stdout().lock(), "{done}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!("{failed}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// Runs the load generator; its report goes to standard output (and, with
 /// `--json`, to a file). Fails if the invariants did not hold.
 fn loadgen(args: baedal::loadgen::LoadgenArgs) -> ExitCode {
@@ -45,19 +82,8 @@ fn loadgen(args: baedal::loadgen::LoadgenArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut out = std::io::stdout().lock();
-    let _ = write!(out, "{report}");
-    if let Some(path) = json {
-        let text = serde_json::to_string_pretty(&report).unwrap_or_default();
-        let written = if path.as_os_str() == "-" {
-            writeln!(out, "{text}")
-        } else {
-            std::fs::write(&path, text)
-        };
-        if let Err(e) = written {
-            tracing::error!("cannot write {}: {e}", path.display());
-            return ExitCode::FAILURE;
-        }
+    if !print_report(&report, json) {
+        return ExitCode::FAILURE;
     }
     if report.passed() {
         ExitCode::SUCCESS
@@ -78,19 +104,8 @@ fn soak(args: baedal::soak::SoakArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut out = std::io::stdout().lock();
-    let _ = write!(out, "{report}");
-    if let Some(path) = json {
-        let text = serde_json::to_string_pretty(&report).unwrap_or_default();
-        let written = if path.as_os_str() == "-" {
-            writeln!(out, "{text}")
-        } else {
-            std::fs::write(&path, text)
-        };
-        if let Err(e) = written {
-            tracing::error!("cannot write {}: {e}", path.display());
-            return ExitCode::FAILURE;
-        }
+    if !print_report(&report, json) {
+        return ExitCode::FAILURE;
     }
     if strict && !report.passed() {
         ExitCode::FAILURE
@@ -103,30 +118,13 @@ fn soak(args: baedal::soak::SoakArgs) -> ExitCode {
 /// output.
 /// Takes a backup of a running server (`baedal backup`).
 fn backup(args: baedal::backup::BackupArgs) -> ExitCode {
-    match actix_rt::System::new().block_on(baedal::backup::backup(&args)) {
-        Ok(done) => {
-            let _ = writeln!(std::io::stdout().lock(), "{done}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            tracing::error!("no backup: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    let done = actix_rt::System::new().block_on(baedal::backup::backup(&args));
+    said(done, "no backup")
 }
 
 /// Rebuilds a database from a backup (`baedal restore`).
 fn restore(args: baedal::backup::RestoreArgs) -> ExitCode {
-    match baedal::backup::restore(&args) {
-        Ok(done) => {
-            let _ = writeln!(std::io::stdout().lock(), "{done}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            tracing::error!("cannot restore: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    said(baedal::backup::restore(&args), "cannot restore")
 }
 
 fn compact(args: baedal::config::CompactArgs) -> ExitCode {

@@ -102,6 +102,17 @@ async fn a_backup_taken_under_load_restores_everything_acknowledged_before_it() 
     for c in clients {
         c.await.unwrap();
     }
+    // Refused: a wrong operator password; no file is left.
+    let refused_file = dir.path().join("refused.backup");
+    let out = Command::new(env!("CARGO_BIN_EXE_baedal"))
+        .args(["backup", "--target", &server.api.base, "--to"])
+        .arg(&refused_file)
+        .env("BAEDAL_ADMIN_PASSWORD", "not-the-password")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("signing in as admin failed"));
+    assert!(!refused_file.exists());
     let log = server.log();
     let taken = log.lines().find(|l| l.contains("backup taken")).unwrap();
     eprintln!("{said}{taken}");
@@ -146,12 +157,7 @@ async fn a_backup_taken_under_load_restores_everything_acknowledged_before_it() 
             StatusCode::OK,
             "order {id} was acknowledged before the backup"
         );
-        let history: Vec<&str> = order["history"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["status"].as_str().unwrap())
-            .collect();
+        let history = statuses(&order);
         assert!(
             history.contains(status),
             "order {id}: {status} acknowledged, {history:?}"

@@ -198,12 +198,7 @@ async fn verify(api: &Api, ledger: &mut Ledger) {
             StatusCode::OK,
             "order {id} got a 201 and must exist"
         );
-        let history: Vec<&str> = order["history"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["status"].as_str().unwrap())
-            .collect();
+        let history = statuses(&order);
         assert!(
             history.starts_with(&acked.iter().map(String::as_str).collect::<Vec<_>>()),
             "order {id}: acknowledged {acked:?}, history {history:?}"

@@ -156,6 +156,11 @@ async fn a_limit_or_cursor_out_of_bounds_is_refused() {
         let (status, body) = kim.get(path).await;
         assert_problem(status, &body, 422, needle);
     }
+    let rider = server.api.as_rider("rider-1").await;
+    let (status, body) = rider
+        .get("/deliveries?lat=37.5&lon=127.03&after=near")
+        .await;
+    assert_problem(status, &body, 422, "no cursor");
 }
 
 #[tokio::test]

@@ -34,6 +34,20 @@ async fn gateway_net(api: &Api, id: u64) -> (u64, bool) {
     )
 }
 
+/// Revises `placed` up to three while the gateway answers after the call
+/// timed out: a 503 that says a charge, if any, will be refunded. Answers
+/// the order's id, with the gateway fast again.
+async fn revise_up_timing_out(api: &Api, placed: &Value) -> u64 {
+    let id = placed["id"].as_u64().unwrap();
+    api.post("/admin/chaos/payment", json!({ "latencyMs": 1000 }))
+        .await;
+    let (status, body) = api.post(&format!("/orders/{id}/revise"), items(3)).await;
+    assert_problem(status, &body, 503, "will be refunded");
+    api.post("/admin/chaos/payment", json!({ "latencyMs": 0 }))
+        .await;
+    id
+}
+
 #[tokio::test]
 async fn revising_up_and_down_moves_the_money_and_the_points() {
     let dir = tempfile::tempdir().unwrap();
@@ -156,13 +170,7 @@ async fn an_extra_charge_that_timed_out_is_refunded_and_the_order_stays() {
     let server = Server::start(dir.path(), &["--chaos", "--breaker-call-timeout-ms", "200"]);
     let api = &server.api;
     let placed = api.place("park", STORE).await;
-    let id = placed["id"].as_u64().unwrap();
-    api.post("/admin/chaos/payment", json!({ "latencyMs": 1000 }))
-        .await;
-    let (status, body) = api.post(&format!("/orders/{id}/revise"), items(3)).await;
-    assert_problem(status, &body, 503, "will be refunded");
-    api.post("/admin/chaos/payment", json!({ "latencyMs": 0 }))
-        .await;
+    let id = revise_up_timing_out(api, &placed).await;
     // The gateway did take the extra 19,000 won; the resolver gives it back.
     eventually("the extra charge to be compensated", || async {
         (gateway_net(api, id).await == (38_000, false)
@@ -187,13 +195,8 @@ async fn a_cancel_after_a_timed_out_extra_charge_refunds_each_charge_once() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &["--chaos", "--breaker-call-timeout-ms", "200"]);
     let api = &server.api;
-    let id = api.place("han", STORE).await["id"].as_u64().unwrap();
-    api.post("/admin/chaos/payment", json!({ "latencyMs": 1000 }))
-        .await;
-    let (status, body) = api.post(&format!("/orders/{id}/revise"), items(3)).await;
-    assert_problem(status, &body, 503, "will be refunded");
-    api.post("/admin/chaos/payment", json!({ "latencyMs": 0 }))
-        .await;
+    let placed = api.place("han", STORE).await;
+    let id = revise_up_timing_out(api, &placed).await;
     let (status, canceled) = api.post_empty(&format!("/orders/{id}/cancel")).await;
     assert_eq!(status, StatusCode::OK, "{canceled}");
     eventually("the cancel's refund and the compensation", || async {
@@ -247,13 +250,8 @@ async fn a_retry_after_a_timed_out_extra_charge_is_a_new_charge_never_a_replay()
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &["--chaos", "--breaker-call-timeout-ms", "200"]);
     let api = &server.api;
-    let id = api.place("choi", STORE).await["id"].as_u64().unwrap();
-    api.post("/admin/chaos/payment", json!({ "latencyMs": 1000 }))
-        .await;
-    let (status, body) = api.post(&format!("/orders/{id}/revise"), items(3)).await;
-    assert_problem(status, &body, 503, "will be refunded");
-    api.post("/admin/chaos/payment", json!({ "latencyMs": 0 }))
-        .await;
+    let placed = api.place("choi", STORE).await;
+    let id = revise_up_timing_out(api, &placed).await;
     // At once: refused until the first one is settled.
     let (status, body) = api.post(&format!("/orders/{id}/revise"), items(1)).await;
     assert_problem(status, &body, 409, "still being settled");

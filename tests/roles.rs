@@ -235,6 +235,11 @@ async fn every_route_answers_each_caller_as_the_rules_say() {
         (format!("/stores/{STORE}"), [200; 8]),
         (format!("/stores/{STORE}/rating"), [200; 8]),
         ("/health".into(), [200; 8]),
+        ("/health/live".into(), [200; 8]),
+        (
+            "/admin/backup".into(),
+            [401, 403, 403, 403, 403, 403, 403, 200],
+        ),
         ("/auth/me".into(), [401, 200, 200, 200, 200, 200, 200, 200]),
         ("/metrics".into(), [401, 403, 403, 403, 403, 403, 403, 200]),
         (

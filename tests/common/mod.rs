@@ -400,6 +400,16 @@ pub async fn caught_up(api: &Api) {
     .await;
 }
 
+/// The statuses an order went through, in order (its `history`).
+pub fn statuses(order: &Value) -> Vec<&str> {
+    order["history"]
+        .as_array()
+        .expect("an order has a history")
+        .iter()
+        .map(|h| h["status"].as_str().expect("each step has a status"))
+        .collect()
+}
+
 /// Waits until a resource answers 200 with `field` equal to `value`.
 pub async fn await_field(api: &Api, path: &str, field: &str, value: &str) -> Value {
     eventually(&format!("{path} to have {field} = {value}"), || async {
