@@ -16,7 +16,7 @@
 //! byte before it. The commit journal's record is left out: every commit
 //! is whole at the snapshot's moment.
 
-use super::db::open_engine;
+use super::engine::open_engine;
 use super::{keys, Db, Durability, StorageConfig, StorageError};
 use serde::Serialize;
 use std::io::{self, BufReader, Read, Write};

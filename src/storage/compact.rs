@@ -22,7 +22,7 @@
 //! while the original is removed leaves both: the next run says so and
 //! leaves the removal to a person.
 
-use super::db::open_engine;
+use super::engine::open_engine;
 use super::{journal, StorageConfig, StorageError};
 use std::path::{Path, PathBuf};
 use std::time::Instant;

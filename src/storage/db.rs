@@ -1,6 +1,7 @@
 //! The database handle: typed reads, atomic batches, the log.
 
 use super::codec::{decode, encode};
+use super::engine::open_engine;
 use super::flusher::{Flusher, Horizon, Shared};
 use super::journal;
 use super::{keys, StorageError};
@@ -88,45 +89,6 @@ struct Inner {
     durability: Durability,
     // Declared last so it is dropped (last flush, thread joined) after use.
     _flusher: Flusher,
-}
-
-/// Opens sled. A handle this process just dropped can hold the database's
-/// file lock a moment longer (sled's I/O threads finish its last writes),
-/// so a busy lock is tried again for a while before it counts as another
-/// process's.
-pub(super) fn open_engine(config: &StorageConfig) -> Result<sled::Db, StorageError> {
-    const PATIENCE: Duration = Duration::from_secs(2);
-    // A snapshot a full disk cut short would make every open fail.
-    super::disk::set_aside_broken_snapshots(&config.path)
-        .map_err(|e| StorageError::Engine(format!("cannot check the snapshot files: {e}")))?;
-    let began = std::time::Instant::now();
-    loop {
-        let opened = sled::Config::new()
-            .path(&config.path)
-            .cache_capacity(config.cache_capacity_bytes)
-            // Our flusher decides when to flush; sled's own timer thread
-            // would only compete with it (and spins while it does).
-            .flush_every_ms(None)
-            .open();
-        match opened {
-            // sled reports a busy lock only in its message.
-            Err(sled::Error::Io(e))
-                if e.to_string().starts_with("could not acquire lock")
-                    && began.elapsed() < PATIENCE =>
-            {
-                std::thread::sleep(Duration::from_millis(10));
-                // Gone while we waited: a compaction is swapping it, and
-                // opening now would create an empty database in its place.
-                if !config.path.exists() {
-                    return Err(StorageError::Engine(format!(
-                        "{} moved while its lock was awaited (is `baedal compact` running?)",
-                        config.path.display()
-                    )));
-                }
-            }
-            other => return Ok(other?),
-        }
-    }
 }
 
 /// The database. Cheap to clone; all clones share one engine and flusher.

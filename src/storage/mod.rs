@@ -10,6 +10,7 @@ mod codec;
 mod compact;
 mod db;
 mod disk;
+mod engine;
 mod flusher;
 mod journal;
 pub mod keys;

@@ -143,7 +143,7 @@ pub(super) fn read_every_value(db: &Db) -> std::collections::BTreeMap<String, us
 /// `Db::open` opens one (waiting out the lock of a `Db` just dropped), but
 /// with no recovery, no upgrade and no flusher.
 pub(super) fn raw_engine(dir: &Path) -> sled::Db {
-    crate::storage::db::open_engine(&crate::storage::StorageConfig {
+    crate::storage::engine::open_engine(&crate::storage::StorageConfig {
         path: dir.join("db"),
         durability: crate::storage::Durability::Durable,
         cache_capacity_bytes: 1 << 20,
