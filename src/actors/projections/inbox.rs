@@ -5,7 +5,9 @@
 //! nine keys per order, 40% of the server's resident memory and more than
 //! half of its disk with 200,000 orders (BENCHMARKS.md). A page is
 //! rewritten as it fills, which the notifier's batched deliveries make
-//! cheap: the notifications a delivery adds to one page are written once.
+//! cheaper: the notifications a delivery adds to one page are written once.
+//! Pages are small for the same reason (see [`PAGE`]); older databases'
+//! larger pages are read as they are.
 
 use crate::domain::notification::{Audience, Notification};
 use crate::storage::{keys, Db, Staged, StorageError};
@@ -162,5 +164,42 @@ mod tests {
         assert!(list(&db, &Audience::Rider("park".into()), 0, 10)
             .unwrap()
             .is_empty());
+    }
+
+    #[test]
+    fn an_older_release_larger_last_page_is_read_whole_and_followed_by_small_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_for_tests(dir.path());
+        let kim = Audience::Customer("kim".into());
+        // As a release with pages of 32 left it: one page of 20, the last.
+        let mut staged = Staged::new(&db);
+        let old: Vec<Notification> = (1..=20).map(note).collect();
+        staged
+            .put(keys::inbox_page("customer", "kim", 1), &old)
+            .unwrap();
+        db.commit(staged.into_batch()).unwrap();
+        let mut open = OpenPages::default();
+        let mut staged = Staged::new(&db);
+        for id in 21..=30 {
+            open.append(&mut staged, &kim, note(id)).unwrap();
+        }
+        db.commit(staged.into_batch()).unwrap();
+        let pages: Vec<usize> = db
+            .scan::<Vec<Notification>>(&keys::inbox("customer", "kim"))
+            .map(|page| page.unwrap().1.len())
+            .collect();
+        assert_eq!(
+            pages,
+            vec![20, PAGE, 10 - PAGE],
+            "the old page is not grown"
+        );
+        for since in [0, 5, 20, 25] {
+            let got: Vec<u64> = list(&db, &kim, since, 100)
+                .unwrap()
+                .iter()
+                .map(|n| n.id)
+                .collect();
+            assert_eq!(got, (since + 1..=30).collect::<Vec<_>>(), "since {since}");
+        }
     }
 }
