@@ -8,6 +8,7 @@
 //! - [`server`]: wiring it all together.
 
 pub mod actors;
+pub mod allocator;
 pub mod auth;
 pub mod backup;
 pub mod config;
