@@ -155,7 +155,9 @@ pub struct ServeArgs {
     pub notification_retention_days: u64,
 
     /// Hours a finished order's kitchen ticket and delivery stay in those
-    /// views after they last changed (the order and MyPage are kept).
+    /// views after they last changed, and the sandbox gateway's books of
+    /// it once its payment is settled (the order, its payment and MyPage
+    /// are kept).
     #[arg(long, env = "BAEDAL_FINISHED_VIEW_RETENTION_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=87_600))]
     pub finished_view_retention_hours: u64,
 

@@ -167,6 +167,29 @@ impl Payment {
             .sum()
     }
 
+    /// Nothing of it is in flight at the gateway: no charge waits for its
+    /// answer and every refund asked for is confirmed.
+    pub fn is_settled(&self) -> bool {
+        !matches!(
+            self.status,
+            PaymentStatus::Pending | PaymentStatus::Refunding
+        ) && self.pending_refunds().is_empty()
+    }
+
+    /// When it last changed (UTC): requested, approved, revised, or a
+    /// refund asked for or confirmed.
+    pub fn last_change(&self) -> Timestamp {
+        let refunds = self.ledger().into_iter().flat_map(|c| c.refunds);
+        let refund_times = refunds.flat_map(|r| [Some(r.requested_at), r.refunded_at]);
+        [Some(self.requested_at), self.approved_at, self.refunded_at]
+            .into_iter()
+            .chain(self.revisions.iter().map(|r| Some(r.at)))
+            .chain(refund_times)
+            .flatten()
+            .max()
+            .unwrap_or(self.requested_at)
+    }
+
     /// The refunds requested and not yet confirmed, as gateway calls.
     pub fn pending_refunds(&self) -> Vec<RefundCall> {
         ledger::pending_calls(self.order_id, &self.ledger())

@@ -4,13 +4,16 @@
 //! serves a while: an `Idempotency-Key` answers retries for 24 hours
 //! (Stripe's window), a notification inbox keeps 30 days, and a finished
 //! order's kitchen ticket and delivery leave those hot views a day after
-//! they last changed. A sweeper (`actors::services::retention`) removes
+//! they last changed, and so do the sandbox gateway's books of it once
+//! nothing of its payment is in flight. A sweeper (`actors::services::retention`) removes
 //! what these rules call stale; a read of an expired idempotency record
 //! already treats it as absent.
 
 use super::delivery::{Delivery, DeliveryStatus};
 use super::kitchen::{Ticket, TicketStatus};
 use super::notification::Notification;
+use super::order_status::OrderStatus;
+use super::payment::{Payment, PaymentStatus};
 use super::time::Timestamp;
 
 /// The retention periods, in milliseconds.
@@ -71,6 +74,44 @@ impl Retention {
     }
 }
 
+/// What the sandbox gateway's books of an order hang on, as the sweeper
+/// reads them.
+#[derive(Clone, Debug)]
+pub struct GatewayBooks<'a> {
+    /// The order's status and when it last changed; `None` if it was never
+    /// placed (its charge declined or failed, say).
+    pub order: Option<(OrderStatus, Timestamp)>,
+    pub payment: &'a Payment,
+    /// A revision's extra charge is between requested and settled.
+    pub revision_pending: bool,
+}
+
+impl Retention {
+    /// The sandbox's books of an order (each charge and refund as the
+    /// gateway received it) serve only while baedal may still call or ask
+    /// about them, and the invariant checks of the load generator and the
+    /// tests, which run within minutes. They go once the order is final
+    /// (or never placed, its charge declined or failed), its payment is
+    /// settled, no revision is pending, and neither changed for as long as
+    /// finished views are kept.
+    pub fn gateway_books_stale(&self, books: &GatewayBooks<'_>, now: Timestamp) -> bool {
+        let (done, order_changed) = match books.order {
+            Some((status, at)) => (status.is_final(), at),
+            None => (
+                matches!(
+                    books.payment.status,
+                    PaymentStatus::Declined | PaymentStatus::Failed
+                ),
+                Timestamp(0),
+            ),
+        };
+        let last = order_changed.max(books.payment.last_change());
+        done && books.payment.is_settled()
+            && !books.revision_pending
+            && older_than(last, self.finished_views_ms, now)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +168,73 @@ mod tests {
             !r.ticket_stale(&ticket(TicketStatus::Rejected), Timestamp(DAY + 1)),
             "rejected a moment ago"
         );
+    }
+
+    #[test]
+    fn the_gateway_books_go_only_once_nothing_can_ask_for_them() {
+        let r = Retention::default();
+        let later = Timestamp(3 * DAY);
+        let mut paid = Payment::pending(1, "kim".into(), 19_000, Timestamp(DAY));
+        paid.status = PaymentStatus::Approved;
+        paid.transaction_id = Some("tx-1".into());
+        fn books(
+            order: Option<(OrderStatus, Timestamp)>,
+            payment: &Payment,
+            revision_pending: bool,
+        ) -> GatewayBooks<'_> {
+            GatewayBooks {
+                order,
+                payment,
+                revision_pending,
+            }
+        }
+        let completed = Some((OrderStatus::Completed, Timestamp(DAY)));
+        assert!(r.gateway_books_stale(&books(completed, &paid, false), later));
+        assert!(
+            !r.gateway_books_stale(&books(completed, &paid, false), Timestamp(DAY + 1)),
+            "completed a moment ago"
+        );
+        let cooking = Some((OrderStatus::Cooking, Timestamp(DAY)));
+        assert!(
+            !r.gateway_books_stale(&books(cooking, &paid, false), later),
+            "the order may still be canceled and refunded"
+        );
+        assert!(
+            !r.gateway_books_stale(&books(completed, &paid, true), later),
+            "a revision's extra charge is unsettled"
+        );
+        let canceled = Some((OrderStatus::Canceled, Timestamp(DAY)));
+        let refunding = paid
+            .apply(
+                &crate::domain::payment::PaymentEvent::RefundRequested,
+                Timestamp(DAY),
+            )
+            .unwrap();
+        assert!(
+            !r.gateway_books_stale(&books(canceled, &refunding, false), later),
+            "its refund is not confirmed"
+        );
+        let key = refunding.pending_refunds()[0].key.clone();
+        let refunded = refunding
+            .apply(
+                &crate::domain::payment::PaymentEvent::RefundConfirmed {
+                    key,
+                    transaction_id: "rf-1".into(),
+                },
+                Timestamp(2 * DAY + 1),
+            )
+            .unwrap();
+        assert!(
+            !r.gateway_books_stale(&books(canceled, &refunded, false), later),
+            "refunded less than a day ago"
+        );
+        assert!(r.gateway_books_stale(&books(canceled, &refunded, false), Timestamp(4 * DAY)));
+        let mut declined = Payment::pending(2, "kim".into(), 19_000, Timestamp(DAY));
+        assert!(
+            !r.gateway_books_stale(&books(None, &declined, false), later),
+            "a charge whose answer is awaited"
+        );
+        declined.status = PaymentStatus::Declined;
+        assert!(r.gateway_books_stale(&books(None, &declined, false), later));
     }
 }

@@ -1,16 +1,19 @@
 //! The retention sweeper: every `--retention-sweep-secs` it removes what
 //! `domain::retention` calls stale (expired idempotency records, old
-//! notification pages, finished orders' kitchen tickets and deliveries),
+//! notification pages, finished orders' kitchen tickets and deliveries,
+//! the sandbox gateway's books of settled orders),
 //! each removal guarded by the value it judged
 //! (`Db::remove_if_unchanged`), so that a write landing meanwhile wins.
 //! It runs off the actors' threads; writers wait only for each removal.
 
 use crate::actors::entities::order::IdempotencyRecord;
+use crate::actors::payment::GatewayCharge;
 use crate::domain::delivery::Delivery;
 use crate::domain::kitchen::Ticket;
 use crate::domain::notification::Notification;
+use crate::domain::order::Order;
 use crate::domain::payment::Payment;
-use crate::domain::retention::Retention;
+use crate::domain::retention::{GatewayBooks, Retention};
 use crate::domain::Timestamp;
 use crate::storage::{keys, Db, StorageError};
 use serde::Serialize;
@@ -24,6 +27,8 @@ pub struct Swept {
     pub notification_pages: u64,
     pub tickets: u64,
     pub deliveries: u64,
+    /// Orders whose books the sandbox gateway dropped.
+    pub gateway_books: u64,
 }
 
 /// Starts sweeping every `every` on the current arbiter.
@@ -55,6 +60,7 @@ pub fn sweep(db: &Db, r: &Retention, now: Timestamp) -> Result<Swept, StorageErr
         notification_pages: notification_pages(db, r, now)?,
         tickets: tickets(db, r, now)?,
         deliveries: deliveries(db, r, now)?,
+        gateway_books: gateway_books(db, r, now)?,
     })
 }
 
@@ -128,12 +134,46 @@ fn deliveries(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, StorageErro
     Ok(removed)
 }
 
+/// The sandbox's books of each order it charged: its charge, revisions'
+/// adjustments and refunds, all removed together, guarded by the charge.
+fn gateway_books(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, StorageError> {
+    let mut removed = 0;
+    for entry in db.scan::<GatewayCharge>(keys::SANDBOX_CHARGES) {
+        let (key, charge) = entry?;
+        let Some(id) = keys::trailing_u64(&key) else {
+            continue;
+        };
+        // A charge with no payment record is not baedal's to judge.
+        let Some(payment) = db.get::<Payment>(&keys::payment(id))? else {
+            continue;
+        };
+        let order = db.get::<Order>(&keys::order(id))?;
+        let books = GatewayBooks {
+            order: order.as_ref().map(|o| (o.status, o.updated_at())),
+            payment: &payment,
+            revision_pending: db.contains(&keys::revision_pending(id))?,
+        };
+        if !r.gateway_books_stale(&books, now) {
+            continue;
+        }
+        let mut all = vec![key.clone()];
+        for prefix in [keys::sandbox_adjustments(id), keys::sandbox_refunds(id)] {
+            all.extend(db.scan_keys(&prefix).collect::<Result<Vec<_>, _>>()?);
+        }
+        if db.remove_if_unchanged(&key, &charge, all)? {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::checkout::OrderRequest;
     use crate::domain::delivery::{DeliveryStatus, Dropoff};
     use crate::domain::kitchen::TicketStatus;
+    use crate::domain::payment::PaymentStatus;
     use crate::domain::LatLon;
     use crate::storage::WriteBatch;
 
@@ -239,6 +279,28 @@ mod tests {
                 )
                 .unwrap();
         }
+        // The sandbox's books: order 5's charge was declined a month ago,
+        // order 6's is still awaited, order 7's has no payment record.
+        for (id, status) in [
+            (5, Some(PaymentStatus::Declined)),
+            (6, Some(PaymentStatus::Pending)),
+            (7, None),
+        ] {
+            let charge = GatewayCharge {
+                transaction_id: format!("tx-{id}"),
+                amount: 19_000,
+                refunded: false,
+            };
+            batch.put(keys::sandbox_charge(id), &charge).unwrap();
+            batch
+                .put(keys::sandbox_refund(id, "refund-x"), &"as received")
+                .unwrap();
+            if let Some(status) = status {
+                let mut payment = Payment::pending(id, "kim".into(), 19_000, Timestamp(DAY));
+                payment.status = status;
+                batch.put(keys::payment(id), &payment).unwrap();
+            }
+        }
         db.commit(batch).unwrap();
 
         let swept = sweep(&db, &Retention::default(), Timestamp(now)).unwrap();
@@ -249,8 +311,22 @@ mod tests {
                 notification_pages: 2,
                 tickets: 1,
                 deliveries: 1,
+                gateway_books: 1,
             }
         );
+        assert!(!db.contains(&keys::sandbox_charge(5)).unwrap());
+        assert_eq!(
+            db.scan_keys(&keys::sandbox_refunds(5)).count(),
+            0,
+            "with its refunds"
+        );
+        assert!(db.contains(&keys::sandbox_charge(6)).unwrap(), "awaited");
+        assert!(db.contains(&keys::sandbox_refund(6, "refund-x")).unwrap());
+        assert!(
+            db.contains(&keys::sandbox_charge(7)).unwrap(),
+            "not baedal's"
+        );
+        assert!(db.contains(&keys::payment(5)).unwrap(), "a business record");
         assert!(!db.contains(&keys::idempotency("kim", "old")).unwrap());
         assert!(db.contains(&keys::idempotency("kim", "new")).unwrap());
         assert!(!db.contains(&keys::ticket("s", 1)).unwrap());
