@@ -8,7 +8,6 @@
 //! - [`server`]: wiring it all together.
 
 pub mod actors;
-pub mod allocator;
 pub mod auth;
 pub mod backup;
 pub mod config;

@@ -1,8 +1,9 @@
 //! Who is calling: passwords (argon2), signed access tokens (JWT, HS256),
 //! rotating refresh tokens, and the signing key.
 //!
-//! - `password`: hashing at sign-up, checking at sign-in (in a blocking
-//!   thread: each takes tens of milliseconds on purpose).
+//! - `password`: hashing at sign-up, checking at sign-in (each takes tens
+//!   of milliseconds and 19 MiB on purpose);
+//! - `hashing`: the few threads of their own where that runs.
 //! - `tokens`: access tokens (short-lived, verified in microseconds on every
 //!   request) and the shape of refresh tokens.
 //! - `secret`: the signing key, from `--auth-secret` or generated once and
@@ -12,6 +13,7 @@
 //! in [`crate::read::principal`]; what that principal may do is the domain's
 //! (`domain::access`).
 
+pub mod hashing;
 pub mod password;
 pub mod secret;
 pub mod tokens;

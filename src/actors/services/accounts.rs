@@ -47,28 +47,11 @@ impl From<&Account> for AccountView {
     }
 }
 
-/// How many passwords are hashed or checked at once: half the cores (at
-/// least one). Each takes 19 MiB and some 17 ms of a core; a flood of
-/// sign-ins waits here (and then at admission control) instead of taking
-/// every core and gigabytes of memory.
-fn hashing() -> &'static tokio::sync::Semaphore {
-    static HASHING: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    HASHING.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        tokio::sync::Semaphore::new((cores / 2).max(1))
-    })
-}
-
-/// Runs a slow, CPU-bound step (argon2) on the blocking pool, one of at
-/// most [`hashing`]'s at a time.
+/// Runs a slow, CPU-bound step (argon2) on the password hashing threads.
 async fn off_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
-    let _turn = hashing()
-        .acquire()
+    crate::auth::hashing::run(f)
         .await
-        .map_err(|e| AppError::Internal(format!("password hashing stopped: {e}")))?;
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| AppError::Internal(format!("password hashing stopped: {e}")))
+        .map_err(AppError::Internal)
 }
 
 /// Creates an account `by` someone (anyone for customers and riders; an
