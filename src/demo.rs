@@ -51,7 +51,13 @@ pub async fn load(db: &Db) -> AppResult<Loaded> {
         )?;
         added += 1;
     }
-    let accounts = accounts(db)?;
+    // Hashed on the password threads, not this one (which would keep
+    // argon2's 19 MiB for good): see `auth::hashing`.
+    let hash = crate::auth::hashing::run(|| password::hash(DEMO_PASSWORD))
+        .await
+        .map_err(AppError::Internal)?
+        .map_err(AppError::Internal)?;
+    let accounts = accounts(db, &hash)?;
     let mut done = WriteBatch::new();
     done.put(keys::DEMO_LOADED.to_vec(), &added)?;
     let commit = db.commit(done)?;
@@ -97,19 +103,11 @@ fn ensure_account(
 
 /// Adds the demo accounts that are missing (part of [`load`]): an owner
 /// for each demo store there is, and the riders. The accounts share
-/// one hash of [`DEMO_PASSWORD`] (one salt): hashing each would add seconds
-/// to a first start, and these passwords are public anyway. Returns how many
-/// accounts it added.
-fn accounts(db: &Db) -> AppResult<usize> {
-    let mut made: Option<String> = None;
-    let mut hash = || -> AppResult<String> {
-        if let Some(hash) = &made {
-            return Ok(hash.clone());
-        }
-        let hash = password::hash(DEMO_PASSWORD).map_err(AppError::Internal)?;
-        made = Some(hash.clone());
-        Ok(hash)
-    };
+/// one hash of [`DEMO_PASSWORD`] (one salt), `demo_hash`: hashing each
+/// would add seconds to a first start, and these passwords are public
+/// anyway. Returns how many accounts it added.
+fn accounts(db: &Db, demo_hash: &str) -> AppResult<usize> {
+    let mut hash = || -> AppResult<String> { Ok(demo_hash.to_string()) };
     let mut added = 0;
     for store in stores()? {
         if !db.contains(&keys::store(&store.id))? {
@@ -136,7 +134,12 @@ pub async fn admin(db: &Db, password: &str) -> AppResult<bool> {
         }
         return Ok(false);
     }
-    let mut hash = || password::hash(password).map_err(AppError::Internal);
+    let owned = password.to_string();
+    let made = crate::auth::hashing::run(move || password::hash(&owned))
+        .await
+        .map_err(AppError::Internal)?
+        .map_err(AppError::Internal)?;
+    let mut hash = || -> AppResult<String> { Ok(made.clone()) };
     let added = ensure_account(db, "admin", Role::Operator, "operator", &mut hash)?;
     db.settled().await?;
     Ok(added)

@@ -14,9 +14,10 @@ use tokio::sync::Semaphore;
 type Job = Box<dyn FnOnce() + Send>;
 
 struct Pool {
-    /// One permit per thread: a caller waits here, asynchronously, so a
-    /// job is only sent when a thread is free to take it.
-    turns: Semaphore,
+    /// One permit per thread, held by a job until it has run: a caller
+    /// waits here, asynchronously, so a job is sent only when a thread is
+    /// free, even if its caller went away meanwhile.
+    turns: Arc<Semaphore>,
     jobs: Mutex<Sender<Job>>,
 }
 
@@ -29,26 +30,29 @@ fn threads() -> usize {
     (cores / 2).max(1)
 }
 
+/// The pool, started on first use. A failure to start it is not kept: the
+/// next caller tries again.
 fn pool() -> Result<&'static Pool, String> {
-    static POOL: OnceLock<Result<Pool, String>> = OnceLock::new();
-    POOL.get_or_init(|| {
-        let (jobs, queue) = channel::<Job>();
-        let queue = Arc::new(Mutex::new(queue));
-        let n = threads();
-        for i in 0..n {
-            let queue = queue.clone();
-            std::thread::Builder::new()
-                .name(format!("password-{i}"))
-                .spawn(move || work(&queue))
-                .map_err(|e| format!("cannot start a password hashing thread: {e}"))?;
-        }
-        Ok(Pool {
-            turns: Semaphore::new(n),
-            jobs: Mutex::new(jobs),
-        })
-    })
-    .as_ref()
-    .map_err(Clone::clone)
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    if let Some(pool) = POOL.get() {
+        return Ok(pool);
+    }
+    let (jobs, queue) = channel::<Job>();
+    let queue = Arc::new(Mutex::new(queue));
+    let n = threads();
+    for i in 0..n {
+        let queue = queue.clone();
+        std::thread::Builder::new()
+            .name(format!("password-{i}"))
+            .spawn(move || work(&queue))
+            .map_err(|e| format!("cannot start a password hashing thread: {e}"))?;
+    }
+    // Two first callers may both get here: one pool is kept, and the
+    // other's threads end once its sender is dropped.
+    Ok(POOL.get_or_init(|| Pool {
+        turns: Arc::new(Semaphore::new(n)),
+        jobs: Mutex::new(jobs),
+    }))
 }
 
 fn work(queue: &Mutex<Receiver<Job>>) {
@@ -58,34 +62,42 @@ fn work(queue: &Mutex<Receiver<Job>>) {
             Ok(queue) => queue.recv(),
             Err(_) => return,
         };
-        match job {
-            Ok(job) => job(),
-            Err(_) => return,
+        let Ok(job) = job else {
+            return;
+        };
+        // A job that panics fails its caller (its answer is dropped), not
+        // the thread.
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+            tracing::error!("a password hashing job panicked");
         }
     }
 }
 
 /// Runs `f` (an argon2 hash or check) on one of the hashing threads, once
-/// one is free. Errors only if those threads cannot be started or are gone.
+/// one is free; not at all if the caller has gone away by then. Errors only
+/// if those threads cannot be started, or `f` panicked.
 pub async fn run<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+    const STOPPED: &str = "password hashing stopped";
     let pool = pool()?;
-    let _turn = pool
+    let turn = pool
         .turns
-        .acquire()
+        .clone()
+        .acquire_owned()
         .await
-        .map_err(|e| format!("password hashing stopped: {e}"))?;
+        .map_err(|e| format!("{STOPPED}: {e}"))?;
     let (answer, answered) = tokio::sync::oneshot::channel();
     let job: Job = Box::new(move || {
-        let _ = answer.send(f());
+        let _turn = turn;
+        if !answer.is_closed() {
+            let _ = answer.send(f());
+        }
     });
     pool.jobs
         .lock()
-        .map_err(|_| "password hashing stopped".to_string())?
+        .map_err(|_| STOPPED.to_string())?
         .send(job)
-        .map_err(|_| "password hashing stopped".to_string())?;
-    answered
-        .await
-        .map_err(|_| "password hashing stopped".to_string())
+        .map_err(|_| STOPPED.to_string())?;
+    answered.await.map_err(|_| STOPPED.to_string())
 }
 
 #[cfg(test)]
@@ -114,5 +126,14 @@ mod tests {
             names.iter().all(|n| n.starts_with("password-")),
             "{names:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_job_that_panics_fails_alone_and_the_threads_go_on() {
+        let failed = run(|| -> u32 { panic!("a bug in a hash") }).await;
+        assert!(failed.is_err());
+        for _ in 0..threads() + 1 {
+            assert_eq!(run(|| 7).await.unwrap(), 7);
+        }
     }
 }
