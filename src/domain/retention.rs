@@ -95,18 +95,28 @@ impl Retention {
     /// settled, no revision is pending, and neither changed for as long as
     /// finished views are kept.
     pub fn gateway_books_stale(&self, books: &GatewayBooks<'_>, now: Timestamp) -> bool {
+        use OrderStatus as O;
+        use PaymentStatus as P;
+        let payment = books.payment;
+        // Whether anything can still be charged or refunded: a completed
+        // order keeps its money; a rejected or canceled one is refunded (a
+        // cancel recorded before schema 5 may not have asked yet, its
+        // payment still Approved); one never placed was declined, failed,
+        // or refunded by the resolver.
         let (done, order_changed) = match books.order {
-            Some((status, at)) => (status.is_final(), at),
+            Some((O::Completed, at)) => (payment.status == P::Approved, at),
+            Some((O::Rejected | O::Canceled, at)) => (
+                matches!(payment.status, P::Refunded | P::Declined | P::Failed),
+                at,
+            ),
+            Some((_, at)) => (false, at),
             None => (
-                matches!(
-                    books.payment.status,
-                    PaymentStatus::Declined | PaymentStatus::Failed
-                ),
+                matches!(payment.status, P::Refunded | P::Declined | P::Failed),
                 Timestamp(0),
             ),
         };
-        let last = order_changed.max(books.payment.last_change());
-        done && books.payment.is_settled()
+        let last = order_changed.max(payment.last_change());
+        done && payment.is_settled()
             && !books.revision_pending
             && older_than(last, self.finished_views_ms, now)
     }
@@ -229,6 +239,10 @@ mod tests {
             "refunded less than a day ago"
         );
         assert!(r.gateway_books_stale(&books(canceled, &refunded, false), Timestamp(4 * DAY)));
+        assert!(
+            !r.gateway_books_stale(&books(canceled, &paid, false), later),
+            "canceled before schema 5, its refund not asked for yet"
+        );
         let mut declined = Payment::pending(2, "kim".into(), 19_000, Timestamp(DAY));
         assert!(
             !r.gateway_books_stale(&books(None, &declined, false), later),
@@ -236,5 +250,9 @@ mod tests {
         );
         declined.status = PaymentStatus::Declined;
         assert!(r.gateway_books_stale(&books(None, &declined, false), later));
+        assert!(
+            r.gateway_books_stale(&books(None, &refunded, false), Timestamp(4 * DAY)),
+            "abandoned by the resolver and refunded"
+        );
     }
 }

@@ -4,10 +4,10 @@
 //! the sandbox gateway's books of settled orders),
 //! each removal guarded by the value it judged
 //! (`Db::remove_if_unchanged`), so that a write landing meanwhile wins.
-//! It runs off the actors' threads; writers wait only for each removal.
+//! It runs off the actors' threads, paced to a fifth of one core
+//! ([`SWEEP_SHARE`]); writers wait only for each removal.
 
 use crate::actors::entities::order::IdempotencyRecord;
-use crate::actors::payment::GatewayCharge;
 use crate::domain::delivery::Delivery;
 use crate::domain::kitchen::Ticket;
 use crate::domain::notification::Notification;
@@ -17,7 +17,7 @@ use crate::domain::retention::{GatewayBooks, Retention};
 use crate::domain::Timestamp;
 use crate::storage::{keys, Db, StorageError};
 use serde::Serialize;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What one sweep removed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -35,12 +35,17 @@ pub struct Swept {
 pub fn spawn(db: Db, retention: Retention, every: Duration) {
     actix_rt::spawn(async move {
         let mut ticks = tokio::time::interval(every);
+        // A sweep longer than `every` is followed by a pause, not by another.
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ticks.tick().await; // not at start-up: let the server settle first
         loop {
             ticks.tick().await;
             let db = db.clone();
-            let swept =
-                tokio::task::spawn_blocking(move || sweep(&db, &retention, Timestamp::now())).await;
+            let swept = tokio::task::spawn_blocking(move || {
+                let mut pace = Pace::new(SWEEP_SHARE);
+                sweep_paced(&db, &retention, Timestamp::now(), &mut pace)
+            })
+            .await;
             match swept {
                 Ok(Ok(swept)) if swept != Swept::default() => {
                     tracing::info!(?swept, "retention: removed what is kept no longer")
@@ -53,14 +58,65 @@ pub fn spawn(db: Db, retention: Retention, every: Duration) {
     });
 }
 
-/// One sweep over everything retention covers.
+/// A sweep's share of one core while it runs: a fifth. A sweep reads
+/// everything retention covers, and unpaced it took a core for a minute
+/// and more on a soak's database, cutting the server's throughput by a
+/// third meanwhile (BENCHMARKS.md, "Soak, again").
+pub const SWEEP_SHARE: f64 = 0.2;
+
+/// Items judged between two rests.
+const PACE_BATCH: u32 = 256;
+
+/// Keeps a sweep to a share of one core: after every [`PACE_BATCH`] items
+/// it rests as long as they took, times (1 / share - 1).
+pub struct Pace {
+    share: f64,
+    batch_began: Instant,
+    in_batch: u32,
+}
+
+impl Pace {
+    /// `share` of one core, in (0, 1]; 1 never rests.
+    pub fn new(share: f64) -> Self {
+        Pace {
+            share: share.clamp(0.01, 1.0),
+            batch_began: Instant::now(),
+            in_batch: 0,
+        }
+    }
+
+    fn tick(&mut self) {
+        self.in_batch += 1;
+        if self.in_batch < PACE_BATCH {
+            return;
+        }
+        if self.share < 1.0 {
+            let took = self.batch_began.elapsed();
+            std::thread::sleep(took.mul_f64(1.0 / self.share - 1.0));
+        }
+        self.in_batch = 0;
+        self.batch_began = Instant::now();
+    }
+}
+
+/// One sweep over everything retention covers, as fast as it can go.
 pub fn sweep(db: &Db, r: &Retention, now: Timestamp) -> Result<Swept, StorageError> {
+    sweep_paced(db, r, now, &mut Pace::new(1.0))
+}
+
+/// One sweep, resting as `pace` says.
+pub fn sweep_paced(
+    db: &Db,
+    r: &Retention,
+    now: Timestamp,
+    pace: &mut Pace,
+) -> Result<Swept, StorageError> {
     Ok(Swept {
-        idempotency_records: idempotency(db, r, now)?,
-        notification_pages: notification_pages(db, r, now)?,
-        tickets: tickets(db, r, now)?,
-        deliveries: deliveries(db, r, now)?,
-        gateway_books: gateway_books(db, r, now)?,
+        idempotency_records: idempotency(db, r, now, pace)?,
+        notification_pages: notification_pages(db, r, now, pace)?,
+        tickets: tickets(db, r, now, pace)?,
+        deliveries: deliveries(db, r, now, pace)?,
+        gateway_books: gateway_books(db, r, now, pace)?,
     })
 }
 
@@ -74,10 +130,16 @@ fn first_used(db: &Db, record: &IdempotencyRecord) -> Result<Timestamp, StorageE
     Ok(payment.map_or(Timestamp(0), |p| p.requested_at))
 }
 
-fn idempotency(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, StorageError> {
+fn idempotency(
+    db: &Db,
+    r: &Retention,
+    now: Timestamp,
+    pace: &mut Pace,
+) -> Result<u64, StorageError> {
     let mut removed = 0;
     for entry in db.scan::<IdempotencyRecord>(keys::IDEMPOTENCY) {
         let (key, record) = entry?;
+        pace.tick();
         if r.idempotency_expired(first_used(db, &record)?, now)
             && db.remove_if_unchanged(&key, &record, vec![key.clone()])?
         {
@@ -89,12 +151,18 @@ fn idempotency(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, StorageErr
 
 /// Every page but each inbox's newest (pages of one inbox are adjacent,
 /// in order; a page's key is its inbox's prefix and 8 bytes).
-fn notification_pages(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, StorageError> {
+fn notification_pages(
+    db: &Db,
+    r: &Retention,
+    now: Timestamp,
+    pace: &mut Pace,
+) -> Result<u64, StorageError> {
     let inbox_of = |key: &[u8]| key[..key.len().saturating_sub(8)].to_vec();
     let mut removed = 0;
     let mut previous: Option<(Vec<u8>, Vec<Notification>)> = None;
     for entry in db.scan::<Vec<Notification>>(keys::INBOXES) {
         let (key, page) = entry?;
+        pace.tick();
         if let Some((before, old)) = previous.take() {
             let has_newer = inbox_of(&before) == inbox_of(&key);
             if has_newer
@@ -109,10 +177,11 @@ fn notification_pages(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, Sto
     Ok(removed)
 }
 
-fn tickets(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, StorageError> {
+fn tickets(db: &Db, r: &Retention, now: Timestamp, pace: &mut Pace) -> Result<u64, StorageError> {
     let mut removed = 0;
     for entry in db.scan::<Ticket>(keys::TICKETS) {
         let (key, ticket) = entry?;
+        pace.tick();
         let both = vec![key.clone(), keys::ticket_store(ticket.order_id)];
         if r.ticket_stale(&ticket, now) && db.remove_if_unchanged(&key, &ticket, both)? {
             removed += 1;
@@ -121,10 +190,16 @@ fn tickets(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, StorageError> 
     Ok(removed)
 }
 
-fn deliveries(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, StorageError> {
+fn deliveries(
+    db: &Db,
+    r: &Retention,
+    now: Timestamp,
+    pace: &mut Pace,
+) -> Result<u64, StorageError> {
     let mut removed = 0;
     for entry in db.scan::<Delivery>(keys::DELIVERIES) {
         let (key, delivery) = entry?;
+        pace.tick();
         if r.delivery_stale(&delivery, now)
             && db.remove_if_unchanged(&key, &delivery, vec![key.clone()])?
         {
@@ -135,11 +210,18 @@ fn deliveries(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, StorageErro
 }
 
 /// The sandbox's books of each order it charged: its charge, revisions'
-/// adjustments and refunds, all removed together, guarded by the charge.
-fn gateway_books(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, StorageError> {
+/// adjustments and refunds, all removed together, guarded by the payment
+/// they were judged by (a refund asked for meanwhile changes it).
+fn gateway_books(
+    db: &Db,
+    r: &Retention,
+    now: Timestamp,
+    pace: &mut Pace,
+) -> Result<u64, StorageError> {
     let mut removed = 0;
-    for entry in db.scan::<GatewayCharge>(keys::SANDBOX_CHARGES) {
-        let (key, charge) = entry?;
+    for entry in db.scan_keys(keys::SANDBOX_CHARGES) {
+        let key = entry?;
+        pace.tick();
         let Some(id) = keys::trailing_u64(&key) else {
             continue;
         };
@@ -160,7 +242,7 @@ fn gateway_books(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, StorageE
         for prefix in [keys::sandbox_adjustments(id), keys::sandbox_refunds(id)] {
             all.extend(db.scan_keys(&prefix).collect::<Result<Vec<_>, _>>()?);
         }
-        if db.remove_if_unchanged(&key, &charge, all)? {
+        if db.remove_if_unchanged(&keys::payment(id), &payment, all)? {
             removed += 1;
         }
     }
@@ -170,6 +252,7 @@ fn gateway_books(db: &Db, r: &Retention, now: Timestamp) -> Result<u64, StorageE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::actors::payment::GatewayCharge;
     use crate::domain::checkout::OrderRequest;
     use crate::domain::delivery::{DeliveryStatus, Dropoff};
     use crate::domain::kitchen::TicketStatus;
