@@ -4,10 +4,11 @@
 //! `src/storage/backup.rs`.
 
 use super::caller::Operator;
+use super::problem::Problem;
 use super::{ApiResult, AppState};
+use crate::error::AppError;
 use actix_web::{web, HttpResponse};
 use std::io::{self, Write};
-use std::time::Instant;
 use tokio::sync::mpsc;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -53,15 +54,21 @@ impl Write for ToResponse {
 }
 
 async fn backup(state: web::Data<AppState>, _: Operator) -> ApiResult<HttpResponse> {
+    // Refused before anything is answered, so the refusal can be a status.
+    let Some(run) = state.db.begin_backup()? else {
+        return Err(Problem::from(AppError::unavailable(
+            "another backup is being taken; try again once it has ended",
+            30,
+        )));
+    };
     let (tx, rx) = mpsc::channel::<Chunk>(8);
-    let db = state.db.clone();
     tokio::task::spawn_blocking(move || {
-        let began = Instant::now();
+        let began = run.began();
         let mut out = ToResponse {
             tx: tx.clone(),
             buf: Vec::with_capacity(CHUNK),
         };
-        match db.backup(&mut out) {
+        match run.write_to(&mut out) {
             Ok(summary) => tracing::info!(
                 "backup taken: {}",
                 crate::storage::describe_backup(&summary, began.elapsed())

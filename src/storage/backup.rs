@@ -27,6 +27,11 @@ const MAGIC: &[u8] = b"baedal-backup-1\n";
 const PUT: u8 = 1;
 const REMOVE: u8 = 2;
 const END: u8 = 0;
+/// Longest key and value a restore accepts: baedal's keys are tens of
+/// bytes and its values kilobytes, so a longer length is damage, refused
+/// before it is read into memory.
+const MAX_KEY: usize = 64 << 10;
+const MAX_VALUE: usize = 64 << 20;
 /// Writes per batch while restoring.
 const RESTORE_BATCH: usize = 10_000;
 
@@ -73,30 +78,73 @@ fn io_error(e: io::Error) -> StorageError {
     StorageError::Engine(format!("backup: {e}"))
 }
 
+/// A backup whose recording of writes has begun ([`Db::begin_backup`]);
+/// [`BackupRun::write_to`] takes it. Dropped unused, it stops recording.
+pub struct BackupRun {
+    db: Db,
+    began: Instant,
+    start_pause: Duration,
+    recording: bool,
+}
+
 impl Db {
     /// Writes a consistent snapshot of the database to `out` while it keeps
-    /// serving (see the module's documentation). One at a time.
+    /// serving (see the module's documentation). One at a time: refused if
+    /// another backup is being taken.
     pub fn backup(&self, out: &mut dyn Write) -> Result<BackupSummary, StorageError> {
+        match self.begin_backup()? {
+            Some(run) => run.write_to(out),
+            None => Err(StorageError::Engine(
+                "a backup is already being taken".into(),
+            )),
+        }
+    }
+
+    /// Starts a backup by recording every write from now on; `None` if
+    /// another backup is being taken (so a caller can say so before it has
+    /// answered anything).
+    pub fn begin_backup(&self) -> Result<Option<BackupRun>, StorageError> {
         let began = Instant::now();
-        self.record_writes(true)?;
-        let start_pause = began.elapsed();
+        if !self.start_recording() {
+            return Ok(None);
+        }
+        Ok(Some(BackupRun {
+            db: self.clone(),
+            began,
+            start_pause: began.elapsed(),
+            recording: true,
+        }))
+    }
+}
+
+impl BackupRun {
+    /// Scans every key into `out`, then the writes recorded meanwhile.
+    pub fn write_to(mut self, out: &mut dyn Write) -> Result<BackupSummary, StorageError> {
         let mut file = Counted {
             out,
             crc: crc32fast::Hasher::new(),
             bytes: 0,
         };
-        let scanned = self.scan_all(&mut file);
+        let scanned = self.db.scan_all(&mut file);
         let stopping = Instant::now();
-        let recorded = self.take_recorded_writes();
+        let recorded = self.db.take_recorded_writes();
+        self.recording = false;
         let end_pause = stopping.elapsed();
         let mut frames = scanned?;
-        let writes_during_scan = recorded.len() as u64;
-        for (key, value) in &recorded {
+        if recorded.overflowed {
+            return Err(StorageError::Engine(format!(
+                "backup: more than {} MiB was written while the scan ran (is the \
+                 backup read too slowly?); nothing usable was taken",
+                super::flusher::Recording::LIMIT >> 20
+            )));
+        }
+        let writes_during_scan = recorded.writes.len() as u64;
+        for (key, value) in &recorded.writes {
             file.frame(key, value.as_deref()).map_err(io_error)?;
             frames += 1;
         }
         // Any id handed out after the snapshot is past those it holds.
-        let next_id = self.next_id()?;
+        let next_id = self.db.next_id()?;
         let mut end = vec![END];
         end.extend_from_slice(&frames.to_be_bytes());
         end.extend_from_slice(&next_id.to_be_bytes());
@@ -108,10 +156,25 @@ impl Db {
             frames,
             bytes: file.bytes + 4,
             writes_during_scan,
-            writers_paused_us: start_pause.max(end_pause).as_micros() as u64,
+            writers_paused_us: self.start_pause.max(end_pause).as_micros() as u64,
         })
     }
 
+    /// When the backup began.
+    pub fn began(&self) -> Instant {
+        self.began
+    }
+}
+
+impl Drop for BackupRun {
+    fn drop(&mut self) {
+        if self.recording {
+            self.db.take_recorded_writes();
+        }
+    }
+}
+
+impl Db {
     fn scan_all(&self, file: &mut Counted<'_>) -> Result<u64, StorageError> {
         file.put(MAGIC).map_err(io_error)?;
         let mut frames = 0;
@@ -122,6 +185,11 @@ impl Db {
             }
             file.frame(&key, Some(&value)).map_err(io_error)?;
             frames += 1;
+            // Past the recording's limit the backup has failed: stop now
+            // rather than send the rest of the database for nothing.
+            if frames % 4096 == 0 && self.recording_overflowed() {
+                break;
+            }
         }
         Ok(frames)
     }
@@ -129,8 +197,16 @@ impl Db {
 
 /// Reads exactly `n` bytes, counted into the CRC.
 fn take(input: &mut impl Read, crc: &mut crc32fast::Hasher, n: usize) -> io::Result<Vec<u8>> {
-    let mut buf = vec![0u8; n];
-    input.read_exact(&mut buf)?;
+    // Grows as bytes arrive: a damaged length in a short file ends at the
+    // file's end, not in one allocation that large.
+    let mut buf = Vec::with_capacity(n.min(1 << 16));
+    input.by_ref().take(n as u64).read_to_end(&mut buf)?;
+    if buf.len() < n {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!("cut short: {} of {n} bytes", buf.len()),
+        ));
+    }
     crc.update(&buf);
     Ok(buf)
 }
@@ -200,10 +276,16 @@ fn rebuild(from: &Path, to: &Path) -> Result<BackupSummary, RestoreError> {
             break (be_u64(&tail[..8]), be_u64(&tail[8..]));
         }
         let len = be_u32(&take(&mut input, &mut crc, 4).map_err(damaged)?);
+        if len > MAX_KEY {
+            return Err(RestoreError::Damaged(format!("a key of {len} bytes")));
+        }
         let key = take(&mut input, &mut crc, len).map_err(damaged)?;
         match tag {
             PUT => {
                 let len = be_u32(&take(&mut input, &mut crc, 4).map_err(damaged)?);
+                if len > MAX_VALUE {
+                    return Err(RestoreError::Damaged(format!("a value of {len} bytes")));
+                }
                 batch.insert(key, take(&mut input, &mut crc, len).map_err(damaged)?);
             }
             REMOVE => batch.remove(key),
@@ -256,6 +338,7 @@ pub fn describe(summary: &BackupSummary, took: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::flusher::Recording;
     use crate::storage::WriteBatch;
 
     /// A sink that, once the scan has passed the first keys, commits
@@ -325,5 +408,56 @@ mod tests {
             500,
             "499 of the first and the one added"
         );
+    }
+
+    #[tokio::test]
+    async fn one_backup_at_a_time_and_one_dropped_unused_lets_the_next_begin() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_for_tests(dir.path());
+        let first = db.begin_backup().unwrap().expect("the first begins");
+        assert!(db.begin_backup().unwrap().is_none(), "a second waits");
+        let refused = db.backup(&mut Vec::new()).unwrap_err().to_string();
+        assert!(refused.contains("already being taken"), "{refused}");
+        drop(first);
+        let mut file = Vec::new();
+        let summary = db
+            .begin_backup()
+            .unwrap()
+            .unwrap()
+            .write_to(&mut file)
+            .unwrap();
+        assert_eq!(summary.writes_during_scan, 0, "nothing left recorded");
+        assert!(db.begin_backup().unwrap().is_some(), "and that one ended");
+    }
+
+    #[test]
+    fn a_recording_past_its_limit_keeps_nothing_more_and_says_so() {
+        let mut r = Recording::default();
+        r.add(vec![(b"order/1".to_vec(), Some(vec![1; 10]))]);
+        assert_eq!(r.writes.len(), 1);
+        r.add(vec![(b"order/2".to_vec(), Some(vec![0; Recording::LIMIT]))]);
+        assert!(r.overflowed);
+        assert_eq!(r.writes.len(), 1, "the write past the limit is not kept");
+        r.add(vec![(b"order/3".to_vec(), None)]);
+        assert_eq!(r.writes.len(), 1, "nor anything after it");
+    }
+
+    #[test]
+    fn a_damaged_length_is_refused_without_allocating_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("damaged");
+        let target = dir.path().join("restored");
+        // A put whose key claims 4 GiB; one whose key claims 60 KiB, in a
+        // file of a few bytes.
+        for claimed in [u32::MAX, 60 << 10] {
+            let mut bytes = MAGIC.to_vec();
+            bytes.push(PUT);
+            bytes.extend_from_slice(&claimed.to_be_bytes());
+            bytes.extend_from_slice(b"order/1");
+            std::fs::write(&file, &bytes).unwrap();
+            let refused = restore(&file, &target).unwrap_err().to_string();
+            assert!(refused.contains("damaged"), "{refused}");
+            assert!(!target.exists(), "nothing left behind");
+        }
     }
 }

@@ -296,7 +296,11 @@ impl Db {
             return Err(StorageError::Unavailable(why.clone()));
         }
         // A backup under way records the commit once it is whole.
-        let recorded = written.recording.is_some().then(|| ops.clone());
+        let recorded = written
+            .recording
+            .as_ref()
+            .is_some_and(|r| !r.overflowed)
+            .then(|| ops.clone());
         if let Err(e) = journal::commit(&shared.engine, ops) {
             let why = format!("a commit failed half way: {e}");
             drop(written);
@@ -304,7 +308,7 @@ impl Db {
             return Err(StorageError::Unavailable(why));
         }
         if let (Some(recording), Some(ops)) = (written.recording.as_mut(), recorded) {
-            recording.extend(ops);
+            recording.add(ops);
         }
         written.next_seq = seq;
         written.horizon = Horizon {
@@ -338,26 +342,35 @@ impl Db {
         StorageError::Unavailable(why.unwrap_or_else(|| "the database is closing".into()))
     }
 
-    /// Starts recording every write (for a backup); refused if one is
-    /// already recording.
-    pub(super) fn record_writes(&self, on: bool) -> Result<(), StorageError> {
+    /// Starts recording every write (for a backup); answers `false`, and
+    /// changes nothing, if another backup is recording.
+    pub(super) fn start_recording(&self) -> bool {
         let mut written = self
             .inner
             .shared
             .written
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        if on && written.recording.is_some() {
-            return Err(StorageError::Engine(
-                "a backup is already being taken".into(),
-            ));
+        if written.recording.is_some() {
+            return false;
         }
-        written.recording = on.then(Vec::new);
-        Ok(())
+        written.recording = Some(Default::default());
+        true
     }
 
-    /// Stops recording and answers the writes recorded, in order.
-    pub(super) fn take_recorded_writes(&self) -> Vec<super::flusher::RecordedWrite> {
+    /// Whether the backup's recording passed its limit (`Recording::LIMIT`).
+    pub(super) fn recording_overflowed(&self) -> bool {
+        let written = self
+            .inner
+            .shared
+            .written
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        written.recording.as_ref().is_some_and(|r| r.overflowed)
+    }
+
+    /// Stops recording and answers what was recorded.
+    pub(super) fn take_recorded_writes(&self) -> super::flusher::Recording {
         let mut written = self
             .inner
             .shared

@@ -50,7 +50,47 @@ pub(super) struct Written {
     /// Relaxed mode: someone waits for durability; flush before the timer.
     pub flush_now: bool,
     /// While a backup scans: every write since it began, in order.
-    pub recording: Option<Vec<RecordedWrite>>,
+    pub recording: Option<Recording>,
+}
+
+/// The writes a backup records while it scans, up to [`Recording::LIMIT`].
+#[derive(Debug, Default)]
+pub(super) struct Recording {
+    pub writes: Vec<RecordedWrite>,
+    /// Bytes of keys and values recorded.
+    pub bytes: usize,
+    /// More than `LIMIT` came: the writes are dropped and the backup fails.
+    pub overflowed: bool,
+}
+
+impl Recording {
+    /// Bytes of writes a backup may hold in memory while it scans: 256 MiB,
+    /// some 20 times what a scan of a busy database met in BENCHMARKS.md
+    /// (18,601 writes in 0.6 s). Only a backup read far more slowly than the
+    /// server writes reaches it, and is refused rather than let grow.
+    pub const LIMIT: usize = 256 << 20;
+
+    /// What a write costs besides its key and value: the entry and its two
+    /// allocations' headers.
+    const OVERHEAD: usize = 64;
+
+    /// Adds a commit's writes, unless the limit is passed. Past it, nothing
+    /// more is kept; what was kept is freed by the backup, once the writers'
+    /// lock is no longer held.
+    pub fn add(&mut self, ops: Vec<RecordedWrite>) {
+        if self.overflowed {
+            return;
+        }
+        self.bytes += ops
+            .iter()
+            .map(|(k, v)| Self::OVERHEAD + k.len() + v.as_ref().map_or(0, Vec::len))
+            .sum::<usize>();
+        if self.bytes > Self::LIMIT {
+            self.overflowed = true;
+        } else {
+            self.writes.extend(ops);
+        }
+    }
 }
 
 /// Commands waiting for a mark to reach their write.
