@@ -70,13 +70,14 @@ fn sync_filesystem(path: &Path) -> io::Result<()> {
     }
 }
 
-/// Whether the disk under `dir` takes writes again: a 4 MiB file (room for
-/// a sled segment and its snapshot) is written, synced and removed.
+/// Whether the disk under `dir` takes writes again: a file of two sled
+/// segments (16 MiB: room for a new segment and a snapshot) is written,
+/// synced and removed.
 pub fn disk_takes_writes(dir: &Path) -> bool {
     use std::io::Write;
     let probe = dir.join("space-probe");
     let written = File::create(&probe).and_then(|mut f| {
-        f.write_all(&vec![0u8; 4 << 20])?;
+        f.write_all(&vec![0u8; 2 * super::engine::SEGMENT_SIZE])?;
         f.sync_all()
     });
     let _ = std::fs::remove_file(&probe);

@@ -11,23 +11,34 @@ use std::time::Duration;
 /// sled reuses a segment only once every page in it has been written
 /// again, and baedal's pages go cold at scattered times (an order's, a
 /// customer's inbox). Small segments then almost all keep some cold page
-/// and are never reused: replaying a recorded load of 40,000 lifecycles,
-/// the file grew 1,302 MB at 512 KiB against 416 MB at 8 MiB (16 MiB:
-/// no better), for 390 MB of values written and 92 MB live
-/// (BENCHMARKS.md, "Why the database grows").
+/// and are never reused: replaying a recorded load of 40,000 lifecycles
+/// (with notification pages of 8), the file grew 870 MB at 512 KiB against
+/// 416 MB at 8 MiB (16 MiB: no better), for 390 MB of values written and
+/// 92 MB live (BENCHMARKS.md, "Why the database grows").
 pub const SEGMENT_SIZE: usize = 8 << 20;
+
+/// sled's segment size before [`SEGMENT_SIZE`]: its default.
+const OLD_SEGMENT_SIZE: usize = 512 << 10;
 
 /// sled refuses to open a database with another segment size than the
 /// one it was created with, so a database keeps its own (the 512 KiB of
-/// releases before [`SEGMENT_SIZE`], say). `baedal compact`, or a backup
-/// restored, writes a new database, which gets the new size.
+/// releases before [`SEGMENT_SIZE`], say), as its `conf` file records it.
+/// A database whose `conf` is lost or unreadable (sled then writes a new
+/// one) is taken as one of those releases', the only ones that made a log
+/// without a readable `conf`. `baedal compact`, or a backup restored,
+/// writes a new database, which gets the new size.
 fn segment_size_of(path: &Path) -> usize {
     // Text lines, then a binary CRC: read it as bytes.
     let conf = std::fs::read(path.join("conf")).unwrap_or_default();
-    String::from_utf8_lossy(&conf)
+    let recorded = String::from_utf8_lossy(&conf)
         .lines()
-        .find_map(|line| line.strip_prefix("segment_size: ")?.trim().parse().ok())
-        .unwrap_or(SEGMENT_SIZE)
+        .find_map(|line| line.strip_prefix("segment_size: ")?.trim().parse().ok());
+    let has_log = std::fs::metadata(path.join("db")).is_ok_and(|m| m.len() > 0);
+    match recorded {
+        Some(size) => size,
+        None if has_log => OLD_SEGMENT_SIZE,
+        None => SEGMENT_SIZE,
+    }
 }
 
 /// Opens sled. A handle this process just dropped can hold the database's
@@ -103,5 +114,18 @@ mod tests {
         assert_eq!(engine.get(b"order/1").unwrap().unwrap().as_ref(), b"kept");
         drop(engine);
         assert_eq!(segment_size_of(dir.path()), 512 * 1024);
+    }
+
+    #[test]
+    fn an_older_database_that_lost_its_conf_is_taken_as_made_with_the_old_segments() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let old = sled::Config::new().path(dir.path()).open().unwrap();
+            old.insert(b"order/1", &b"kept"[..]).unwrap();
+            old.flush().unwrap();
+        }
+        std::fs::remove_file(dir.path().join("conf")).unwrap();
+        let engine = open_engine(&config(dir.path())).unwrap();
+        assert_eq!(engine.get(b"order/1").unwrap().unwrap().as_ref(), b"kept");
     }
 }
