@@ -6,6 +6,13 @@
 //! requested (written with the event that asked for it), and it records
 //! each refund the gateway confirms. Each refund has its own idempotency
 //! key, so a delivery repeated after a crash refunds nothing twice.
+//!
+//! The orders of one delivery are settled concurrently ([`IN_FLIGHT`] at
+//! once): each settling waits for flushes (its request on disk before the
+//! gateway hears of it, the gateway's books, the confirmation), so one at a
+//! time capped refunds near a hundred a second, and a soak at 812
+//! lifecycles a second (one in seven refunded) left this subscriber
+//! millions of events behind (BENCHMARKS.md, "Soak, again").
 
 use crate::actors::dispatcher::LogBatch;
 use crate::actors::entities::order::SettleRefunds;
@@ -14,9 +21,11 @@ use crate::actors::subscribers::Wiring;
 use crate::actors::Registry;
 use crate::domain::event::OrderEventOf;
 use crate::domain::order::OrderEvent;
+use crate::domain::OrderId;
 use crate::error::AppResult;
 use crate::storage::{keys, Db};
 use actix::prelude::*;
+use futures_util::StreamExt;
 
 /// The subscriber's name (and offset key).
 pub const NAME: &str = "refunds";
@@ -42,6 +51,9 @@ impl Actor for Refunds {
     type Context = Context<Self>;
 }
 
+/// Orders settled at once.
+pub const IN_FLIGHT: usize = 64;
+
 /// What an order event asks of the refunds: `Some(whole)` if it gives
 /// money back (everything still kept when `whole`).
 fn refund_asked(event: &OrderEvent) -> Option<bool> {
@@ -59,25 +71,53 @@ impl Handler<LogBatch> for Refunds {
         let (db, registry) = (self.db.clone(), self.registry.clone());
         let refund = async move {
             let start = db.get::<u64>(&keys::offset(NAME))?.unwrap_or(0);
-            let mut offset = start;
-            for record in msg.0.iter().filter(|r| r.seq > start) {
-                if let Some(OrderEventOf {
+            let records: Vec<_> = msg.0.iter().filter(|r| r.seq > start).collect();
+            let Some(last) = records.last().map(|r| r.seq) else {
+                return Ok(start);
+            };
+            // Each order once, at the first event that asks (everything it
+            // still keeps if any event asks for that), in log order.
+            let mut asked: Vec<(OrderId, bool, u64)> = Vec::new();
+            for record in &records {
+                let Some(OrderEventOf {
                     order_id, event, ..
                 }) = record.event.as_order()
-                {
-                    if let Some(whole) = refund_asked(event) {
-                        let settled = registry.send(&order_id, SettleRefunds { whole }).await;
-                        if let Err(e) = settled.and_then(|r| r) {
-                            // What is done stays done; the rest is retried.
-                            commit_offset(&db, NAME, start, offset)?;
-                            return Err(e);
-                        }
-                    }
+                else {
+                    continue;
+                };
+                let Some(whole) = refund_asked(event) else {
+                    continue;
+                };
+                match asked.iter_mut().find(|(id, ..)| *id == order_id) {
+                    Some((_, all, _)) => *all |= whole,
+                    None => asked.push((order_id, whole, record.seq)),
                 }
-                offset = record.seq;
             }
-            commit_offset(&db, NAME, start, offset)?;
-            Ok(offset)
+            let settled: Vec<_> =
+                futures_util::stream::iter(asked.iter().map(|&(id, whole, _)| {
+                    let registry = registry.clone();
+                    async move {
+                        registry
+                            .send(&id, SettleRefunds { whole })
+                            .await
+                            .and_then(|r| r)
+                    }
+                }))
+                .buffered(IN_FLIGHT)
+                .collect()
+                .await;
+            let failed = asked
+                .iter()
+                .zip(settled)
+                .find_map(|(&(_, _, seq), settled)| settled.err().map(|e| (seq, e)));
+            if let Some((seq, e)) = failed {
+                // What is done stays done; from the first failure on, the
+                // rest is retried (settling an order again is harmless).
+                commit_offset(&db, NAME, start, seq - 1)?;
+                return Err(e);
+            }
+            commit_offset(&db, NAME, start, last)?;
+            Ok(last)
         };
         contained(NAME, refund)
     }
