@@ -155,7 +155,9 @@ pub async fn fill(db: &Db, target: u64, customers: u64) -> AppResult<u64> {
         }
         done += n;
         batch.put(keys::SEEDED_ORDERS.to_vec(), &done)?;
-        db.commit(batch)?;
+        let commit = db.commit(batch)?;
+        // The projections read the log only as far as it is on disk.
+        db.durable(commit).await?;
         offset = projections.catch_up(db, offset)?;
         if done % 100_000 < n {
             tracing::info!(orders = done, "seeded");
