@@ -163,9 +163,9 @@ pub fn inbox(kind: &str, id: &str) -> Vec<u8> {
 ///
 /// A page is written again, whole, with each notification it gains, so its
 /// size is what every notification costs in bytes written. Pages of 32
-/// (releases before this one; they are still read as they are) wrote 27%
-/// more bytes in all than pages of 8 and grew the file a third faster, for
-/// 7% fewer keys (BENCHMARKS.md, "Why the database grows").
+/// (releases before this one; they are still read as they are) wrote 37%
+/// more bytes in all than pages of 8 and grew the file half as fast again,
+/// for 7% fewer keys (BENCHMARKS.md, "Why the database grows").
 pub const NOTIFICATIONS_PER_PAGE: usize = 8;
 /// The page of an audience's notifications that starts at notification `first`.
 pub fn inbox_page(kind: &str, id: &str, first: u64) -> Vec<u8> {

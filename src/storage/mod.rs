@@ -17,7 +17,7 @@ pub mod keys;
 mod schema;
 mod staged;
 
-pub use backup::{describe as describe_backup, restore, BackupSummary, RestoreError};
+pub use backup::{describe as describe_backup, restore, BackupRun, BackupSummary, RestoreError};
 pub use codec::{decode, encode};
 pub use compact::{compact, dir_size, CompactError, Compacted};
 pub use db::{CommitSeq, Db, Durability, StorageConfig, WriteBatch};
