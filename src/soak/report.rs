@@ -44,6 +44,9 @@ pub struct Segment {
     pub p99_ms: f64,
     /// Requests answered 4xx or 5xx, or not at all.
     pub failed_requests: u64,
+    /// Of those, how many of each status (0: no answer), so that a failure
+    /// can be told apart from another afterwards.
+    pub failures: std::collections::BTreeMap<u16, u64>,
 }
 
 impl Segment {
@@ -69,6 +72,13 @@ impl Segment {
                 .map(|l| l.p99)
                 .fold(0.0, f64::max),
             failed_requests: failed + report.unanswered,
+            failures: report
+                .statuses
+                .iter()
+                .filter(|(status, _)| **status >= 400)
+                .map(|(status, n)| (*status, *n))
+                .chain((report.unanswered > 0).then_some((0, report.unanswered)))
+                .collect(),
         }
     }
 }

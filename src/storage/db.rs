@@ -345,12 +345,7 @@ impl Db {
     /// Starts recording every write (for a backup); answers `false`, and
     /// changes nothing, if another backup is recording.
     pub(super) fn start_recording(&self) -> bool {
-        let mut written = self
-            .inner
-            .shared
-            .written
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut written = self.written();
         if written.recording.is_some() {
             return false;
         }
@@ -358,25 +353,25 @@ impl Db {
         true
     }
 
-    /// Whether the backup's recording passed its limit (`Recording::LIMIT`).
-    pub(super) fn recording_overflowed(&self) -> bool {
-        let written = self
-            .inner
+    /// The writers' state, under its lock (taken even if a panic poisoned
+    /// it, as everywhere in storage).
+    fn written(&self) -> std::sync::MutexGuard<'_, super::flusher::Written> {
+        self.inner
             .shared
             .written
             .lock()
-            .unwrap_or_else(|p| p.into_inner());
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether the backup's recording passed its limit (`Recording::LIMIT`).
+    pub(super) fn recording_overflowed(&self) -> bool {
+        let written = self.written();
         written.recording.as_ref().is_some_and(|r| r.overflowed)
     }
 
     /// Stops recording and answers what was recorded.
     pub(super) fn take_recorded_writes(&self) -> super::flusher::Recording {
-        let mut written = self
-            .inner
-            .shared
-            .written
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut written = self.written();
         written.recording.take().unwrap_or_default()
     }
 
@@ -410,12 +405,7 @@ impl Db {
     /// Waits until everything written so far is acknowledged.
     pub async fn settled(&self) -> Result<(), StorageError> {
         let writes = {
-            let written = self
-                .inner
-                .shared
-                .written
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
+            let written = self.written();
             written.horizon.writes
         };
         self.acknowledged(CommitSeq(writes)).await

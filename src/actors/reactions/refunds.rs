@@ -9,10 +9,10 @@
 //!
 //! The orders of one delivery are settled concurrently ([`IN_FLIGHT`] at
 //! once): each settling waits for flushes (its request on disk before the
-//! gateway hears of it, the gateway's books, the confirmation), so one at a
-//! time capped refunds near a hundred a second, and a soak at 812
-//! lifecycles a second (one in seven refunded) left this subscriber
-//! millions of events behind (BENCHMARKS.md, "Soak, again").
+//! gateway hears of it, the gateway's books, the confirmation): one at a
+//! time, a soak at 812 lifecycles a second (one in seven refunded) left
+//! this subscriber millions of events behind (BENCHMARKS.md, "Soak,
+//! again").
 
 use crate::actors::dispatcher::LogBatch;
 use crate::actors::entities::order::SettleRefunds;
