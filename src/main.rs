@@ -71,24 +71,24 @@ fn said<E: std::fmt::Display>(done: Result<String, E>, failed: &str) -> ExitCode
     }
 }
 
+/// A report that was made and printed (see [`print_report`]); `None`, with
+/// the reason logged, if either failed.
+fn printed<R: std::fmt::Display + serde::Serialize>(
+    made: Result<R, impl std::fmt::Display>,
+    json: Option<std::path::PathBuf>,
+) -> Option<R> {
+    let report = made.map_err(|e| tracing::error!("{e}")).ok()?;
+    print_report(&report, json).then_some(report)
+}
+
 /// Runs the load generator; its report goes to standard output (and, with
 /// `--json`, to a file). Fails if the invariants did not hold.
 fn loadgen(args: baedal::loadgen::LoadgenArgs) -> ExitCode {
     let json = args.json.clone();
-    let report = match actix_rt::System::new().block_on(baedal::loadgen::run(args)) {
-        Ok(report) => report,
-        Err(e) => {
-            tracing::error!("{e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    if !print_report(&report, json) {
-        return ExitCode::FAILURE;
-    }
-    if report.passed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
+    let ran = actix_rt::System::new().block_on(baedal::loadgen::run(args));
+    match printed(ran, json) {
+        Some(report) if report.passed() => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
     }
 }
 
@@ -97,25 +97,13 @@ fn loadgen(args: baedal::loadgen::LoadgenArgs) -> ExitCode {
 /// a target was missed.
 fn soak(args: baedal::soak::SoakArgs) -> ExitCode {
     let (json, strict) = (args.json.clone(), args.strict);
-    let report = match actix_rt::System::new().block_on(baedal::soak::run(args)) {
-        Ok(report) => report,
-        Err(e) => {
-            tracing::error!("{e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    if !print_report(&report, json) {
-        return ExitCode::FAILURE;
-    }
-    if strict && !report.passed() {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
+    let ran = actix_rt::System::new().block_on(baedal::soak::run(args));
+    match printed(ran, json) {
+        Some(report) if !strict || report.passed() => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
     }
 }
 
-/// Compacts a stopped server's database; says what it did on standard
-/// output.
 /// Takes a backup of a running server (`baedal backup`).
 fn backup(args: baedal::backup::BackupArgs) -> ExitCode {
     let done = actix_rt::System::new().block_on(baedal::backup::backup(&args));
@@ -127,6 +115,8 @@ fn restore(args: baedal::backup::RestoreArgs) -> ExitCode {
     said(baedal::backup::restore(&args), "cannot restore")
 }
 
+/// Compacts a stopped server's database; says what it did on standard
+/// output.
 fn compact(args: baedal::config::CompactArgs) -> ExitCode {
     match baedal::storage::compact(&args.data_dir) {
         Ok(done) => {

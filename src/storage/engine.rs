@@ -101,15 +101,19 @@ mod tests {
         assert_eq!(segment_size_of(dir.path()), SEGMENT_SIZE);
     }
 
+    /// A database as releases before [`SEGMENT_SIZE`] made it (sled's
+    /// default segments), holding one value.
+    fn made_by_an_older_release() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let old = sled::Config::new().path(dir.path()).open().unwrap();
+        old.insert(b"order/1", &b"kept"[..]).unwrap();
+        old.flush().unwrap();
+        dir
+    }
+
     #[test]
     fn a_database_made_with_sleds_default_segments_still_opens_and_keeps_them() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            // As releases before SEGMENT_SIZE created it.
-            let old = sled::Config::new().path(dir.path()).open().unwrap();
-            old.insert(b"order/1", &b"kept"[..]).unwrap();
-            old.flush().unwrap();
-        }
+        let dir = made_by_an_older_release();
         let engine = open_engine(&config(dir.path())).unwrap();
         assert_eq!(engine.get(b"order/1").unwrap().unwrap().as_ref(), b"kept");
         drop(engine);
@@ -118,14 +122,11 @@ mod tests {
 
     #[test]
     fn an_older_database_that_lost_its_conf_is_taken_as_made_with_the_old_segments() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let old = sled::Config::new().path(dir.path()).open().unwrap();
-            old.insert(b"order/1", &b"kept"[..]).unwrap();
-            old.flush().unwrap();
-        }
+        let dir = made_by_an_older_release();
         std::fs::remove_file(dir.path().join("conf")).unwrap();
         let engine = open_engine(&config(dir.path())).unwrap();
         assert_eq!(engine.get(b"order/1").unwrap().unwrap().as_ref(), b"kept");
+        drop(engine);
+        assert_eq!(segment_size_of(dir.path()), 512 * 1024, "written back");
     }
 }

@@ -130,23 +130,42 @@ fn first_used(db: &Db, record: &IdempotencyRecord) -> Result<Timestamp, StorageE
     Ok(payment.map_or(Timestamp(0), |p| p.requested_at))
 }
 
+/// Scans `prefix` and removes each value `stale` answers keys for (its own
+/// key among them), guarded by the value as judged.
+fn remove_stale<T: serde::de::DeserializeOwned + PartialEq>(
+    db: &Db,
+    prefix: &[u8],
+    pace: &mut Pace,
+    mut stale: impl FnMut(&[u8], &T) -> Result<Option<Vec<Vec<u8>>>, StorageError>,
+) -> Result<u64, StorageError> {
+    let mut removed = 0;
+    for entry in db.scan::<T>(prefix) {
+        let (key, value) = entry?;
+        pace.tick();
+        if let Some(keys) = stale(&key, &value)? {
+            if db.remove_if_unchanged(&key, &value, keys)? {
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
+}
+
 fn idempotency(
     db: &Db,
     r: &Retention,
     now: Timestamp,
     pace: &mut Pace,
 ) -> Result<u64, StorageError> {
-    let mut removed = 0;
-    for entry in db.scan::<IdempotencyRecord>(keys::IDEMPOTENCY) {
-        let (key, record) = entry?;
-        pace.tick();
-        if r.idempotency_expired(first_used(db, &record)?, now)
-            && db.remove_if_unchanged(&key, &record, vec![key.clone()])?
-        {
-            removed += 1;
-        }
-    }
-    Ok(removed)
+    remove_stale(
+        db,
+        keys::IDEMPOTENCY,
+        pace,
+        |key, record: &IdempotencyRecord| {
+            let expired = r.idempotency_expired(first_used(db, record)?, now);
+            Ok(expired.then(|| vec![key.to_vec()]))
+        },
+    )
 }
 
 /// Every page but each inbox's newest (pages of one inbox are adjacent,
@@ -178,16 +197,10 @@ fn notification_pages(
 }
 
 fn tickets(db: &Db, r: &Retention, now: Timestamp, pace: &mut Pace) -> Result<u64, StorageError> {
-    let mut removed = 0;
-    for entry in db.scan::<Ticket>(keys::TICKETS) {
-        let (key, ticket) = entry?;
-        pace.tick();
-        let both = vec![key.clone(), keys::ticket_store(ticket.order_id)];
-        if r.ticket_stale(&ticket, now) && db.remove_if_unchanged(&key, &ticket, both)? {
-            removed += 1;
-        }
-    }
-    Ok(removed)
+    remove_stale(db, keys::TICKETS, pace, |key, ticket: &Ticket| {
+        let with_index = vec![key.to_vec(), keys::ticket_store(ticket.order_id)];
+        Ok(r.ticket_stale(ticket, now).then_some(with_index))
+    })
 }
 
 fn deliveries(
@@ -196,17 +209,9 @@ fn deliveries(
     now: Timestamp,
     pace: &mut Pace,
 ) -> Result<u64, StorageError> {
-    let mut removed = 0;
-    for entry in db.scan::<Delivery>(keys::DELIVERIES) {
-        let (key, delivery) = entry?;
-        pace.tick();
-        if r.delivery_stale(&delivery, now)
-            && db.remove_if_unchanged(&key, &delivery, vec![key.clone()])?
-        {
-            removed += 1;
-        }
-    }
-    Ok(removed)
+    remove_stale(db, keys::DELIVERIES, pace, |key, delivery: &Delivery| {
+        Ok(r.delivery_stale(delivery, now).then(|| vec![key.to_vec()]))
+    })
 }
 
 /// The sandbox's books of each order it charged: its charge, revisions'
@@ -226,7 +231,8 @@ fn gateway_books(
             continue;
         };
         // A charge with no payment record is not baedal's to judge.
-        let Some(payment) = db.get::<Payment>(&keys::payment(id))? else {
+        let payment_key = keys::payment(id);
+        let Some(payment) = db.get::<Payment>(&payment_key)? else {
             continue;
         };
         let order = db.get::<Order>(&keys::order(id))?;
@@ -242,7 +248,7 @@ fn gateway_books(
         for prefix in [keys::sandbox_adjustments(id), keys::sandbox_refunds(id)] {
             all.extend(db.scan_keys(&prefix).collect::<Result<Vec<_>, _>>()?);
         }
-        if db.remove_if_unchanged(&keys::payment(id), &payment, all)? {
+        if db.remove_if_unchanged(&payment_key, &payment, all)? {
             removed += 1;
         }
     }
