@@ -55,6 +55,7 @@ impl Rig {
             limits: Default::default(),
             passivate_after: Duration::from_secs(600),
             mailbox_capacity: 256,
+            accept_deadline_secs: 600,
         };
         let registry = Registry::new(env, arbiters.iter().map(|a| a.handle()).collect());
         Rig {
@@ -88,7 +89,12 @@ impl Rig {
         self.registry
             .send(
                 &id,
-                Execute::<Order>::new(&Principal::System, OrderCommand::Accept),
+                Execute::<Order>::new(
+                    &Principal::System,
+                    OrderCommand::Accept {
+                        cooking_minutes: None,
+                    },
+                ),
             )
             .await
             .expect("delivered")

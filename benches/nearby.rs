@@ -30,6 +30,7 @@ fn board() -> DeliveryBoard {
             },
             distance_km: pickup.distance_km(&to),
             updated_at: Timestamp(0),
+            note: None,
         }
     }))
 }

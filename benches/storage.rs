@@ -40,7 +40,11 @@ fn command_batch(id: u64) -> WriteBatch {
             order_id: id,
             customer_id: order.customer_id.clone(),
             store_id: order.store_id.clone(),
-            event: OrderEvent::Accepted,
+            event: OrderEvent::Accepted {
+                cooking_minutes: Some(20),
+                ready_by: Some(Timestamp(1_796_052_600_000)),
+                estimated_delivery_at: Some(Timestamp(1_796_053_560_000)),
+            },
         },
     );
     batch

@@ -170,6 +170,13 @@ pub struct ServeArgs {
     #[arg(long, env = "BAEDAL_MAX_ORDER_WON", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_order_won: u64,
 
+    /// Seconds a store that set no deadline of its own has to accept an
+    /// order before it is canceled (`NOT_ACCEPTED`) and refunded. A
+    /// store's own deadline is 3–30 minutes; this accepts 5 s and up, for
+    /// demos and tests.
+    #[arg(long, env = "BAEDAL_ACCEPT_DEADLINE_SECS", default_value_t = 600, value_parser = clap::value_parser!(u32).range(5..=86_400))]
+    pub accept_deadline_secs: u32,
+
     /// Most times one order may be revised (409 after that).
     #[arg(long, env = "BAEDAL_MAX_REVISIONS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub max_revisions: u32,

@@ -9,7 +9,7 @@ use crate::actors::projections::notifier::Hub;
 use crate::actors::projections::Deps;
 use crate::actors::reactions::webhook;
 use crate::actors::registry::{Env, Registry};
-use crate::actors::services::{resolver, retention};
+use crate::actors::services::{resolver, retention, timers};
 use crate::actors::subscribers::{self, Subscriber, Wiring};
 use crate::auth::{self, Tokens};
 use crate::config::{DurabilityMode, ServeArgs};
@@ -134,6 +134,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         },
         passivate_after: Duration::from_secs(args.passivate_after_secs),
         mailbox_capacity: args.mailbox_capacity,
+        accept_deadline_secs: args.accept_deadline_secs,
     };
     let registry = Registry::new(env, arbiters.iter().map(|a| a.handle()).collect());
 
@@ -160,6 +161,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         tracing::info!(%url, "notifications are POSTed to the webhook");
     }
     resolver::spawn(registry.clone(), breaker.call_timeout * 2);
+    timers::spawn(registry.clone());
     retention::spawn(
         db.clone(),
         args.retention(),

@@ -140,6 +140,11 @@ const VARIABLES: &[Variable] = &[
         Some(("0", "--max-order-won")),
     ),
     var(
+        "BAEDAL_ACCEPT_DEADLINE_SECS",
+        Some("900"),
+        Some(("4", "--accept-deadline-secs")),
+    ),
+    var(
         "BAEDAL_MAX_REVISIONS",
         Some("5"),
         Some(("many", "--max-revisions")),

@@ -286,32 +286,45 @@ async fn nearby_search_finds_ready_deliveries_within_the_radius_only() {
     let (_dir, server) = start();
     let api = &server.api;
     let seoul = id_of(&api.place("han", STORE).await);
-    // A Busan address alone cannot be located (the gazetteer is Seoul's) ...
-    let (status, body) = api
-        .post("/orders", order_body("han", "busan-milmyeon"))
-        .await;
+    // A Busan address cannot be located (baedal delivers within Seoul) ...
+    let busan = |lat_lon: Option<(f64, f64)>| {
+        let mut body = json!({
+            "customerId": "han", "storeId": STORE,
+            "items": [{ "menuId": "fried", "qty": 1 }],
+            "address": "부산광역시 해운대구 구남로 1",
+        });
+        if let Some((lat, lon)) = lat_lon {
+            body["lat"] = json!(lat);
+            body["lon"] = json!(lon);
+        }
+        body
+    };
+    let (status, body) = api.post("/orders", busan(None)).await;
     assert_problem(status, &body, 422, "names no district");
-    // ... but with coordinates it can.
+    // ... nor can its coordinates.
+    let (status, body) = api.post("/orders", busan(Some((35.16, 129.16)))).await;
+    assert_problem(status, &body, 422, "outside Seoul");
+    // Nowon, 17 km north of Gangnam, by coordinates.
     let (status, body) = api
         .post(
             "/orders",
             json!({
-                "customerId": "han", "storeId": "busan-milmyeon",
-                "items": [{ "menuId": demo_dish("busan-milmyeon").0, "qty": 1 }],
-                "address": "부산광역시 해운대구 구남로 1", "lat": 35.16, "lon": 129.16
+                "customerId": "han", "storeId": "nowon-jjimdak",
+                "items": [{ "menuId": demo_dish("nowon-jjimdak").0, "qty": 2 }],
+                "address": "서울특별시 노원구 동일로 1400", "lat": 37.654, "lon": 127.06
             }),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let busan_by_coordinates = id_of(&body);
+    let nowon_by_coordinates = id_of(&body);
     let pending = id_of(&api.place("han", STORE).await);
-    for id in [seoul, busan_by_coordinates] {
+    for id in [seoul, nowon_by_coordinates] {
         api.advance(id, "r", "Cooked").await;
     }
     caught_up(api).await;
     // `pending` is not cooked: not offered to riders.
     let _ = pending;
-    // From Gangnam station: the Gangnam store's delivery, not Busan's, not a pending one.
+    // From Gangnam station: the Gangnam store's delivery, not Nowon's, not a pending one.
     let near = eventually("the ready delivery to be searchable", || async {
         let (status, found) = api
             .get("/deliveries?lat=37.4979&lon=127.0276&radiusKm=5")
@@ -328,9 +341,9 @@ async fn nearby_search_finds_ready_deliveries_within_the_radius_only() {
     assert_eq!(ids, vec![seoul]);
     assert!(near[0]["distanceToStoreKm"].as_f64().unwrap() <= 5.0);
     assert_eq!(near[0]["status"], "Ready");
-    // From Haeundae: only Busan's.
+    // From Nowon station: only Nowon's.
     let (_, far) = api
-        .get("/deliveries?lat=35.163&lon=129.163&radiusKm=3")
+        .get("/deliveries?lat=37.6551&lon=127.0613&radiusKm=3")
         .await;
     let ids: Vec<u64> = far
         .as_array()
@@ -338,7 +351,7 @@ async fn nearby_search_finds_ready_deliveries_within_the_radius_only() {
         .iter()
         .map(|d| d["orderId"].as_u64().unwrap())
         .collect();
-    assert_eq!(ids, vec![busan_by_coordinates]);
+    assert_eq!(ids, vec![nowon_by_coordinates]);
     // A tiny radius around nowhere finds nothing.
     let (_, none) = api.get("/deliveries?lat=33.5&lon=126.5&radiusKm=1").await;
     assert_eq!(none, json!([]));

@@ -4,7 +4,8 @@
 use baedal::domain::access::Principal;
 use baedal::domain::aggregate::Aggregate;
 use baedal::domain::geo::LatLon;
-use baedal::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
+use baedal::domain::order::{Fees, NewOrder, Notes, Order, OrderCommand, OrderLine};
+use baedal::domain::prep::AcceptTerms;
 use baedal::domain::{OrderId, Timestamp};
 
 /// A two-line order to 강남, as the load generator places them.
@@ -32,7 +33,7 @@ pub fn new_order(id: OrderId) -> NewOrder {
                 unit_price: 3_000,
             },
         ],
-        amount: 41_000,
+        amount: 44_000,
         discount: 0,
         coupon_id: None,
         address: "서울 강남구 테헤란로 1".into(),
@@ -41,6 +42,18 @@ pub fn new_order(id: OrderId) -> NewOrder {
             lon: 127.0473,
         },
         transaction_id: format!("sbx-{id}"),
+        fees: Fees {
+            delivery_won: 3_000,
+        },
+        accept: Some(AcceptTerms {
+            within_secs: 600,
+            default_cooking_minutes: 20,
+            auto_accept: false,
+        }),
+        notes: Notes {
+            for_store: Some("맵게 해 주세요".into()),
+            for_rider: Some("문 앞에 두고 벨 눌러주세요".into()),
+        },
     }
 }
 
@@ -58,7 +71,9 @@ pub fn placed_order(id: OrderId) -> Order {
 /// The commands of a whole lifecycle after placement.
 pub fn lifecycle_after_placement() -> Vec<OrderCommand> {
     vec![
-        OrderCommand::Accept,
+        OrderCommand::Accept {
+            cooking_minutes: None,
+        },
         OrderCommand::StartCooking,
         OrderCommand::FinishCooking,
         OrderCommand::Pick {

@@ -46,6 +46,9 @@ pub struct Env {
     pub retention: crate::domain::retention::Retention,
     pub passivate_after: Duration,
     pub mailbox_capacity: usize,
+    /// Seconds a store that set no deadline has to accept an order
+    /// (`--accept-deadline-secs`).
+    pub accept_deadline_secs: u32,
 }
 
 /// The live entity actors, by kind and id.

@@ -197,6 +197,10 @@ pub enum OrderAction {
     Revise,
     Pick,
     CompleteDelivery,
+    /// Push the ready time back.
+    Delay,
+    /// Fire one of the order's durable timers.
+    Timer,
 }
 
 impl OrderAction {
@@ -212,6 +216,8 @@ impl OrderAction {
             OrderAction::Revise => "revise",
             OrderAction::Pick => "pick up",
             OrderAction::CompleteDelivery => "complete the delivery of",
+            OrderAction::Delay => "delay",
+            OrderAction::Timer => "fire a timer of",
         }
     }
 }
@@ -231,6 +237,19 @@ pub fn sees_order(by: &Principal, order: &Order) -> bool {
     }
 }
 
+/// An order as `by` reads it: each note is its party's (issue 13). The
+/// customer who wrote them and operators read both; the store's owner only
+/// the note for the store, a rider only the note for the rider.
+pub fn order_as_read_by(by: &Principal, mut order: Order) -> Order {
+    match by {
+        Principal::Customer(_) | Principal::Operator(_) | Principal::System => {}
+        Principal::Owner { .. } => order.notes.for_rider = None,
+        Principal::Rider(_) => order.notes.for_store = None,
+        Principal::Anonymous => order.notes = Default::default(),
+    }
+    order
+}
+
 /// Whether `by` may do `action` to `order`: 404 (as if it did not exist)
 /// if they may not see it, 403 if they see it but may not do this.
 ///
@@ -247,7 +266,7 @@ pub fn check_order(by: &Principal, order: &Order, action: OrderAction) -> Result
     }
     let (allowed, who_may) = match action {
         A::Read => (true, ""),
-        A::Accept | A::Reject | A::StartCooking | A::FinishCooking => (
+        A::Accept | A::Reject | A::StartCooking | A::FinishCooking | A::Delay => (
             by.owns(&order.store_id) || by.is_staff(),
             "the store's owner or an operator",
         ),
@@ -263,6 +282,7 @@ pub fn check_order(by: &Principal, order: &Order, action: OrderAction) -> Result
             matches!(by, Principal::Rider(_)) || by.is_staff(),
             "a rider or an operator",
         ),
+        A::Timer => (matches!(by, Principal::System), "baedal itself"),
     };
     if allowed {
         Ok(())

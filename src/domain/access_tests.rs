@@ -87,6 +87,17 @@ fn every_caller_gets_what_the_table_says() {
             ["404", "403", "404", "ok", "404", "404", "404", "ok"],
         ),
         (
+            A::Delay,
+            &placed,
+            ["404", "403", "404", "ok", "404", "404", "404", "ok"],
+        ),
+        // Timers are baedal's own: not even an operator fires one.
+        (
+            A::Timer,
+            &placed,
+            ["404", "403", "404", "403", "404", "404", "404", "403"],
+        ),
+        (
             A::Reject,
             &placed,
             ["404", "403", "404", "ok", "404", "404", "404", "ok"],

@@ -4,8 +4,10 @@ use super::districts;
 use super::error::DomainError;
 use super::geo::LatLon;
 use super::ids::{validate_id, validate_text};
-use super::order::OrderLine;
+use super::order::{Notes, OrderLine};
+use super::prep::AcceptTerms;
 use super::pricing;
+use super::reasons::MAX_NOTE_CHARS;
 use super::store::Store;
 use super::Won;
 use serde::{Deserialize, Serialize};
@@ -38,18 +40,43 @@ pub struct OrderRequest {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub coupon_id: Option<String>,
+    /// For the store's eyes only: at most 200 characters (since schema 6).
+    #[serde(default)]
+    pub store_note: Option<String>,
+    /// For the rider's eyes only: at most 200 characters (since schema 6).
+    #[serde(default)]
+    pub rider_note: Option<String>,
+}
+
+impl OrderRequest {
+    /// The notes as the order keeps them (an empty one is none).
+    pub fn notes(&self) -> Notes {
+        let given = |n: &Option<String>| n.clone().filter(|n| !n.trim().is_empty());
+        Notes {
+            for_store: given(&self.store_note),
+            for_rider: given(&self.rider_note),
+        }
+    }
 }
 
 /// An order request that passed validation, located and priced against the
-/// store's current menu.
+/// store's current menu and delivery terms.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Quote {
     pub store_name: String,
     pub pickup: LatLon,
     pub dropoff: LatLon,
+    /// Straight-line, store to drop-off, in km.
+    pub distance_km: f64,
     pub lines: Vec<OrderLine>,
     /// Before any discount.
     pub subtotal: Won,
+    /// The store's fee for the distance (`pricing::delivery_fee`).
+    pub delivery_fee: Won,
+    /// How the store accepts, which the order keeps.
+    pub accept: AcceptTerms,
+    /// The store's minimum order (met).
+    pub min_order_won: Won,
 }
 
 /// Checks the shape of a request before anything is looked up.
@@ -59,6 +86,14 @@ pub fn validate(req: &OrderRequest) -> Result<(), DomainError> {
     validate_text("address", &req.address, MAX_ADDRESS_CHARS)?;
     if let Some(coupon) = &req.coupon_id {
         validate_id("couponId", coupon)?;
+    }
+    for (field, note) in [
+        ("storeNote", &req.store_note),
+        ("riderNote", &req.rider_note),
+    ] {
+        if let Some(note) = note.as_ref().filter(|n| !n.trim().is_empty()) {
+            validate_text(field, note, MAX_NOTE_CHARS)?;
+        }
     }
     if req.items.is_empty() {
         return Err(invalid("items", "must name at least one menu item"));
@@ -90,11 +125,30 @@ pub fn locate(req: &OrderRequest) -> Result<LatLon, DomainError> {
     districts::position(req.lat, req.lon, &req.address)
 }
 
-/// Prices a validated request against the store: it must be open and sell
-/// every item. Lines naming the same dish are merged.
-pub fn quote(store: &Store, req: &OrderRequest) -> Result<Quote, DomainError> {
+/// Prices a validated request against the store: it must be open, sell
+/// every item, deliver that far, and the food must reach its minimum.
+/// Lines naming the same dish are merged.
+///
+/// `default_deadline_secs` is the server's acceptance deadline, for a store
+/// that set none.
+///
+/// Errors: the store closed (409), an unknown item (404), a drop-off
+/// outside the radius or food under the minimum (422).
+pub fn quote(
+    store: &Store,
+    req: &OrderRequest,
+    default_deadline_secs: u32,
+) -> Result<Quote, DomainError> {
     store.check_takes_orders()?;
     let dropoff = locate(req)?;
+    let distance_km = store.location().distance_km(&dropoff);
+    if !store.delivery.delivers_to(distance_km) {
+        return Err(DomainError::OutsideDeliveryArea {
+            store: store.id.clone(),
+            distance_km,
+            radius_km: store.delivery.radius_km,
+        });
+    }
     let mut lines: Vec<OrderLine> = Vec::with_capacity(req.items.len());
     for item in &req.items {
         let dish = store
@@ -123,12 +177,30 @@ pub fn quote(store: &Store, req: &OrderRequest) -> Result<Quote, DomainError> {
         ));
     }
     let subtotal = pricing::subtotal(&lines)?;
+    if let Some(missing) = pricing::short_of_minimum(&store.delivery, subtotal) {
+        return Err(DomainError::BelowMinimumOrder {
+            store: store.id.clone(),
+            minimum: store.delivery.min_order_won,
+            missing,
+        });
+    }
     Ok(Quote {
         store_name: store.name.clone(),
         pickup: store.location(),
         dropoff,
+        distance_km,
         lines,
         subtotal,
+        delivery_fee: pricing::delivery_fee(&store.delivery, distance_km),
+        accept: AcceptTerms {
+            within_secs: store
+                .delivery
+                .accept_deadline_minutes
+                .map_or(default_deadline_secs, |m| m * 60),
+            default_cooking_minutes: store.kitchen.default_cooking_minutes,
+            auto_accept: store.kitchen.auto_accept,
+        },
+        min_order_won: store.delivery.min_order_won,
     })
 }
 
@@ -142,6 +214,7 @@ fn invalid(field: &'static str, reason: &str) -> DomainError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::delivery_terms::DeliveryTerms;
     use crate::domain::testing::{menu_item, store_with};
     use crate::domain::ErrorKind;
 
@@ -167,6 +240,8 @@ mod tests {
             lat: None,
             lon: None,
             coupon_id: None,
+            store_note: None,
+            rider_note: None,
         }
     }
 
@@ -174,7 +249,7 @@ mod tests {
     fn prices_and_locates_by_district() {
         let req = request(vec![("jjajang", 2), ("tangsuyuk", 1), ("jjajang", 1)]);
         validate(&req).unwrap();
-        let q = quote(&store(), &req).unwrap();
+        let q = quote(&store(), &req, 600).unwrap();
         assert_eq!(q.subtotal, 3 * 7_000 + 18_000);
         assert_eq!(q.lines.len(), 2);
         assert_eq!(q.lines[0].qty, 3);
@@ -185,15 +260,15 @@ mod tests {
     #[test]
     fn explicit_coordinates_win() {
         let req = OrderRequest {
-            lat: Some(37.5),
-            lon: Some(127.0),
+            lat: Some(37.55),
+            lon: Some(126.93),
             ..request(vec![("jjajang", 1)])
         };
         assert_eq!(
             locate(&req).unwrap(),
             LatLon {
-                lat: 37.5,
-                lon: 127.0
+                lat: 37.55,
+                lon: 126.93
             }
         );
         let half = OrderRequest {
@@ -234,7 +309,7 @@ mod tests {
 
     #[test]
     fn refuses_unknown_items_closed_stores_and_no_district() {
-        let err = quote(&store(), &request(vec![("pizza", 1)])).unwrap_err();
+        let err = quote(&store(), &request(vec![("pizza", 1)]), 600).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound);
         assert!(err.to_string().contains("pizza"));
         let closed = Store {
@@ -242,28 +317,112 @@ mod tests {
             ..store()
         };
         assert_eq!(
-            quote(&closed, &request(vec![("jjajang", 1)])).unwrap_err(),
+            quote(&closed, &request(vec![("jjajang", 1)]), 600).unwrap_err(),
             DomainError::StoreClosed("s1".into())
         );
         let nowhere = OrderRequest {
             address: "부산 해운대구 1".into(),
             ..request(vec![("jjajang", 1)])
         };
-        let err = quote(&store(), &nowhere).unwrap_err();
+        let err = quote(&store(), &nowhere, 600).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Invalid);
         assert!(err.to_string().contains("names no district"));
+    }
+
+    fn with_terms() -> Store {
+        Store {
+            delivery: DeliveryTerms {
+                min_order_won: 15_000,
+                base_fee_won: 3_000,
+                base_distance_km: 1.5,
+                step_fee_won: 500,
+                step_km: 0.5,
+                radius_km: 3.0,
+                accept_deadline_minutes: Some(7),
+            },
+            ..store()
+        }
+    }
+
+    /// A request to a point `km` north of the store.
+    fn north(km: f64, items: Vec<(&str, u64)>) -> OrderRequest {
+        let s = store();
+        OrderRequest {
+            lat: Some(s.lat + km / 111.195),
+            lon: Some(s.lon),
+            ..request(items)
+        }
+    }
+
+    #[test]
+    fn the_fee_follows_the_distance_and_the_store_keeps_its_terms() {
+        let q = quote(&with_terms(), &north(2.2, vec![("tangsuyuk", 1)]), 600).unwrap();
+        assert!((q.distance_km - 2.2).abs() < 0.01, "{}", q.distance_km);
+        assert_eq!(q.delivery_fee, 3_000 + 2 * 500);
+        assert_eq!(q.accept.within_secs, 7 * 60);
+        assert_eq!(q.accept.default_cooking_minutes, 20);
+        let q = quote(&store(), &north(2.2, vec![("tangsuyuk", 1)]), 45).unwrap();
+        assert_eq!((q.delivery_fee, q.accept.within_secs), (0, 45));
+    }
+
+    #[test]
+    fn a_drop_off_outside_the_radius_says_how_far_it_is() {
+        let err = quote(&with_terms(), &north(3.5, vec![("tangsuyuk", 1)]), 600).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid);
+        assert!(
+            err.to_string().contains("3.50 km from store \"s1\"")
+                && err.to_string().contains("within 3 km"),
+            "{err}"
+        );
+        assert!(quote(&with_terms(), &north(2.99, vec![("tangsuyuk", 1)]), 600).is_ok());
+    }
+
+    #[test]
+    fn a_basket_under_the_minimum_says_how_much_is_missing() {
+        let err = quote(&with_terms(), &north(1.0, vec![("jjajang", 2)]), 600).unwrap_err();
+        assert_eq!(
+            err,
+            DomainError::BelowMinimumOrder {
+                store: "s1".into(),
+                minimum: 15_000,
+                missing: 1_000
+            }
+        );
+        assert!(err.to_string().contains("add 1000 won more"), "{err}");
+        assert!(quote(&with_terms(), &north(1.0, vec![("jjajang", 3)]), 600).is_ok());
+    }
+
+    #[test]
+    fn notes_are_bounded_and_an_empty_one_is_none() {
+        let noted = OrderRequest {
+            store_note: Some("덜 맵게 해 주세요".into()),
+            rider_note: Some("  ".into()),
+            ..request(vec![("jjajang", 1)])
+        };
+        validate(&noted).unwrap();
+        assert_eq!(
+            noted.notes().for_store.as_deref(),
+            Some("덜 맵게 해 주세요")
+        );
+        assert_eq!(noted.notes().for_rider, None);
+        let long = OrderRequest {
+            rider_note: Some("벨".repeat(201)),
+            ..request(vec![("jjajang", 1)])
+        };
+        let err = validate(&long).unwrap_err();
+        assert!(err.to_string().starts_with("riderNote"), "{err}");
     }
 
     #[test]
     fn merged_lines_are_bounded_and_sums_do_not_overflow() {
         let req = request(vec![("jjajang", 60), ("jjajang", 60)]);
-        assert!(quote(&store(), &req)
+        assert!(quote(&store(), &req, 600)
             .unwrap_err()
             .to_string()
             .contains("at most 99"));
         let mut pricey = store();
         pricey.menu[0].price = u64::MAX / 50;
-        let err = quote(&pricey, &request(vec![("jjajang", 99)])).unwrap_err();
+        let err = quote(&pricey, &request(vec![("jjajang", 99)]), 600).unwrap_err();
         assert!(err.to_string().contains("more than can be paid"));
     }
 }

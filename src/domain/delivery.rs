@@ -42,6 +42,10 @@ pub struct Delivery {
     /// From the store to the customer.
     pub distance_km: f64,
     pub updated_at: Timestamp,
+    /// The customer's note for the rider (the rider's to read only; since
+    /// schema 6).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 impl DeliveryStatus {
@@ -75,6 +79,7 @@ impl Delivery {
             },
             distance_km: round_km(order.pickup.distance_km(&order.dropoff())),
             updated_at: order.updated_at(),
+            note: order.notes.for_rider.clone(),
         }
     }
 
@@ -107,6 +112,7 @@ pub fn apply(delivery: Option<&Delivery>, event: &OrderEvent, at: Timestamp) -> 
             },
             distance_km: round_km(new.pickup.distance_km(&new.dropoff)),
             updated_at: at,
+            note: new.notes.for_rider.clone(),
         });
     }
     let delivery = delivery?;

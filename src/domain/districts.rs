@@ -37,15 +37,28 @@ pub fn seoul() -> &'static [District] {
     &SEOUL
 }
 
-/// Where an address is: `lat`/`lon` when both are given (checked), else
-/// the centroid of the Seoul district the address names. The one rule for
-/// locating an order's drop-off and a store.
+/// How far given coordinates may lie from the centroid of the district
+/// their address names, or, naming none, from the nearest district's, in
+/// km. Seoul's widest districts (서초구, 강서구) reach about 7 km from their
+/// centroids; the test is coarse on purpose: it refuses a drop-off in
+/// another city, never one a street past a district's boundary.
+pub const NEAR_DISTRICT_KM: f64 = 8.0;
+
+/// Where an address is: `lat`/`lon` when both are given (checked, and
+/// near the district the address names, or within Seoul when it names
+/// none), else the centroid of the Seoul district the address names. The
+/// one rule for locating an order's drop-off and a store.
 ///
-/// Errors: a latitude or longitude out of range, only one of the two, or
-/// no coordinates and an address naming no district.
+/// Errors: a latitude or longitude out of range, only one of the two,
+/// coordinates far from the named district or outside Seoul, or no
+/// coordinates and an address naming no district.
 pub fn position(lat: Option<f64>, lon: Option<f64>, address: &str) -> Result<LatLon, DomainError> {
     match (lat, lon) {
-        (Some(lat), Some(lon)) => LatLon::new(lat, lon),
+        (Some(lat), Some(lon)) => {
+            let at = LatLon::new(lat, lon)?;
+            check_near(at, address)?;
+            Ok(at)
+        }
         (None, None) => locate(address)
             .map(District::centroid)
             .ok_or_else(|| DomainError::NoDistrict(address.to_string())),
@@ -54,6 +67,37 @@ pub fn position(lat: Option<f64>, lon: Option<f64>, address: &str) -> Result<Lat
             reason: "and lon must be given together".into(),
         }),
     }
+}
+
+/// Refuses coordinates more than [`NEAR_DISTRICT_KM`] from the district
+/// `address` names (or from every district, when it names none).
+fn check_near(at: LatLon, address: &str) -> Result<(), DomainError> {
+    let (district, km) = match locate(address) {
+        Some(named) => (named, named.centroid().distance_km(&at)),
+        None => seoul()
+            .iter()
+            .map(|d| (d, d.centroid().distance_km(&at)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .ok_or_else(|| DomainError::NoDistrict(address.to_string()))?,
+    };
+    if km <= NEAR_DISTRICT_KM {
+        return Ok(());
+    }
+    let named = locate(address).is_some();
+    Err(DomainError::Invalid {
+        field: "lat",
+        reason: if named {
+            format!(
+                "and lon lie {:.1} km from {} ({}), which the address names; give coordinates within {NEAR_DISTRICT_KM} km of it",
+                km, district.name, district.romanized
+            )
+        } else {
+            format!(
+                "and lon lie outside Seoul ({:.1} km from the nearest district, {}); baedal delivers within Seoul",
+                km, district.name
+            )
+        },
+    })
 }
 
 /// The district an address names, in Korean (`강남구`) or romanized
@@ -121,6 +165,27 @@ mod tests {
         assert_eq!(locate("서울 중구 세종대로 110").unwrap().name, "중구");
         assert_eq!(locate("서울 중랑구 망우로 1").unwrap().name, "중랑구");
         assert_eq!(locate("서울 강서구 공항대로 1").unwrap().name, "강서구");
+    }
+
+    #[test]
+    fn coordinates_must_lie_near_the_named_district_or_in_seoul() {
+        let gangnam = locate("강남구").unwrap().centroid();
+        let at = position(
+            Some(gangnam.lat + 0.01),
+            Some(gangnam.lon),
+            "서울 강남구 선릉로 1",
+        );
+        assert!(at.is_ok());
+        // Mapo is about 11 km from Gangnam's centroid.
+        let mapo = locate("마포구").unwrap().centroid();
+        let far = position(Some(mapo.lat), Some(mapo.lon), "서울 강남구 선릉로 1").unwrap_err();
+        assert!(far.to_string().contains("km from 강남구"), "{far}");
+        // No district named: anywhere in Seoul, nowhere else.
+        assert!(position(Some(mapo.lat), Some(mapo.lon), "어딘가 1").is_ok());
+        let new_york = position(Some(40.71), Some(-74.0), "5th Avenue").unwrap_err();
+        assert!(new_york.to_string().contains("outside Seoul"), "{new_york}");
+        let busan = position(Some(35.16), Some(129.16), "부산 해운대구 1").unwrap_err();
+        assert!(busan.to_string().contains("outside Seoul"), "{busan}");
     }
 
     #[test]

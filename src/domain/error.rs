@@ -21,7 +21,7 @@ pub enum ErrorKind {
 }
 
 /// Why the domain refused a command.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum DomainError {
     #[error("{field} {reason}")]
     Invalid { field: &'static str, reason: String },
@@ -37,6 +37,20 @@ pub enum DomainError {
     StoreExists(String),
     #[error("store {0:?} is closed and takes no orders now")]
     StoreClosed(String),
+    #[error(
+        "store {store:?} takes orders of at least {minimum} won of food; add {missing} won more"
+    )]
+    BelowMinimumOrder {
+        store: String,
+        minimum: Won,
+        missing: Won,
+    },
+    #[error("the drop-off is {distance_km:.2} km from store {store:?}, which delivers within {radius_km} km")]
+    OutsideDeliveryArea {
+        store: String,
+        distance_km: f64,
+        radius_km: f64,
+    },
     #[error("coupon {0:?} is unknown")]
     UnknownCoupon(String),
     #[error("coupon {coupon:?} cannot be used: it {why}")]
@@ -58,6 +72,10 @@ pub enum DomainError {
         action: &'static str,
         expected: &'static str,
     },
+    #[error(
+        "order {order} was already delayed once (by {minutes} minutes); it cannot be delayed again"
+    )]
+    AlreadyDelayed { order: OrderId, minutes: u32 },
     #[error("order {0} can no longer be canceled: cooking has started")]
     CookingStarted(OrderId),
     #[error("order {order} is already {status}")]
@@ -102,7 +120,11 @@ impl DomainError {
     pub fn kind(&self) -> ErrorKind {
         use DomainError::*;
         match self {
-            Invalid { .. } | NoDistrict(_) | OverOrderLimit { .. } => ErrorKind::Invalid,
+            Invalid { .. }
+            | NoDistrict(_)
+            | OverOrderLimit { .. }
+            | BelowMinimumOrder { .. }
+            | OutsideDeliveryArea { .. } => ErrorKind::Invalid,
             OrderNotFound(_)
             | StoreNotFound(_)
             | MenuItemNotFound { .. }
@@ -121,6 +143,7 @@ impl DomainError {
             | AlreadyReviewed(_)
             | ReviewCouponUsed(_)
             | CookingStarted(_)
+            | AlreadyDelayed { .. }
             | AlreadyFinal { .. }
             | AccountExists(_)
             | AlreadyTaken { .. } => ErrorKind::Conflict,

@@ -30,6 +30,15 @@ pub struct Ticket {
     pub status: TicketStatus,
     pub reject_reason: Option<String>,
     pub updated_at: Timestamp,
+    /// When the order is canceled if not accepted (since schema 6).
+    #[serde(default)]
+    pub accept_by: Option<Timestamp>,
+    /// When the store promised the food, once accepted (since schema 6).
+    #[serde(default)]
+    pub ready_by: Option<Timestamp>,
+    /// The customer's note for the store (the store's to read only).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 impl TicketStatus {
@@ -60,6 +69,9 @@ impl Ticket {
             status: TicketStatus::of(order.status),
             reject_reason: order.reject_reason.clone(),
             updated_at: order.updated_at(),
+            accept_by: order.accept_by,
+            ready_by: order.ready_by,
+            note: order.notes.for_store.clone(),
         }
     }
 }
@@ -77,6 +89,9 @@ pub fn apply(ticket: Option<&Ticket>, event: &OrderEvent, at: Timestamp) -> Opti
             status: T::Requested,
             reject_reason: None,
             updated_at: at,
+            accept_by: new.accept.map(|a| a.deadline(at)),
+            ready_by: None,
+            note: new.notes.for_store.clone(),
         });
     }
     let ticket = ticket?;
@@ -86,8 +101,15 @@ pub fn apply(ticket: Option<&Ticket>, event: &OrderEvent, at: Timestamp) -> Opti
         revised.updated_at = at;
         return Some(revised);
     }
+    if let (T::Accepted | T::Cooking, OrderEvent::Delayed { ready_by, .. }) = (ticket.status, event)
+    {
+        let mut delayed = ticket.clone();
+        delayed.ready_by = Some(*ready_by);
+        delayed.updated_at = at;
+        return Some(delayed);
+    }
     let next = match (ticket.status, event) {
-        (T::Requested, OrderEvent::Accepted) => T::Accepted,
+        (T::Requested, OrderEvent::Accepted { .. }) => T::Accepted,
         (T::Requested, OrderEvent::Rejected { .. }) => T::Rejected,
         (T::Requested | T::Accepted, OrderEvent::Canceled { .. }) => T::Canceled,
         (T::Accepted, OrderEvent::CookStarted) => T::Cooking,
@@ -98,8 +120,10 @@ pub fn apply(ticket: Option<&Ticket>, event: &OrderEvent, at: Timestamp) -> Opti
     let mut ticket = ticket.clone();
     ticket.status = next;
     ticket.updated_at = at;
-    if let OrderEvent::Rejected { reason, .. } = event {
-        ticket.reject_reason = Some(reason.clone());
+    match event {
+        OrderEvent::Rejected { reason, .. } => ticket.reject_reason = Some(reason.clone()),
+        OrderEvent::Accepted { ready_by, .. } => ticket.ready_by = *ready_by,
+        _ => {}
     }
     Some(ticket)
 }
@@ -107,7 +131,7 @@ pub fn apply(ticket: Option<&Ticket>, event: &OrderEvent, at: Timestamp) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::testing::{new_order, revision};
+    use crate::domain::testing::{accepted, new_order, revision};
 
     fn placed() -> Ticket {
         apply(
@@ -123,7 +147,7 @@ mod tests {
         let mut t = placed();
         assert_eq!(t.status, TicketStatus::Requested);
         for (e, s) in [
-            (OrderEvent::Accepted, TicketStatus::Accepted),
+            (accepted(), TicketStatus::Accepted),
             (OrderEvent::CookStarted, TicketStatus::Cooking),
             (OrderEvent::CookFinished, TicketStatus::Cooked),
             (
@@ -151,7 +175,7 @@ mod tests {
             (r.status, r.reject_reason.as_deref()),
             (TicketStatus::Rejected, Some("no rice"))
         );
-        let accepted = apply(Some(&placed()), &OrderEvent::Accepted, Timestamp(2)).unwrap();
+        let accepted = apply(Some(&placed()), &accepted(), Timestamp(2)).unwrap();
         let c = apply(
             Some(&accepted),
             &crate::domain::testing::canceled(),
@@ -173,7 +197,7 @@ mod tests {
         let revised = OrderEvent::Revised(Box::new(revision(1, vec![line.clone()], 3, 0)));
         let t = apply(Some(&placed()), &revised, Timestamp(2)).unwrap();
         assert_eq!((t.items, t.status), (vec![line], TicketStatus::Requested));
-        let accepted = apply(Some(&placed()), &OrderEvent::Accepted, Timestamp(2)).unwrap();
+        let accepted = apply(Some(&placed()), &accepted(), Timestamp(2)).unwrap();
         assert_eq!(apply(Some(&accepted), &revised, Timestamp(3)), None);
     }
 
@@ -184,7 +208,7 @@ mod tests {
             apply(Some(&t), &OrderEvent::CookStarted, Timestamp(2)),
             None
         );
-        assert_eq!(apply(None, &OrderEvent::Accepted, Timestamp(2)), None);
+        assert_eq!(apply(None, &accepted(), Timestamp(2)), None);
         // A replayed placement does not reset a ticket.
         let placed_again = OrderEvent::Placed(Box::new(new_order(1, 9_000)));
         assert_eq!(apply(Some(&t), &placed_again, Timestamp(2)), None);

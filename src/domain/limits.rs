@@ -66,8 +66,8 @@ mod tests {
             max_total: 50_000,
             max_revisions: 5,
         };
-        assert_eq!(limits.check_bill(&Bill::new(50_000, 0)), Ok(()));
-        let refused = limits.check_bill(&Bill::new(50_001, 2_000)).unwrap_err();
+        assert_eq!(limits.check_bill(&Bill::new(50_000, 0, 0)), Ok(()));
+        let refused = limits.check_bill(&Bill::new(50_001, 2_000, 0)).unwrap_err();
         assert_eq!(refused.kind(), ErrorKind::Invalid);
         assert!(
             refused.to_string().contains("at most 50000 won"),

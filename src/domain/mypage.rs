@@ -19,6 +19,12 @@ pub struct MyPage {
     pub rider_id: Option<String>,
     pub updated_at: Timestamp,
     pub history: Vec<StatusChange>,
+    /// When the food will be ready, once accepted (since schema 6).
+    #[serde(default)]
+    pub ready_by: Option<Timestamp>,
+    /// When it will arrive (`prep`; since schema 6).
+    #[serde(default)]
+    pub estimated_delivery_at: Option<Timestamp>,
 }
 
 /// The entry after an order event `by` someone (as the log recorded it);
@@ -29,9 +35,9 @@ pub fn apply(
     at: Timestamp,
     by: Option<&Cause>,
 ) -> Option<MyPage> {
-    let status = event.status();
     let mut page = match (page, event) {
         (None, OrderEvent::Placed(new)) => {
+            let status = OrderStatus::Placed;
             return Some(MyPage {
                 order_id: new.id,
                 customer_id: new.customer_id.clone(),
@@ -46,7 +52,24 @@ pub fn apply(
                     at,
                     by: by.cloned(),
                 }],
-            })
+                ready_by: None,
+                estimated_delivery_at: None,
+            });
+        }
+        (
+            Some(page),
+            OrderEvent::Delayed {
+                ready_by,
+                estimated_delivery_at,
+                ..
+            },
+        ) if !page.status.is_final() => {
+            // A new time, not a new status: the history stays.
+            let mut delayed = page.clone();
+            delayed.ready_by = Some(*ready_by);
+            delayed.estimated_delivery_at = Some(*estimated_delivery_at);
+            delayed.updated_at = at;
+            return Some(delayed);
         }
         (Some(page), OrderEvent::Revised(r)) if page.status == OrderStatus::Placed => {
             // A new amount, not a new status: the history stays.
@@ -61,8 +84,18 @@ pub fn apply(
         }
         _ => return None,
     };
-    if let OrderEvent::DeliveryPicked { rider_id } = event {
-        page.rider_id = Some(rider_id.clone());
+    let status = event.status()?;
+    match event {
+        OrderEvent::DeliveryPicked { rider_id } => page.rider_id = Some(rider_id.clone()),
+        OrderEvent::Accepted {
+            ready_by,
+            estimated_delivery_at,
+            ..
+        } => {
+            page.ready_by = *ready_by;
+            page.estimated_delivery_at = *estimated_delivery_at;
+        }
+        _ => {}
     }
     page.status = status;
     page.updated_at = at;
@@ -77,7 +110,7 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::testing::{new_order, revision};
+    use crate::domain::testing::{accepted, new_order, revision};
 
     #[test]
     fn follows_the_order_and_ignores_replays() {
@@ -88,7 +121,7 @@ mod tests {
             (OrderStatus::Placed, 12_000, 1)
         );
         assert_eq!(apply(Some(&p), &placed, Timestamp(2), None), None);
-        let p = apply(Some(&p), &OrderEvent::Accepted, Timestamp(2), None).unwrap();
+        let p = apply(Some(&p), &accepted(), Timestamp(2), None).unwrap();
         let p = apply(
             Some(&p),
             &crate::domain::testing::canceled(),
@@ -119,7 +152,7 @@ mod tests {
             (r.amount, r.history.len(), r.updated_at),
             (5_000, 1, Timestamp(2))
         );
-        let accepted = apply(Some(&r), &OrderEvent::Accepted, Timestamp(3), None).unwrap();
+        let accepted = apply(Some(&r), &accepted(), Timestamp(3), None).unwrap();
         assert_eq!(
             apply(Some(&accepted), &revised, Timestamp(4), None),
             None,

@@ -4,7 +4,8 @@
 use super::event::LogRecord;
 use super::event::OrderEventOf;
 use super::order::OrderEvent;
-use super::reasons::RejectReason;
+use super::reasons::{CancelReason, RejectReason};
+use super::seoul_time;
 use super::time::Timestamp;
 use super::OrderId;
 use serde::{Deserialize, Serialize};
@@ -67,15 +68,36 @@ pub fn for_record(record: &LogRecord) -> Vec<(Audience, Notification)> {
     let customer = Audience::Customer(customer_id.to_string());
     let store = Audience::Store(store_id.to_string());
     let id = order_id;
+    // Never a note: notes are shown to their party inside the order only.
     let to_customer = match event {
         OrderEvent::Placed(new) => format!(
             "주문이 접수되었습니다 ({} {}원)",
             new.store_name, new.amount
         ),
-        OrderEvent::Accepted => "가게에서 주문을 수락했습니다".into(),
+        OrderEvent::Accepted {
+            cooking_minutes: Some(minutes),
+            estimated_delivery_at: Some(eta),
+            ..
+        } => format!(
+            "가게에서 주문을 수락했습니다. 조리 {minutes}분, 도착 예정 {}",
+            seoul_time::hhmm(*eta)
+        ),
+        OrderEvent::Accepted { .. } => "가게에서 주문을 수락했습니다".into(),
+        OrderEvent::Delayed {
+            minutes,
+            estimated_delivery_at,
+            ..
+        } => format!(
+            "가게 사정으로 조리가 {minutes}분 늦어집니다. 도착 예정 {}",
+            seoul_time::hhmm(*estimated_delivery_at)
+        ),
+        // The store's reminder; nothing for the customer.
+        OrderEvent::AcceptReminded { .. } => String::new(),
         // A fixed sentence per code: never what the store typed.
         OrderEvent::Rejected { code, .. } => code.unwrap_or(RejectReason::Other).sentence().into(),
-        OrderEvent::Canceled { .. } => "주문이 취소되었습니다. 결제가 환불됩니다".into(),
+        OrderEvent::Canceled { code, .. } => code
+            .map_or(CancelReason::Other.sentence(), CancelReason::sentence)
+            .into(),
         OrderEvent::CookStarted => "음식 조리를 시작했습니다".into(),
         OrderEvent::CookFinished => "조리가 끝나 배달원을 기다리고 있습니다".into(),
         OrderEvent::DeliveryPicked { .. } => "배달이 시작되었습니다".into(),
@@ -83,9 +105,26 @@ pub fn for_record(record: &LogRecord) -> Vec<(Audience, Notification)> {
         OrderEvent::Completed => "주문이 완료되었습니다. 리뷰를 남겨 주세요".into(),
         OrderEvent::Revised(r) => format!("주문이 변경되었습니다 ({}원)", r.amount),
     };
-    let mut out = vec![(customer, to_customer)];
+    let mut out = Vec::with_capacity(2);
+    if !to_customer.is_empty() {
+        out.push((customer, to_customer));
+    }
     match event {
         OrderEvent::Placed(_) => out.push((store, format!("새 주문이 들어왔습니다 (주문 {id})"))),
+        OrderEvent::AcceptReminded { accept_by } => out.push((
+            store,
+            format!(
+                "주문 {id}을 아직 수락하지 않았습니다. {}까지 수락하지 않으면 자동으로 취소됩니다",
+                seoul_time::hhmm(*accept_by)
+            ),
+        )),
+        OrderEvent::Canceled {
+            code: Some(CancelReason::NotAccepted),
+            ..
+        } => out.push((
+            store,
+            format!("주문 {id}이 수락 시간 초과로 취소되었습니다"),
+        )),
         OrderEvent::Canceled { code, .. } => {
             let why = code.map_or(String::new(), |c| format!(" ({})", c.label()));
             out.push((
@@ -108,7 +147,10 @@ pub fn for_record(record: &LogRecord) -> Vec<(Audience, Notification)> {
             let n = Notification {
                 id: record.seq,
                 order_id: id,
-                status: event.status().to_string(),
+                status: event
+                    .status()
+                    .map_or(event.name(), |s| s.as_str())
+                    .to_string(),
                 message,
                 at: record.at,
             };
@@ -120,7 +162,7 @@ pub fn for_record(record: &LogRecord) -> Vec<(Audience, Notification)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::testing::new_order;
+    use crate::domain::testing::{accepted, new_order};
     use crate::domain::Event;
 
     fn record(seq: u64, event: OrderEvent) -> LogRecord {
@@ -149,7 +191,7 @@ mod tests {
         assert!(placed[0].1.message.contains("38000원"));
         assert_eq!(placed[1].0, Audience::Store("s1".into()));
         assert_eq!((placed[1].1.id, placed[1].1.status.as_str()), (5, "Placed"));
-        let accepted = for_record(&record(6, OrderEvent::Accepted));
+        let accepted = for_record(&record(6, accepted()));
         assert_eq!(accepted.len(), 1, "the store knows it accepted");
         let picked = for_record(&record(
             7,

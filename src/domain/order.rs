@@ -2,15 +2,17 @@
 
 use super::access::{self, Cause, Principal};
 use super::aggregate::Aggregate;
+use super::delivery_terms::{check_cooking_minutes, DEFAULT_COOKING_MINUTES};
 use super::error::DomainError;
 use super::geo::LatLon;
 use super::ids::OrderId;
+use super::prep::{self, AcceptTerms, DELAY_MINUTES};
 use super::reasons::{CancelReason, RejectReason};
 use super::time::Timestamp;
 use super::Won;
 use serde::{Deserialize, Serialize};
 
-pub use super::order_messages::{OrderCommand, OrderEvent, Revision};
+pub use super::order_messages::{OrderCommand, OrderEvent, OrderTimer, Revision};
 pub use super::order_status::OrderStatus;
 
 /// One line of an order, with the price it was placed at.
@@ -21,6 +23,24 @@ pub struct OrderLine {
     pub name: String,
     pub qty: u32,
     pub unit_price: Won,
+}
+
+/// What an order pays beyond its food, in won (since schema 6; older
+/// orders read none).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fees {
+    /// The store's delivery fee for the distance (`pricing::delivery_fee`).
+    pub delivery_won: Won,
+}
+
+/// The customer's notes: one for the store, one for the rider, each shown
+/// to that party only and never in a notification (since schema 6).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notes {
+    pub for_store: Option<String>,
+    pub for_rider: Option<String>,
 }
 
 /// One entry of an order's status history.
@@ -54,6 +74,14 @@ pub struct NewOrder {
     pub dropoff: LatLon,
     /// The payment gateway's transaction id of the charge.
     pub transaction_id: String,
+    /// Part of `amount` (since schema 6).
+    #[serde(default)]
+    pub fees: Fees,
+    /// The store's deadline and way of accepting (since schema 6).
+    #[serde(default)]
+    pub accept: Option<AcceptTerms>,
+    #[serde(default)]
+    pub notes: Notes,
 }
 
 /// An order: what was placed and where it is now.
@@ -90,6 +118,29 @@ pub struct Order {
     /// and never in a notification.
     #[serde(default)]
     pub reason_note: Option<String>,
+    /// Part of `amount`: the delivery fee (since schema 6).
+    #[serde(default)]
+    pub fees: Fees,
+    /// How the store accepts it (since schema 6; `None`: no deadline).
+    #[serde(default)]
+    pub accept: Option<AcceptTerms>,
+    /// When it is canceled if not accepted (since schema 6).
+    #[serde(default)]
+    pub accept_by: Option<Timestamp>,
+    /// The store was reminded half-way to `accept_by`.
+    #[serde(default)]
+    pub reminded: bool,
+    /// When the food will be ready, once accepted (since schema 6).
+    #[serde(default)]
+    pub ready_by: Option<Timestamp>,
+    /// When the food will arrive: `ready_by` plus the ride (`prep`).
+    #[serde(default)]
+    pub estimated_delivery_at: Option<Timestamp>,
+    /// How long the store pushed `ready_by` back, if it did (once).
+    #[serde(default)]
+    pub delay_minutes: Option<u32>,
+    #[serde(default)]
+    pub notes: Notes,
 }
 
 impl Order {
@@ -102,6 +153,65 @@ impl Order {
         LatLon {
             lat: self.lat,
             lon: self.lon,
+        }
+    }
+
+    /// When it was placed.
+    pub fn placed_at(&self) -> Timestamp {
+        self.history.first().map(|c| c.at).unwrap_or_default()
+    }
+
+    /// Its durable timers and when each is due: only a Placed order with
+    /// accept terms has any (`OrderTimer`).
+    pub fn timers(&self) -> Vec<(Timestamp, OrderTimer)> {
+        let (Some(terms), OrderStatus::Placed) = (self.accept, self.status) else {
+            return Vec::new();
+        };
+        let placed = self.placed_at();
+        let mut timers = Vec::with_capacity(3);
+        if terms.auto_accept {
+            timers.push((placed, OrderTimer::AutoAccept));
+        }
+        if !self.reminded {
+            timers.push((terms.reminder(placed), OrderTimer::Remind));
+        }
+        timers.push((terms.deadline(placed), OrderTimer::Expire));
+        timers
+    }
+
+    /// The accept of a Placed order at `now`: ready in `minutes` (the
+    /// store's default if `None`), delivered a ride later.
+    fn accept(&self, minutes: Option<u32>, now: Timestamp) -> Result<OrderEvent, DomainError> {
+        let minutes = minutes
+            .or(self.accept.map(|a| a.default_cooking_minutes))
+            .unwrap_or(DEFAULT_COOKING_MINUTES);
+        check_cooking_minutes("cookingMinutes", minutes)?;
+        let ready_by = prep::after_minutes(now, minutes);
+        Ok(OrderEvent::Accepted {
+            cooking_minutes: Some(minutes),
+            ready_by: Some(ready_by),
+            estimated_delivery_at: Some(prep::estimated_delivery(
+                ready_by,
+                self.pickup,
+                self.dropoff(),
+            )),
+        })
+    }
+
+    /// What a due timer does at `now`: nothing once the order moved on,
+    /// or before its time.
+    fn fire(&self, timer: OrderTimer, now: Timestamp) -> Result<Vec<OrderEvent>, DomainError> {
+        let due = self.timers().into_iter().find(|(_, t)| *t == timer);
+        match (due, self.accept_by) {
+            (Some((at, _)), Some(accept_by)) if at <= now => Ok(vec![match timer {
+                OrderTimer::AutoAccept => self.accept(None, now)?,
+                OrderTimer::Remind => OrderEvent::AcceptReminded { accept_by },
+                OrderTimer::Expire => OrderEvent::Canceled {
+                    code: Some(CancelReason::NotAccepted),
+                    note: None,
+                },
+            }]),
+            _ => Ok(vec![]),
         }
     }
 }
@@ -117,14 +227,14 @@ impl Aggregate for Order {
     }
 
     /// Decides what a command does to an order (`None`: no such order yet),
-    /// first whether `by` may (`access::check_order`). Nothing here depends
-    /// on the time.
+    /// first whether `by` may (`access::check_order`). The time sets an
+    /// accept's ready time and whether a timer is due.
     fn decide(
         order: Option<&Order>,
         id: &OrderId,
         by: &Principal,
         cmd: &OrderCommand,
-        _now: Timestamp,
+        now: Timestamp,
     ) -> Result<Vec<OrderEvent>, DomainError> {
         let id = *id;
         use OrderCommand as C;
@@ -162,8 +272,42 @@ impl Aggregate for Order {
         };
         let event = match cmd {
             C::Place(_) => unreachable!("handled above"),
-            C::Accept if status == S::Placed => OrderEvent::Accepted,
-            C::Accept => return Err(wrong("accepting", "Placed")),
+            C::Accept { cooking_minutes } if status == S::Placed => {
+                order.accept(*cooking_minutes, now)?
+            }
+            C::Accept { .. } => return Err(wrong("accepting", "Placed")),
+            C::Delay { minutes } => {
+                if !DELAY_MINUTES.contains(minutes) {
+                    return Err(DomainError::Invalid {
+                        field: "minutes",
+                        reason: format!(
+                            "must be between {} and {} minutes",
+                            DELAY_MINUTES.start(),
+                            DELAY_MINUTES.end()
+                        ),
+                    });
+                }
+                if !matches!(status, S::Accepted | S::Cooking) {
+                    return Err(wrong("delaying", "Accepted or Cooking"));
+                }
+                if let Some(before) = order.delay_minutes {
+                    return Err(DomainError::AlreadyDelayed {
+                        order: id,
+                        minutes: before,
+                    });
+                }
+                let ready_by = prep::after_minutes(order.ready_by.unwrap_or(now), *minutes);
+                OrderEvent::Delayed {
+                    minutes: *minutes,
+                    ready_by,
+                    estimated_delivery_at: prep::estimated_delivery(
+                        ready_by,
+                        order.pickup,
+                        order.dropoff(),
+                    ),
+                }
+            }
+            C::Timer(timer) => return order.fire(*timer, now),
             C::Reject { code, note } if status == S::Placed => OrderEvent::Rejected {
                 reason: code.label().to_string(),
                 code: Some(*code),
@@ -259,6 +403,14 @@ impl Aggregate for Order {
                     reject_code: None,
                     cancel_code: None,
                     reason_note: None,
+                    fees: new.fees,
+                    accept: new.accept,
+                    accept_by: new.accept.map(|a| a.deadline(at)),
+                    reminded: false,
+                    ready_by: None,
+                    estimated_delivery_at: None,
+                    delay_minutes: None,
+                    notes: new.notes,
                 });
             }
             (state, OrderEvent::Placed(_)) | (state @ None, _) => return state,
@@ -275,6 +427,29 @@ impl Aggregate for Order {
                 order.reason_note = note.clone();
             }
             OrderEvent::DeliveryPicked { rider_id } => order.rider_id = Some(rider_id.clone()),
+            OrderEvent::Accepted {
+                ready_by,
+                estimated_delivery_at,
+                ..
+            } => {
+                order.ready_by = *ready_by;
+                order.estimated_delivery_at = *estimated_delivery_at;
+            }
+            // Not changes of status: the history stays as it is.
+            OrderEvent::Delayed {
+                minutes,
+                ready_by,
+                estimated_delivery_at,
+            } => {
+                order.delay_minutes = Some(*minutes);
+                order.ready_by = Some(*ready_by);
+                order.estimated_delivery_at = Some(*estimated_delivery_at);
+                return Some(order);
+            }
+            OrderEvent::AcceptReminded { .. } => {
+                order.reminded = true;
+                return Some(order);
+            }
             OrderEvent::Revised(r) => {
                 // Not a change of status: the history stays as it is.
                 order.items = r.items.clone();
@@ -285,7 +460,10 @@ impl Aggregate for Order {
             }
             _ => {}
         }
-        order.status = event.status();
+        let Some(status) = event.status() else {
+            return Some(order);
+        };
+        order.status = status;
         order.history.push(StatusChange {
             status: order.status,
             at,
@@ -319,3 +497,7 @@ impl Aggregate for Order {
 #[cfg(test)]
 #[path = "order_tests.rs"]
 pub(crate) mod tests;
+
+#[cfg(test)]
+#[path = "order_time_tests.rs"]
+mod time_tests;

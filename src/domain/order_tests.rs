@@ -21,7 +21,7 @@ fn apply(order: Option<Order>, event: &OrderEvent, at: Timestamp) -> Option<Orde
 fn path_to(status: OrderStatus) -> Vec<OrderEvent> {
     let mut path = vec![OrderEvent::Placed(Box::new(new_order(1, 20_000)))];
     let happy = [
-        OrderEvent::Accepted,
+        testing::accepted(),
         OrderEvent::CookStarted,
         OrderEvent::CookFinished,
         OrderEvent::DeliveryPicked {
@@ -38,7 +38,7 @@ fn path_to(status: OrderStatus) -> Vec<OrderEvent> {
         S::Canceled => path.push(testing::canceled()),
         _ => {
             for e in happy {
-                let reached = e.status() == status;
+                let reached = e.status() == Some(status);
                 path.push(e);
                 if reached {
                     break;
@@ -61,7 +61,7 @@ fn order_in(status: OrderStatus) -> Order {
 
 fn commands() -> Vec<OrderCommand> {
     vec![
-        OrderCommand::Accept,
+        testing::accept(),
         testing::reject(),
         testing::cancel(),
         OrderCommand::StartCooking,
@@ -79,7 +79,7 @@ fn commands() -> Vec<OrderCommand> {
 /// The one status from which each command succeeds, and the status it leads to.
 fn allowed(status: OrderStatus, cmd: &OrderCommand) -> Option<OrderStatus> {
     match (status, cmd) {
-        (S::Placed, OrderCommand::Accept) => Some(S::Accepted),
+        (S::Placed, OrderCommand::Accept { .. }) => Some(S::Accepted),
         (S::Placed, OrderCommand::Reject { .. }) => Some(S::Rejected),
         (S::Placed | S::Accepted, OrderCommand::Cancel { .. }) => Some(S::Canceled),
         (S::Accepted, OrderCommand::StartCooking) => Some(S::Cooking),
@@ -124,11 +124,7 @@ fn every_status_against_every_command() {
 fn final_statuses_refuse_everything_as_already_final() {
     for status in [S::Rejected, S::Canceled, S::Completed] {
         let order = order_in(status);
-        for cmd in [
-            OrderCommand::Accept,
-            testing::cancel(),
-            OrderCommand::Confirm,
-        ] {
+        for cmd in [testing::accept(), testing::cancel(), OrderCommand::Confirm] {
             let err = decide(Some(&order), 1, &cmd).unwrap_err();
             assert!(
                 matches!(err, DomainError::AlreadyFinal { .. }),
@@ -151,7 +147,7 @@ fn cancel_after_cooking_started_says_so() {
 
 #[test]
 fn accept_needs_placed_and_says_what_it_is() {
-    let err = decide(Some(&order_in(S::Cooking)), 1, &OrderCommand::Accept).unwrap_err();
+    let err = decide(Some(&order_in(S::Cooking)), 1, &testing::accept()).unwrap_err();
     assert_eq!(
         err.to_string(),
         "order 1 is Cooking; accepting needs it to be Placed"
@@ -201,7 +197,7 @@ fn completing_an_unpicked_delivery_is_a_conflict() {
 
 #[test]
 fn unknown_order_and_double_placement() {
-    let err = decide(None, 7, &OrderCommand::Accept).unwrap_err();
+    let err = decide(None, 7, &testing::accept()).unwrap_err();
     assert_eq!(err, DomainError::OrderNotFound(7));
     assert_eq!(err.kind(), ErrorKind::NotFound);
     let placed = order_in(S::Placed);
@@ -235,7 +231,7 @@ fn placement_keeps_prices_amount_and_locations() {
 
 #[test]
 fn apply_is_total_on_events_that_do_not_fit() {
-    assert_eq!(apply(None, &OrderEvent::Accepted, Timestamp(1)), None);
+    assert_eq!(apply(None, &testing::accepted(), Timestamp(1)), None);
     let placed = order_in(S::Placed);
     let again = apply(
         Some(placed.clone()),
@@ -313,12 +309,12 @@ fn only_a_placed_order_is_revised() {
 #[test]
 fn a_cancel_is_decided_from_the_history_given() {
     let placed = OrderEvent::Placed(Box::new(new_order(1, 20_000)));
-    let canceled = given::<Order>(1, [placed.clone(), OrderEvent::Accepted])
+    let canceled = given::<Order>(1, [placed.clone(), testing::accepted()])
         .when(testing::cancel())
         .then(vec![testing::canceled()])
         .expect("still there");
     assert_eq!(canceled.status, S::Canceled);
-    let refused = given::<Order>(1, [placed, OrderEvent::Accepted, OrderEvent::CookStarted])
+    let refused = given::<Order>(1, [placed, testing::accepted(), OrderEvent::CookStarted])
         .when(testing::cancel())
         .then_refused();
     assert_eq!(refused.kind(), ErrorKind::Conflict);
@@ -330,9 +326,7 @@ fn a_cancel_is_decided_from_the_history_given() {
 
 #[test]
 fn a_command_to_an_order_never_placed_is_not_found() {
-    let refused = given::<Order>(7, [])
-        .when(OrderCommand::Accept)
-        .then_refused();
+    let refused = given::<Order>(7, []).when(testing::accept()).then_refused();
     assert_eq!(refused, DomainError::OrderNotFound(7));
 }
 

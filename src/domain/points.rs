@@ -1,7 +1,9 @@
-//! Points: 1% of the paid amount (rounded down), earned when an order is
-//! placed and revoked when it is refunded.
+//! Points: 1% of what was paid for the food (rounded down; never the
+//! delivery fee, `pricing::food_paid`), earned when an order is placed and
+//! revoked when it is refunded.
 
 use super::order::OrderEvent;
+use super::pricing;
 use super::time::Timestamp;
 use super::{OrderId, Won};
 use serde::{Deserialize, Serialize};
@@ -95,11 +97,13 @@ impl OrderPoints {
         };
         let now = before.unwrap_or(&none);
         let (delta, reason) = match event {
-            OrderEvent::Placed(new) if !now.has(PointsReason::Earned) => {
-                (earned_for(new.amount) as i64, PointsReason::Earned)
-            }
+            OrderEvent::Placed(new) if !now.has(PointsReason::Earned) => (
+                earned_for(pricing::food_paid(new.amount, new.fees.delivery_won)) as i64,
+                PointsReason::Earned,
+            ),
             OrderEvent::Revised(r) if now.holds() => {
-                let delta = earned_for(r.amount) as i64 - now.net();
+                let delta =
+                    earned_for(pricing::food_paid(r.amount, r.delivery_fee)) as i64 - now.net();
                 if delta == 0 {
                     return None;
                 }
@@ -123,7 +127,7 @@ impl OrderPoints {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::testing::{canceled, new_order, rejected, revision};
+    use crate::domain::testing::{accepted, canceled, new_order, rejected, revision};
     use std::collections::HashMap;
 
     /// A customer's balance and orders, as the projection keeps them.
@@ -176,6 +180,6 @@ mod tests {
         assert_eq!(book.points.balance, 0);
         assert_eq!(book.apply(1, &canceled(), 4), None);
         assert_eq!(book.apply(7, &rejected("x"), 4), None);
-        assert_eq!(book.apply(1, &OrderEvent::Accepted, 4), None);
+        assert_eq!(book.apply(1, &accepted(), 4), None);
     }
 }

@@ -8,7 +8,7 @@ use super::kitchen::{self, Ticket, TicketStatus};
 use super::order::OrderStatus;
 use super::order::{Order, OrderCommand};
 use super::payment::{Payment, PaymentEvent, PaymentStatus};
-use super::testing::new_order;
+use super::testing::{self, new_order};
 use super::Timestamp;
 use proptest::prelude::*;
 
@@ -23,7 +23,7 @@ struct World {
 fn command() -> impl Strategy<Value = OrderCommand> {
     let rider = prop::sample::select(vec!["r1", "r2", "r3"]).prop_map(String::from);
     prop_oneof![
-        Just(OrderCommand::Accept),
+        Just(testing::accept()),
         Just(super::testing::reject()),
         Just(super::testing::cancel()),
         Just(OrderCommand::StartCooking),

@@ -30,6 +30,8 @@ pub enum CancelReason {
     OrderedByMistake,
     TooSlow,
     Other,
+    /// The system's: the store did not accept it in time (schema 6).
+    NotAccepted,
 }
 
 impl RejectReason {
@@ -82,6 +84,8 @@ impl RejectReason {
 }
 
 impl CancelReason {
+    /// The codes a customer or an operator may give (`NOT_ACCEPTED` is the
+    /// system's alone).
     pub const ALL: [CancelReason; 4] = [
         Self::ChangedMind,
         Self::OrderedByMistake,
@@ -96,6 +100,17 @@ impl CancelReason {
             Self::OrderedByMistake => "ORDERED_BY_MISTAKE",
             Self::TooSlow => "TOO_SLOW",
             Self::Other => "OTHER",
+            Self::NotAccepted => "NOT_ACCEPTED",
+        }
+    }
+
+    /// The customer's notification.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            Self::NotAccepted => {
+                "가게가 제시간에 주문을 수락하지 않아 주문이 취소되었습니다. 결제가 환불됩니다"
+            }
+            _ => "주문이 취소되었습니다. 결제가 환불됩니다",
         }
     }
 
@@ -106,6 +121,7 @@ impl CancelReason {
             Self::OrderedByMistake => "잘못 주문함",
             Self::TooSlow => "너무 오래 걸림",
             Self::Other => "기타",
+            Self::NotAccepted => "수락 시간 초과",
         }
     }
 }

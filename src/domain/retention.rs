@@ -166,6 +166,9 @@ mod tests {
             status,
             reject_reason: None,
             updated_at: Timestamp(DAY),
+            accept_by: None,
+            ready_by: None,
+            note: None,
         };
         let later = Timestamp(3 * DAY);
         assert!(r.ticket_stale(&ticket(TicketStatus::HandedOver), later));

@@ -2,6 +2,7 @@
 
 use super::access::{self, Principal, StoreAction};
 use super::aggregate::Aggregate;
+use super::delivery_terms::{DeliveryTerms, KitchenTerms};
 use super::error::DomainError;
 use super::geo::LatLon;
 use super::ids::{validate_id, validate_text};
@@ -52,6 +53,13 @@ pub struct Store {
     /// takes no orders (since schema 3; older stores were all approved).
     #[serde(default, rename = "awaitingApproval")]
     pub awaiting_approval: bool,
+    /// Minimum order, delivery fee and radius, acceptance deadline (since
+    /// schema 6; older stores read [`DeliveryTerms::default`]).
+    #[serde(default)]
+    pub delivery: DeliveryTerms,
+    /// Default cooking time and auto-accept (since schema 6).
+    #[serde(default)]
+    pub kitchen: KitchenTerms,
 }
 
 impl Store {
@@ -84,6 +92,8 @@ impl Store {
         validate_text("name", &self.name, 100)?;
         validate_text("address", &self.address, 200)?;
         LatLon::new(self.lat, self.lon)?;
+        self.delivery.validate()?;
+        self.kitchen.validate()?;
         if self.menu.len() > 500 {
             return Err(DomainError::Invalid {
                 field: "menu",
@@ -117,6 +127,8 @@ pub enum StoreCommand {
     Approve,
     /// An operator gives the store to another owner.
     SetOwner(String),
+    SetDeliveryTerms(DeliveryTerms),
+    SetKitchenTerms(KitchenTerms),
 }
 
 /// What happened to a store.
@@ -127,6 +139,8 @@ pub enum StoreEvent {
     OpenChanged(bool),
     Approved,
     OwnerSet(String),
+    DeliveryTermsSet(DeliveryTerms),
+    KitchenTermsSet(KitchenTerms),
 }
 
 impl Aggregate for Store {
@@ -150,7 +164,10 @@ impl Aggregate for Store {
     ) -> Result<Vec<StoreEvent>, DomainError> {
         let action = match cmd {
             StoreCommand::Register(_) => None,
-            StoreCommand::SetMenuItem(_) | StoreCommand::SetOpen(_) => Some(StoreAction::Manage),
+            StoreCommand::SetMenuItem(_)
+            | StoreCommand::SetOpen(_)
+            | StoreCommand::SetDeliveryTerms(_)
+            | StoreCommand::SetKitchenTerms(_) => Some(StoreAction::Manage),
             StoreCommand::Approve => Some(StoreAction::Approve),
             StoreCommand::SetOwner(_) => Some(StoreAction::SetOwner),
         };
@@ -214,6 +231,20 @@ impl Aggregate for Store {
             }
             (Some(store), StoreCommand::SetOpen(open)) if store.open == *open => Ok(vec![]),
             (Some(_), StoreCommand::SetOpen(open)) => Ok(vec![StoreEvent::OpenChanged(*open)]),
+            (Some(store), StoreCommand::SetDeliveryTerms(terms)) => {
+                terms.validate()?;
+                if store.delivery == *terms {
+                    return Ok(vec![]);
+                }
+                Ok(vec![StoreEvent::DeliveryTermsSet(terms.clone())])
+            }
+            (Some(store), StoreCommand::SetKitchenTerms(terms)) => {
+                terms.validate()?;
+                if store.kitchen == *terms {
+                    return Ok(vec![]);
+                }
+                Ok(vec![StoreEvent::KitchenTermsSet(terms.clone())])
+            }
         }
     }
 
@@ -238,6 +269,14 @@ impl Aggregate for Store {
             }
             (Some(mut s), StoreEvent::OwnerSet(owner)) => {
                 s.owner_id = Some(owner.clone());
+                Some(s)
+            }
+            (Some(mut s), StoreEvent::DeliveryTermsSet(terms)) => {
+                s.delivery = terms.clone();
+                Some(s)
+            }
+            (Some(mut s), StoreEvent::KitchenTermsSet(terms)) => {
+                s.kitchen = terms.clone();
                 Some(s)
             }
             (state, _) => state,

@@ -194,3 +194,73 @@ fn an_owners_store_is_theirs_and_awaits_approval() {
     let given = by(&admin, Some(&live), StoreCommand::SetOwner("o2".into())).unwrap();
     assert_eq!(given, vec![StoreEvent::OwnerSet("o2".into())]);
 }
+
+#[test]
+fn delivery_and_kitchen_terms_are_set_checked_and_kept() {
+    let terms = DeliveryTerms {
+        min_order_won: 15_000,
+        base_fee_won: 3_000,
+        base_distance_km: 1.5,
+        step_fee_won: 500,
+        step_km: 0.5,
+        radius_km: 4.0,
+        accept_deadline_minutes: Some(8),
+    };
+    let s = run(Some(store()), StoreCommand::SetDeliveryTerms(terms.clone()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.delivery, terms);
+    // The same again changes nothing.
+    assert_eq!(
+        decide(
+            Some(&s),
+            "s1",
+            &StoreCommand::SetDeliveryTerms(terms.clone())
+        ),
+        Ok(vec![])
+    );
+    let bad = DeliveryTerms {
+        radius_km: 50.0,
+        ..terms
+    };
+    let err = run(Some(s.clone()), StoreCommand::SetDeliveryTerms(bad)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid);
+    assert!(err.to_string().starts_with("radiusKm"), "{err}");
+    let kitchen = KitchenTerms {
+        default_cooking_minutes: 12,
+        auto_accept: true,
+    };
+    let s = run(Some(s), StoreCommand::SetKitchenTerms(kitchen.clone()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.kitchen, kitchen);
+    let slow = KitchenTerms {
+        default_cooking_minutes: 121,
+        auto_accept: false,
+    };
+    let err = run(Some(s), StoreCommand::SetKitchenTerms(slow)).unwrap_err();
+    assert!(err.to_string().contains("between 5 and 120"), "{err}");
+}
+
+#[test]
+fn only_the_stores_owner_or_an_operator_sets_its_terms() {
+    let mine = Store {
+        owner_id: Some("boss".into()),
+        ..store()
+    };
+    let cmd = StoreCommand::SetKitchenTerms(KitchenTerms::default());
+    let by = |p: Principal| Store::decide(Some(&mine), &"s1".to_string(), &p, &cmd, Timestamp(0));
+    let owner = Principal::Owner {
+        id: "boss".into(),
+        stores: vec!["s1".into()],
+    };
+    assert!(by(owner).is_ok());
+    assert!(by(Principal::Operator("ops".into())).is_ok());
+    let other = Principal::Owner {
+        id: "other".into(),
+        stores: vec!["s2".into()],
+    };
+    assert_eq!(by(other).unwrap_err().kind(), ErrorKind::Forbidden);
+    let customer = by(Principal::Customer("kim".into())).unwrap_err();
+    assert_eq!(customer.kind(), ErrorKind::Forbidden);
+}

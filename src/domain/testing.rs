@@ -38,6 +38,25 @@ pub fn new_order(id: OrderId, amount: Won) -> NewOrder {
             lon: 127.04,
         },
         transaction_id: format!("tx-{id}"),
+        fees: Default::default(),
+        accept: None,
+        notes: Default::default(),
+    }
+}
+
+/// A store's accept naming no cooking time (the store's default).
+pub fn accept() -> OrderCommand {
+    OrderCommand::Accept {
+        cooking_minutes: None,
+    }
+}
+
+/// An accept as a release before schema 6 logged it: no promised time.
+pub fn accepted() -> OrderEvent {
+    OrderEvent::Accepted {
+        cooking_minutes: None,
+        ready_by: None,
+        estimated_delivery_at: None,
     }
 }
 
@@ -52,6 +71,7 @@ pub fn revision(n: u32, items: Vec<OrderLine>, amount: Won, delta: i64) -> Revis
         delta,
         transaction_id: None,
         key: 1,
+        delivery_fee: 0,
     }
 }
 
@@ -76,6 +96,8 @@ pub fn store_with(menu: Vec<MenuItem>) -> Store {
         menu,
         owner_id: None,
         awaiting_approval: false,
+        delivery: Default::default(),
+        kitchen: Default::default(),
     }
 }
 

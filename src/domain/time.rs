@@ -22,6 +22,11 @@ impl Timestamp {
         Timestamp(ms)
     }
 
+    /// `ms` milliseconds later (saturating).
+    pub fn plus_ms(self, ms: u64) -> Self {
+        Timestamp(self.0.saturating_add(ms))
+    }
+
     fn to_system_time(self) -> SystemTime {
         UNIX_EPOCH + Duration::from_millis(self.0)
     }

@@ -135,6 +135,25 @@ impl Wallet {
     pub fn review(&self, id: u64) -> Option<&Review> {
         self.reviews.iter().find(|r| r.id == id)
     }
+
+    /// A coupon that may be used now: issued, not used or revoked.
+    ///
+    /// Errors: unknown (409 `UnknownCoupon`), used or revoked (409
+    /// `CouponUnusable`).
+    pub fn usable_coupon(&self, id: &str) -> Result<&Coupon, DomainError> {
+        let coupon = self
+            .coupon(id)
+            .ok_or_else(|| DomainError::UnknownCoupon(id.to_string()))?;
+        let why = match coupon.status {
+            CouponStatus::Issued => return Ok(coupon),
+            CouponStatus::Used => "was already used",
+            CouponStatus::Revoked => "was revoked",
+        };
+        Err(DomainError::CouponUnusable {
+            coupon: id.to_string(),
+            why: why.to_string(),
+        })
+    }
 }
 
 /// What a review needs to know of the order it reviews.
@@ -220,28 +239,18 @@ impl Aggregate for Wallet {
                 &blank
             }
         };
-        let unusable = |id: &str, why: &str| DomainError::CouponUnusable {
-            coupon: id.to_string(),
-            why: why.to_string(),
-        };
         Ok(match cmd {
             WalletCommand::UseCoupon {
                 coupon_id,
                 order_id,
                 subtotal,
             } => {
-                let coupon = wallet
-                    .coupon(coupon_id)
-                    .ok_or_else(|| DomainError::UnknownCoupon(coupon_id.clone()))?;
-                match coupon.status {
-                    CouponStatus::Issued => vec![WalletEvent::CouponUsed {
-                        coupon_id: coupon_id.clone(),
-                        order_id: *order_id,
-                        discount: pricing::coupon_discount(coupon.amount, *subtotal),
-                    }],
-                    CouponStatus::Used => return Err(unusable(coupon_id, "was already used")),
-                    CouponStatus::Revoked => return Err(unusable(coupon_id, "was revoked")),
-                }
+                let coupon = wallet.usable_coupon(coupon_id)?;
+                vec![WalletEvent::CouponUsed {
+                    coupon_id: coupon_id.clone(),
+                    order_id: *order_id,
+                    discount: pricing::coupon_discount(coupon.amount, *subtotal),
+                }]
             }
             WalletCommand::RestoreCoupon {
                 coupon_id,

@@ -19,6 +19,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/foodCookings", web::get().to(list))
         .route("/foodCookings/{orderId}", web::get().to(get))
         .route("/foodCookings/{orderId}/accept", web::post().to(accept))
+        .route("/foodCookings/{orderId}/delay", web::post().to(delay))
         .route("/foodCookings/{orderId}/reject", web::post().to(reject))
         .route("/foodCookings/{orderId}/start", web::post().to(start))
         .route("/foodCookings/{orderId}/finish", web::post().to(finish));
@@ -72,12 +73,52 @@ async fn act(
     Ok(HttpResponse::Ok().json(Ticket::of(&order)))
 }
 
+/// `{"cookingMinutes": 5–120}`, or no body: the store's default.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AcceptBody {
+    cooking_minutes: Option<u32>,
+}
+
+/// Accepts, promising the food in `cookingMinutes`: the ticket answered
+/// carries `readyBy`.
 async fn accept(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<OrderId>,
+    body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    act(&state, caller, *id, OrderCommand::Accept).await
+    // The body is optional (older clients send none), so it is parsed here
+    // rather than by `web::Json`, which would refuse an empty one.
+    let body: AcceptBody = if body.iter().all(u8::is_ascii_whitespace) {
+        AcceptBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| Problem::invalid(format!("body: {e}")))?
+    };
+    let cmd = OrderCommand::Accept {
+        cooking_minutes: body.cooking_minutes,
+    };
+    act(&state, caller, *id, cmd).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DelayBody {
+    minutes: u32,
+}
+
+/// Pushes the ready time back by `minutes` (5–60), once; the customer is
+/// notified with the new arrival time.
+async fn delay(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<OrderId>,
+    body: web::Json<DelayBody>,
+) -> ApiResult<HttpResponse> {
+    let cmd = OrderCommand::Delay {
+        minutes: body.minutes,
+    };
+    act(&state, caller, *id, cmd).await
 }
 
 /// Why: a code (`SOLD_OUT`, `TOO_BUSY`, `CLOSING_SOON`,

@@ -22,6 +22,7 @@ mod reviews;
 mod riders;
 pub mod sockets;
 mod status;
+mod store_settings;
 mod stores;
 
 pub use observe::observe;
@@ -125,6 +126,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, chaos: bool) {
     .configure(accounts::routes)
     .configure(backup::routes)
     .configure(stores::routes)
+    .configure(store_settings::routes)
     .configure(orders::routes)
     .configure(kitchen::routes)
     .configure(deliveries::routes)

@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/orders", web::post().to(place))
+        .route("/orders/quote", web::post().to(quote))
         .route("/orders", web::get().to(list))
         .route("/orders/{id}", web::get().to(get))
         .route("/orders/{id}", web::delete().to(cancel))
@@ -46,6 +47,18 @@ async fn place(
     Ok(HttpResponse::Created().json(result?))
 }
 
+/// `POST /orders/quote`, with the body of `POST /orders`: the bill
+/// (`subtotal`, `discount`, `deliveryFee`, `amount`, `distanceKm`), nothing
+/// charged. A customer's.
+async fn quote(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<OrderRequest>,
+) -> ApiResult<HttpResponse> {
+    let quote = checkout::quote(&state.registry, &caller.principal, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(quote))
+}
+
 /// A page of a customer's orders (their own; an operator names the
 /// customer).
 async fn list(
@@ -59,11 +72,12 @@ async fn list(
     Ok(paged(&req, page))
 }
 
-/// An order `by` may see (`access::sees_order`); any other is a 404.
+/// An order `by` may see (`access::sees_order`), as they may read it
+/// (`access::order_as_read_by`); any other is a 404.
 pub(super) fn visible_order(state: &AppState, by: &Principal, id: OrderId) -> ApiResult<Order> {
     let order = read::order(&state.db, id)?.ok_or(DomainError::OrderNotFound(id))?;
     access::check_order(by, &order, OrderAction::Read)?;
-    Ok(order)
+    Ok(access::order_as_read_by(by, order))
 }
 
 async fn get(
@@ -82,11 +96,12 @@ pub(super) async fn command(
     id: OrderId,
     cmd: OrderCommand,
 ) -> ApiResult<Order> {
-    Ok(state
+    let order = state
         .registry
         .send(&id, Execute::<Order>::new(by, cmd))
         .await??
-        .state)
+        .state;
+    Ok(access::order_as_read_by(by, order))
 }
 
 /// Why a customer cancels: a code (`CHANGED_MIND`, `ORDERED_BY_MISTAKE`,

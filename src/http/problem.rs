@@ -137,6 +137,12 @@ impl ResponseError for Problem {
 impl From<DomainError> for Problem {
     fn from(e: DomainError) -> Self {
         let (status, kind) = match (e.kind(), &e) {
+            (ErrorKind::Invalid, DomainError::BelowMinimumOrder { .. }) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "below-minimum-order")
+            }
+            (ErrorKind::Invalid, DomainError::OutsideDeliveryArea { .. }) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "outside-delivery-area")
+            }
             (ErrorKind::Invalid, _) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid-request"),
             (ErrorKind::NotFound, _) => (StatusCode::NOT_FOUND, "not-found"),
             (ErrorKind::Forbidden, DomainError::NotYourDelivery { .. }) => {

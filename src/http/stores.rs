@@ -6,6 +6,7 @@ use super::{ApiResult, AppState, Problem};
 use crate::actors::entities::shell::Execute;
 use crate::actors::projections::ratings;
 use crate::domain::access::{self, Principal, Role};
+use crate::domain::delivery_terms::{DeliveryTerms, KitchenTerms};
 use crate::domain::districts;
 use crate::domain::paging::{Page, PageRequest};
 use crate::domain::store::{MenuItem, Store, StoreCommand};
@@ -163,6 +164,10 @@ struct NewStore {
     /// Whose store it is: an operator names an owner account; an owner may
     /// leave it out (or name themselves).
     owner_id: Option<String>,
+    /// Minimum order, fees, radius, deadline (left out: the defaults).
+    delivery: Option<DeliveryTerms>,
+    /// Default cooking time and auto-accept (left out: the defaults).
+    kitchen: Option<KitchenTerms>,
 }
 
 fn open_by_default() -> bool {
@@ -195,6 +200,8 @@ async fn register(
         menu: body.menu,
         owner_id,
         awaiting_approval: false,
+        delivery: body.delivery.unwrap_or_default(),
+        kitchen: body.kitchen.unwrap_or_default(),
     };
     store.validate()?;
     let id = store.id.clone();
@@ -204,7 +211,7 @@ async fn register(
 
 /// Sends a command `by` someone to a store's actor, which decides whether
 /// they may.
-async fn command(
+pub(super) async fn command(
     state: &AppState,
     by: &Principal,
     id: &str,

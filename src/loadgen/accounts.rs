@@ -4,7 +4,7 @@
 //! earlier run of the same seed, signed in), and the demo owner of every
 //! store it orders from.
 
-use super::driver::Store;
+use super::basket::Store;
 use super::{LoadgenArgs, LoadgenError};
 use serde_json::{json, Value};
 use std::collections::HashMap;

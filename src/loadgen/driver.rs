@@ -2,30 +2,13 @@
 //! keep-alive connection, timing every request.
 
 use super::accounts::Identities;
+use super::basket::{self, Store};
 use super::{LoadgenArgs, LoadgenError};
-use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// A store to order from.
-#[derive(Clone, Debug, Deserialize)]
-pub struct Store {
-    pub id: String,
-    pub address: String,
-    pub lat: f64,
-    pub lon: f64,
-    pub open: bool,
-    #[serde(default)]
-    pub menu: Vec<MenuItem>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-pub struct MenuItem {
-    pub id: String,
-}
 
 /// How a lifecycle was meant to end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -240,12 +223,16 @@ async fn worker(
                 return;
             }
         }
+        let store = &stores[rng.usize(0..stores.len())];
         let fate = match rng.f64() {
             x if x < args.cancel_share => Fate::Canceled,
+            // A store that accepts by itself cannot reject: canceled instead.
+            x if x < args.cancel_share + args.reject_share && store.kitchen.auto_accept => {
+                Fate::Canceled
+            }
             x if x < args.cancel_share + args.reject_share => Fate::Rejected,
             _ => Fate::Completed,
         };
-        let store = &stores[rng.usize(0..stores.len())];
         let customer = who.customers[n as usize % who.customers.len()].clone();
         let Some(owner) = who.owners.get(&store.id) else {
             continue;
@@ -367,14 +354,7 @@ impl Lifecycle<'_> {
         who: &Tokens<'_>,
         rng: &mut fastrand::Rng,
     ) -> Option<u64> {
-        let dish = &store.menu[rng.usize(0..store.menu.len())].id;
-        let order = json!({
-            "storeId": store.id,
-            "items": [{ "menuId": dish, "qty": rng.u64(1..4) }],
-            "address": store.address,
-            "lat": store.lat + rng.f64() * 0.02 - 0.01,
-            "lon": store.lon + rng.f64() * 0.02 - 0.01,
-        });
+        let order = basket::order_body(store, rng);
         let placed = self
             .call("place", who.customer, "POST", "/orders", Some(order))
             .await?;
@@ -392,7 +372,14 @@ impl Lifecycle<'_> {
                     .await?;
             }
             Fate::Completed => {
-                for step in ["accept", "start", "finish"] {
+                // A store that accepts by itself already has.
+                if !store.kitchen.auto_accept {
+                    let accept = format!("/foodCookings/{id}/accept");
+                    let minutes = json!({ "cookingMinutes": rng.u32(10..40) });
+                    self.call("kitchen", who.owner, "POST", &accept, Some(minutes))
+                        .await?;
+                }
+                for step in ["start", "finish"] {
                     let path = format!("/foodCookings/{id}/{step}");
                     self.call("kitchen", who.owner, "POST", &path, None).await?;
                 }

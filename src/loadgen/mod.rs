@@ -5,6 +5,7 @@
 //! throughput and latency percentiles per route kind.
 
 mod accounts;
+mod basket;
 mod driver;
 mod report;
 mod verify;
@@ -166,7 +167,7 @@ pub async fn run(args: LoadgenArgs) -> Result<Report, LoadgenError> {
 /// its length.
 pub struct Session {
     args: LoadgenArgs,
-    stores: Arc<Vec<driver::Store>>,
+    stores: Arc<Vec<basket::Store>>,
     identities: Arc<accounts::Identities>,
 }
 

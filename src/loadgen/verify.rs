@@ -85,6 +85,7 @@ pub async fn check(target: &str, outcomes: &[Outcome]) -> Verified {
                 order["amount"]
             ));
         }
+        check_bill(&mut v, id, &order);
         let expected = if o.fate == Fate::Completed {
             "Approved"
         } else {
@@ -105,6 +106,27 @@ pub async fn check(target: &str, outcomes: &[Outcome]) -> Verified {
         ));
     }
     v
+}
+
+/// The order's amount is its lines plus its delivery fee (the load
+/// generator uses no coupons), and the fee is the store's, never negative.
+fn check_bill(v: &mut Verified, id: u64, order: &Value) {
+    let lines: u64 = order["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|l| l["unitPrice"].as_u64().unwrap_or(0) * l["qty"].as_u64().unwrap_or(0))
+                .sum()
+        })
+        .unwrap_or(0);
+    let fee = order["fees"]["deliveryWon"].as_u64().unwrap_or(0);
+    if order["amount"].as_u64() != Some(lines + fee) {
+        v.violations.push(format!(
+            "order {id}: amount {} is not its lines {lines} + delivery fee {fee}",
+            order["amount"]
+        ));
+    }
 }
 
 /// Per gateway transaction: each charge is refunded at most what it was,

@@ -53,6 +53,9 @@ fn new_order(id: OrderId, store: &Store, customers: u64) -> NewOrder {
             lon: store.lon + 0.003,
         },
         transaction_id: format!("seed-{id}"),
+        fees: Default::default(),
+        accept: None,
+        notes: Default::default(),
     }
 }
 
@@ -62,7 +65,9 @@ fn stage_order(batch: &mut WriteBatch, new: NewOrder, now: Timestamp) -> AppResu
     let rider = format!("rider-{}", id % 2_000);
     let mut commands = vec![OrderCommand::Place(Box::new(new))];
     commands.extend([
-        OrderCommand::Accept,
+        OrderCommand::Accept {
+            cooking_minutes: None,
+        },
         OrderCommand::StartCooking,
         OrderCommand::FinishCooking,
         OrderCommand::Pick {

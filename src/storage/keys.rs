@@ -2,7 +2,8 @@
 //! string id from what follows with NUL (ids never contain control
 //! characters), and numbers are big-endian so keys sort numerically.
 
-use crate::domain::OrderId;
+use crate::domain::order::OrderTimer;
+use crate::domain::{OrderId, Timestamp};
 
 pub const LOG: &[u8] = b"log/";
 /// The last commit, kept to redo it (see `storage::journal`).
@@ -99,6 +100,7 @@ pub const PREFIXES: &[&[u8]] = &[
     ACCOUNTS,
     OWNED_STORES,
     AUTH_SECRET,
+    ORDER_TIMERS,
 ];
 
 fn with_u64(prefix: &[u8], n: u64) -> Vec<u8> {
@@ -328,6 +330,23 @@ pub fn sandbox_refund(id: OrderId, key: &str) -> Vec<u8> {
     k
 }
 
+/// Orders' durable timers (`Order::timers`), by due time, then order, then
+/// which timer (schema 6): the value is the `OrderTimer`.
+pub const ORDER_TIMERS: &[u8] = b"timer/";
+pub fn order_timer(due: Timestamp, id: OrderId, timer: OrderTimer) -> Vec<u8> {
+    let mut k = with_u64(ORDER_TIMERS, due.0);
+    k.extend_from_slice(&id.to_be_bytes());
+    k.push(timer.tag());
+    k
+}
+/// The due time and order of a key built by [`order_timer`].
+pub fn order_timer_parts(key: &[u8]) -> Option<(Timestamp, OrderId)> {
+    let rest = key.strip_prefix(ORDER_TIMERS)?;
+    let due = u64::from_be_bytes(rest.get(..8)?.try_into().ok()?);
+    let id = u64::from_be_bytes(rest.get(8..16)?.try_into().ok()?);
+    Some((Timestamp(due), id))
+}
+
 /// Deliveries that are Ready, for rebuilding the in-memory search index.
 pub const READY: &[u8] = b"ready/";
 pub fn ready(id: OrderId) -> Vec<u8> {
@@ -345,6 +364,15 @@ mod tests {
         assert_eq!(trailing_u64(&log(42)), Some(42));
         assert_eq!(trailing_u64(&customer_order("kim", 7)), Some(7));
         assert_eq!(trailing_u64(b"x"), None);
+    }
+
+    #[test]
+    fn timers_sort_by_due_time_and_read_back() {
+        let early = order_timer(Timestamp(5), 900, OrderTimer::Expire);
+        let late = order_timer(Timestamp(256), 1, OrderTimer::AutoAccept);
+        assert!(early < late);
+        assert_eq!(order_timer_parts(&late), Some((Timestamp(256), 1)));
+        assert_eq!(order_timer_parts(b"timer/x"), None);
     }
 
     #[test]

@@ -79,7 +79,11 @@ impl Handler<QuoteOrder> for EntityActor<Store> {
         let result = self.supervised(ctx, |act| {
             act.ensure_loaded()?;
             match &act.state {
-                Some(store) => Ok(checkout::quote(store, &msg.0)?),
+                Some(store) => Ok(checkout::quote(
+                    store,
+                    &msg.0,
+                    act.env.accept_deadline_secs,
+                )?),
                 None => Err(DomainError::StoreNotFound(act.id.clone()).into()),
             }
         });

@@ -7,19 +7,22 @@
 //! (the gateway was unavailable) lets the customer pay again.
 
 use crate::actors::entities::order::{Draft, IdempotencyRecord, Place, Revise};
+use crate::actors::entities::shell::Execute;
 use crate::actors::entities::store::QuoteOrder;
 use crate::actors::payment::retry_after_secs;
 use crate::actors::Registry;
 use crate::domain::access::{self, OrderAction, Principal};
 use crate::domain::checkout::{self, OrderRequest};
-use crate::domain::order::Order;
+use crate::domain::geo::round_km;
+use crate::domain::order::{Order, OrderCommand, OrderLine, OrderTimer};
 use crate::domain::payment::{Payment, PaymentStatus};
 use crate::domain::pricing::Bill;
 use crate::domain::wallet::Wallet;
-use crate::domain::{DomainError, OrderId, Timestamp};
+use crate::domain::{DomainError, OrderId, Timestamp, Won};
 use crate::error::{AppError, AppResult};
 use crate::storage::{keys, Db};
 use dashmap::DashMap;
+use serde::Serialize;
 use std::sync::Arc;
 
 /// Longest `Idempotency-Key` accepted.
@@ -136,7 +139,7 @@ async fn place_new(
     let quote = registry
         .send(&store_id, QuoteOrder(Box::new(req.clone())))
         .await??;
-    let bill = Bill::new(quote.subtotal, 0);
+    let bill = Bill::new(quote.subtotal, 0, quote.delivery_fee);
     registry.env().limits.check_bill(&bill)?;
     // While the breaker is open, refuse before anything is written.
     if let Err(rejection) = registry.env().payment_guard.check() {
@@ -154,6 +157,7 @@ async fn place_new(
         };
         (key, record)
     });
+    let notes = req.notes();
     let draft = Draft {
         customer_id: req.customer_id,
         store_id,
@@ -167,16 +171,101 @@ async fn place_new(
         coupon_id: req.coupon_id,
         address: req.address,
         dropoff: quote.dropoff,
+        delivery_fee: bill.delivery_fee,
+        accept: Some(quote.accept),
+        notes,
     };
     // Sent once, never re-sent: a placement interrupted half-way is resolved
     // from its pending payment, not by trying again.
-    registry
+    let order = registry
         .actor::<Order>(&id)
         .send(Place {
             draft: Box::new(draft),
             idempotency,
         })
-        .await?
+        .await??;
+    Ok(auto_accepted(registry, order).await)
+}
+
+/// An order of a store that accepts automatically, accepted now, so the
+/// customer's answer already says when the food comes. Its durable timer
+/// (`OrderTimer::AutoAccept`) does it anyway if this fails or the server
+/// stops first.
+async fn auto_accepted(registry: &Registry, order: Order) -> Order {
+    if !order
+        .timers()
+        .iter()
+        .any(|(_, t)| *t == OrderTimer::AutoAccept)
+    {
+        return order;
+    }
+    let accept = Execute::<Order>::new(
+        &Principal::System,
+        OrderCommand::Timer(OrderTimer::AutoAccept),
+    );
+    match registry.send(&order.id, accept).await {
+        Ok(Ok(outcome)) => outcome.state,
+        _ => order,
+    }
+}
+
+/// What an order would cost, as `POST /orders/quote` answers: the bill of
+/// a checkout of the same body, with nothing charged, written or used (a
+/// coupon is checked, not spent). Won and km.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PriceQuote {
+    pub store_id: String,
+    pub lines: Vec<OrderLine>,
+    pub subtotal: Won,
+    pub discount: Won,
+    pub delivery_fee: Won,
+    pub amount: Won,
+    /// Straight-line, store to drop-off, to 10 m.
+    pub distance_km: f64,
+    pub min_order_won: Won,
+}
+
+/// Prices an order request of customer `by` as checkout would, refusing
+/// what checkout would refuse (422 under the minimum or outside the
+/// radius, 409 closed or a coupon that cannot be used), and charges
+/// nothing.
+pub async fn quote(
+    registry: &Registry,
+    by: &Principal,
+    mut req: OrderRequest,
+) -> AppResult<PriceQuote> {
+    req.customer_id = access::acting_customer(by, &req.customer_id)?;
+    checkout::validate(&req)?;
+    checkout::locate(&req)?;
+    let store_id = req.store_id.clone();
+    let quote = registry
+        .send(&store_id, QuoteOrder(Box::new(req.clone())))
+        .await??;
+    let coupon_value = match &req.coupon_id {
+        Some(coupon) => {
+            registry
+                .env()
+                .db
+                .get::<Wallet>(&keys::wallet(&req.customer_id))?
+                .unwrap_or_else(|| Wallet::new(&req.customer_id))
+                .usable_coupon(coupon)?
+                .amount
+        }
+        None => 0,
+    };
+    let bill = Bill::new(quote.subtotal, coupon_value, quote.delivery_fee);
+    registry.env().limits.check_bill(&bill)?;
+    Ok(PriceQuote {
+        store_id,
+        lines: quote.lines,
+        subtotal: bill.subtotal,
+        discount: bill.discount,
+        delivery_fee: bill.delivery_fee,
+        amount: bill.amount,
+        distance_km: round_km(quote.distance_km),
+        min_order_won: quote.min_order_won,
+    })
 }
 
 /// Revises a Placed order's items: priced against the store's menu now,
@@ -202,6 +291,8 @@ pub async fn revise(
         lat: Some(order.lat),
         lon: Some(order.lon),
         coupon_id: None,
+        store_note: None,
+        rider_note: None,
     };
     checkout::validate(&req)?;
     let quote = registry
@@ -216,7 +307,8 @@ pub async fn revise(
             .map_or(order.discount, |c| c.amount),
         None => 0,
     };
-    let bill = Bill::new(quote.subtotal, coupon_value);
+    // The fee agreed at checkout stays: the drop-off did not move.
+    let bill = Bill::new(quote.subtotal, coupon_value, order.fees.delivery_won);
     registry.env().limits.check_bill(&bill)?;
     let revise = Revise {
         by: by.clone(),

@@ -1,8 +1,10 @@
 //! Work that spans several actors and is no actor itself: accounts (hashing
 //! and tokens around the account's actor), checkout (store, customer,
-//! payment and order) and the resolver of pending payments.
+//! payment and order), the resolver of pending payments, the retention
+//! sweeper and the clock of orders' durable timers.
 
 pub mod accounts;
 pub mod checkout;
 pub mod resolver;
 pub mod retention;
+pub mod timers;

@@ -19,6 +19,8 @@ fn record(order_id: u64, at: u64) -> IdempotencyRecord {
             lat: None,
             lon: None,
             coupon_id: None,
+            store_note: None,
+            rider_note: None,
         },
         order_id,
         created_at: Timestamp(at),
@@ -34,6 +36,9 @@ fn ticket(order_id: u64, status: TicketStatus, at: u64) -> Ticket {
         status,
         reject_reason: None,
         updated_at: Timestamp(at),
+        accept_by: None,
+        ready_by: None,
+        note: None,
     }
 }
 
@@ -54,6 +59,7 @@ fn delivery(order_id: u64, status: DeliveryStatus, at: u64) -> Delivery {
             lon: 127.0,
             address: "강남구".into(),
         },
+        note: None,
         distance_km: 1.0,
         updated_at: Timestamp(at),
     }

@@ -12,7 +12,7 @@ use crate::domain::delivery::Delivery;
 use crate::domain::kitchen::Ticket;
 use crate::domain::mypage::MyPage;
 use crate::domain::notification::Notification;
-use crate::domain::order::{Order, OrderStatus};
+use crate::domain::order::{Order, OrderStatus, OrderTimer};
 use crate::domain::payment::{Payment, PaymentStatus};
 use crate::domain::points::{OrderPoints, Points};
 use crate::domain::rating::Rating;
@@ -25,6 +25,9 @@ use crate::storage::Db;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+#[path = "fixture_expected.rs"]
+mod expected;
+
 pub(super) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -88,6 +91,7 @@ const TODAY: &[(&[u8], Read)] = &[
     (keys::ACCOUNTS, json::<Account>),
     (keys::OWNED_STORES, json::<()>),
     (keys::AUTH_SECRET, json::<Vec<u8>>),
+    (keys::ORDER_TIMERS, json::<OrderTimer>),
 ];
 
 fn read_as_today(key: &[u8], bytes: &[u8]) -> Result<serde_json::Value, StorageError> {
@@ -98,7 +102,7 @@ fn read_as_today(key: &[u8], bytes: &[u8]) -> Result<serde_json::Value, StorageE
     read(bytes)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -222,7 +226,7 @@ fn the_schema_1_fixture_upgrades_and_every_value_reads_with_todays_types() {
 }
 
 /// Every fixture database, oldest first (`tests/fixtures/README.md`).
-const DATABASES: [&str; 5] = ["db-v1", "db-v2", "db-v3", "db-v4", "db-v5"];
+const DATABASES: [&str; 6] = ["db-v1", "db-v2", "db-v3", "db-v4", "db-v5", "db-v6"];
 
 #[test]
 fn the_schema_3_fixture_holds_accounts_and_who_did_what() {
@@ -390,71 +394,7 @@ fn the_recipe_a_field_with_a_default_keeps_the_fixture_readable_and_without_it_d
     }
 }
 
-/// The values fixture `name` held, read by the release that wrote it, as
-/// JSON by key (hex): `<name>.expected.json`; each as the upgrades since
-/// say it now is ([`as_since_schema_4`]).
-fn expected_values(name: &str) -> serde_json::Map<String, serde_json::Value> {
-    let text = std::fs::read_to_string(fixture(&format!("{name}.expected.json"))).unwrap();
-    let read: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
-    read.into_iter()
-        .flat_map(|(key, value)| {
-            let bytes: Vec<u8> = (0..key.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&key[i..i + 2], 16).unwrap())
-                .collect();
-            let (key, value) = as_since_schema_4(bytes, value);
-            as_since_schema_5(key, value)
-                .into_iter()
-                .map(|(key, value)| (hex(&key), value))
-        })
-        .collect()
-}
-
-/// What schema 5's step (`v4`) makes of a value read before it: a
-/// customer's points lose their history, which becomes one value per order.
-fn as_since_schema_5(key: Vec<u8>, value: serde_json::Value) -> Vec<(Vec<u8>, serde_json::Value)> {
-    use serde_json::json;
-    // Schema 5's own balances have no history to split.
-    if !key.starts_with(keys::POINTS) || value.get("history").is_none() {
-        return vec![(key, value)];
-    }
-    let customer = value["customerId"].as_str().unwrap().to_string();
-    let mut by_order: std::collections::BTreeMap<u64, Vec<serde_json::Value>> = Default::default();
-    for change in value["history"].as_array().unwrap() {
-        let order = change["orderId"].as_u64().unwrap();
-        by_order.entry(order).or_default().push(change.clone());
-    }
-    let mut out: Vec<(Vec<u8>, serde_json::Value)> = by_order
-        .into_iter()
-        .map(|(order, changes)| {
-            let value = json!({ "orderId": order, "changes": changes });
-            (keys::order_points(&customer, order), value)
-        })
-        .collect();
-    let balance = json!({ "customerId": customer, "balance": value["balance"] });
-    out.push((key, balance));
-    out
-}
-
-/// What schema 4's step (`v3`) makes of a value read before it: a bare
-/// `Canceled` gains an empty reason, and an idempotency key moves under its
-/// customer.
-fn as_since_schema_4(key: Vec<u8>, mut value: serde_json::Value) -> (Vec<u8>, serde_json::Value) {
-    use serde_json::json;
-    if key.starts_with(keys::LOG) || key.starts_with(keys::KITCHEN_BACKLOG) {
-        if let Some(event) = value.pointer_mut("/event/Order/event") {
-            if *event == json!("Canceled") {
-                *event = json!({ "Canceled": { "code": null, "note": null } });
-            }
-        }
-    }
-    if key.starts_with(keys::IDEMPOTENCY) && !key.contains(&0) {
-        let customer = value["request"]["customerId"].as_str().unwrap().to_string();
-        let idem = String::from_utf8_lossy(&key[keys::IDEMPOTENCY.len()..]).into_owned();
-        return (keys::idempotency(&customer, &idem), value);
-    }
-    (key, value)
-}
+use expected::expected_values;
 
 #[test]
 fn every_upgraded_value_holds_what_the_release_that_wrote_it_read() {

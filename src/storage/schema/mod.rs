@@ -21,6 +21,7 @@
 //! | 3 | accounts (`account/`, `ownedstore/`, `meta/auth-secret`); who caused an event (`LogRecord::by`, `StatusChange::by`); a store's owner and approval | none: fields appended |
 //! | 4 | a cancel's reason (`OrderEvent::Canceled` gains fields); `Idempotency-Key`s per customer (`idem/<customer>\0<key>`); a reject's code and note; a review that earned no coupon (`Review::coupon_id`, `ReviewWritten::coupon` optional: older values read as `Some`); a session's previous refresh hash (`Session::previous_hash`) | [`v3`] |
 //! | 5 | a customer's points history moves out of their balance into one value per order (`pointsorder/`, `OrderPoints`); money per gateway transaction: a payment's ledger (`Payment::charges`; older records read theirs from their fields, `Payment::ledger`) and status `Refunding`; the sandbox's refunds (`sandboxrefund/`); when an `Idempotency-Key` was first used (`IdempotencyRecord::created_at`) | [`v4`] (the points; the rest: fields appended) |
+//! | 6 | an accept's promise (`OrderEvent::Accepted` gains `cooking_minutes`, `ready_by`, `estimated_delivery_at`); events `Delayed`, `AcceptReminded`; cancel code `NOT_ACCEPTED`; a store's delivery and kitchen terms (`Store::delivery`, `Store::kitchen`); an order's fees, acceptance terms and deadline, ready and delivery times, delay and notes; orders' durable timers (`timer/`); the ticket's deadline, ready time and note, the delivery's note, MyPage's times | [`v5`] (the accepts; the rest: fields appended) |
 //!
 //! Every release that changes a stored type raises [`CURRENT`] and adds its
 //! row here, so that an older release refuses the database at open rather
@@ -33,11 +34,12 @@
 mod v1;
 mod v3;
 mod v4;
+mod v5;
 
 use super::{keys, StorageError};
 
 /// The schema this binary writes, and the newest it reads.
-pub const CURRENT: u32 = 5;
+pub const CURRENT: u32 = 6;
 
 /// The schema `engine` is at: its mark; or, with no mark, 1 if it holds
 /// anything (schema 1 wrote none), else [`CURRENT`] (a new database).
@@ -83,7 +85,7 @@ pub(super) fn upgrade(engine: &sled::Db) -> Result<(), StorageError> {
             tracing::info!(values, "schema 1 values readable; rewriting them");
             None
         } else {
-            Some((v3::plan(engine)?, v4::plan(engine)?))
+            Some((v3::plan(engine)?, v4::plan(engine)?, v5::plan(engine)?))
         };
         // Recovery has just completed the last commit; its record holds
         // values in the old encoding and would write them again at the
@@ -94,9 +96,9 @@ pub(super) fn upgrade(engine: &sled::Db) -> Result<(), StorageError> {
             let paged = v1::page_single_notifications(engine)?;
             tracing::info!(rewritten, paged, "schema 1 values rewritten");
         }
-        let (to_4, to_5) = match planned {
+        let (to_4, to_5, to_6) = match planned {
             Some(plans) => plans,
-            None => (v3::plan(engine)?, v4::plan(engine)?),
+            None => (v3::plan(engine)?, v4::plan(engine)?, v5::plan(engine)?),
         };
         let rewritten = v3::rewrite(engine, to_4)?;
         tracing::info!(
@@ -105,6 +107,8 @@ pub(super) fn upgrade(engine: &sled::Db) -> Result<(), StorageError> {
         );
         let rewritten = v4::rewrite(engine, to_5)?;
         tracing::info!(rewritten, "points histories split by order");
+        let rewritten = v5::rewrite(engine, to_6)?;
+        tracing::info!(rewritten, "accepts given an empty promise");
     }
     // The steps' writes first, then the mark: a crash in between leaves
     // the old mark, and the steps run again (finding nothing left to do).

@@ -21,8 +21,9 @@ use serde_json::{json, Value};
 /// What the step will write: (old key, new key, new value).
 type Rewrite = (Vec<u8>, Vec<u8>, Vec<u8>);
 
-/// The order event inside a log record, if it is one.
-fn order_event(record: &mut Value) -> Option<&mut Value> {
+/// The order event inside a log record, if it is one (also schema 6's
+/// step's).
+pub(super) fn order_event(record: &mut Value) -> Option<&mut Value> {
     // A record is [seq, at, event, by]; an order's event is
     // {"Order": [order_id, customer_id, store_id, event]}.
     record.get_mut(2)?.get_mut("Order")?.get_mut(3)

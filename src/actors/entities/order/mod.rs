@@ -42,9 +42,11 @@ impl Entity for Order {
         })
     }
 
-    /// The customer's index of orders, when placed; the payment record,
-    /// settled by a placement or a revision, or asked for everything back
-    /// by a reject or cancel, in the same commit.
+    /// The customer's index of orders, when placed; the order's durable
+    /// timers (`Order::timers`: those it gained written, those it lost
+    /// removed); the payment record, settled by a placement or a revision,
+    /// or asked for everything back by a reject or cancel, in the same
+    /// commit.
     fn also_write(
         db: &Db,
         id: &OrderId,
@@ -57,6 +59,13 @@ impl Entity for Order {
     ) -> AppResult<()> {
         if before.is_none() {
             batch.put(keys::customer_order(&next.customer_id, *id), &())?;
+        }
+        let (was, is) = (before.map(Order::timers).unwrap_or_default(), next.timers());
+        for (due, timer) in was.iter().filter(|t| !is.contains(t)) {
+            batch.remove(keys::order_timer(*due, *id, *timer));
+        }
+        for (due, timer) in is.iter().filter(|t| !was.contains(t)) {
+            batch.put(keys::order_timer(*due, *id, *timer), timer)?;
         }
         if events.iter().any(OrderEvent::refunds_payment) {
             return placement::request_refund_in(db, *id, batch, now);

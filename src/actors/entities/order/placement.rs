@@ -10,9 +10,10 @@ use crate::actors::entities::shell::EntityMessage;
 use crate::actors::payment::{Charge, ChargeOutcome};
 use crate::domain::access::Principal;
 use crate::domain::checkout::OrderRequest;
-use crate::domain::order::{NewOrder, Order, OrderCommand, OrderLine};
+use crate::domain::order::{Fees, NewOrder, Notes, Order, OrderCommand, OrderLine};
 use crate::domain::payment::{Payment, PaymentEvent, PaymentStatus};
-use crate::domain::pricing::Bill;
+use crate::domain::prep::AcceptTerms;
+use crate::domain::pricing::{self, Bill};
 use crate::domain::settlement::{self, PlacementStep};
 use crate::domain::{DomainError, Event, LatLon, OrderId, Timestamp, Won};
 use crate::error::{AppError, AppResult};
@@ -34,6 +35,15 @@ pub struct Draft {
     pub coupon_id: Option<String>,
     pub address: String,
     pub dropoff: LatLon,
+    /// Part of `amount`: the delivery fee, which no coupon takes off
+    /// (since schema 6).
+    #[serde(default)]
+    pub delivery_fee: Won,
+    /// The store's deadline and way of accepting (since schema 6).
+    #[serde(default)]
+    pub accept: Option<AcceptTerms>,
+    #[serde(default)]
+    pub notes: Notes,
 }
 
 impl Draft {
@@ -51,6 +61,11 @@ impl Draft {
             address: self.address,
             dropoff: self.dropoff,
             transaction_id,
+            fees: Fees {
+                delivery_won: self.delivery_fee,
+            },
+            accept: self.accept,
+            notes: self.notes,
         }
     }
 }
@@ -279,8 +294,10 @@ impl OrderActor {
         let mut pending = self.pending()?.ok_or_else(|| {
             AppError::Internal(format!("order {} has no pending payment", self.id))
         })?;
-        // The draft's amount is still its subtotal: nothing came off yet.
-        let bill = Bill::new(pending.draft.amount, discount);
+        // The draft's amount is still its subtotal and fee: nothing came
+        // off yet.
+        let fee = pending.draft.delivery_fee;
+        let bill = Bill::new(pricing::food_paid(pending.draft.amount, fee), discount, fee);
         pending.draft.discount = bill.discount;
         pending.draft.amount = bill.amount;
         let mut payment = self.payment()?;
@@ -315,7 +332,11 @@ impl Handler<Place> for OrderActor {
         let coupon = draft
             .coupon_id
             .clone()
-            .map(|c| (draft.customer_id.clone(), c, draft.amount));
+            // A coupon comes off the food only (`pricing`).
+            .map(|c| {
+                let food = pricing::food_paid(draft.amount, draft.delivery_fee);
+                (draft.customer_id.clone(), c, food)
+            });
         AtomicResponse::new(Box::pin(
             async move {
                 let charge = charge?;

@@ -101,6 +101,7 @@ impl OrderActor {
             amount: msg.bill.amount,
             discount: msg.bill.discount,
             delta: pricing::amount_delta(order.amount, msg.bill.amount),
+            delivery_fee: msg.bill.delivery_fee,
             transaction_id: None,
             key,
         };
