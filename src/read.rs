@@ -9,9 +9,10 @@ use crate::actors::subscribers::Subscriber;
 use crate::auth::AccessClaims;
 use crate::domain::access::{Principal, Role};
 use crate::domain::account::Account;
-use crate::domain::order::Order;
+use crate::domain::order::{Order, OrderStatus};
 use crate::domain::paging::{Page, PageRequest};
 use crate::domain::payment::Payment;
+use crate::domain::prep;
 use crate::domain::rider::Rider;
 use crate::domain::store::Store;
 use crate::domain::wallet::Wallet;
@@ -23,6 +24,20 @@ type Read<T> = Result<T, StorageError>;
 /// An order, if it exists.
 pub fn order(db: &Db, id: OrderId) -> Read<Option<Order>> {
     db.get(&keys::order(id))
+}
+
+/// An order as it stands, its ETA recomputed at `now` from its rider's
+/// last reported location once picked up (`prep::estimated_arrival`).
+pub fn order_now(db: &Db, id: OrderId, now: Timestamp) -> Read<Option<Order>> {
+    let Some(mut order) = order(db, id)? else {
+        return Ok(None);
+    };
+    if let (OrderStatus::PickedUp, Some(id)) = (order.status, &order.rider_id) {
+        if let Some(at) = rider(db, id)?.location {
+            order.estimated_delivery_at = Some(prep::estimated_arrival(now, at, order.dropoff()));
+        }
+    }
+    Ok(Some(order))
 }
 
 /// A page of a customer's orders, oldest first; the cursor is an order id.

@@ -9,6 +9,7 @@ use crate::actors::projections::notifier::Hub;
 use crate::actors::projections::Deps;
 use crate::actors::reactions::webhook;
 use crate::actors::registry::{Env, Registry};
+use crate::actors::services::tracking::TrackingHub;
 use crate::actors::services::{resolver, retention, timers};
 use crate::actors::subscribers::{self, Subscriber, Wiring};
 use crate::auth::{self, Tokens};
@@ -192,6 +193,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         metrics: metrics.clone(),
         sandbox,
         hub: hub.clone(),
+        tracking: Arc::new(TrackingHub::default()),
         faults,
         chaos: args.chaos,
         tokens,

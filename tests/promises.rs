@@ -310,6 +310,17 @@ async fn each_note_is_read_by_its_party_only_and_never_in_a_notification() {
     let (_, seen) = rider.get(&format!("/orders/{id}")).await;
     assert_eq!(seen["notes"]["forStore"], Value::Null);
     assert_eq!(seen["notes"]["forRider"], "문 앞에 두고 벨 눌러주세요");
+    // Each view keeps its note from the other party.
+    let (status, ticket) = rider.get(&format!("/foodCookings/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{ticket}");
+    assert_eq!(ticket["note"], Value::Null, "a rider reads no store note");
+    let (status, delivery) = owner.get(&format!("/deliveries/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{delivery}");
+    assert_eq!(
+        delivery["note"],
+        Value::Null,
+        "an owner reads no rider note"
+    );
     let (_, told) = api.get("/notifications?customerId=kim").await;
     let (_, store_told) = api.get("/notifications?storeId=gangnam-chicken").await;
     let all = format!("{told}{store_told}");

@@ -5,7 +5,9 @@
 //! see is refused exactly as if it did not exist (404); one the caller sees
 //! but may not act on is refused as forbidden (403), naming who may.
 
+use super::delivery::Delivery;
 use super::error::DomainError;
+use super::kitchen::Ticket;
 use super::order::{Order, OrderStatus};
 use super::store::Store;
 use serde::{Deserialize, Serialize};
@@ -241,13 +243,43 @@ pub fn sees_order(by: &Principal, order: &Order) -> bool {
 /// customer who wrote them and operators read both; the store's owner only
 /// the note for the store, a rider only the note for the rider.
 pub fn order_as_read_by(by: &Principal, mut order: Order) -> Order {
-    match by {
-        Principal::Customer(_) | Principal::Operator(_) | Principal::System => {}
-        Principal::Owner { .. } => order.notes.for_rider = None,
-        Principal::Rider(_) => order.notes.for_store = None,
-        Principal::Anonymous => order.notes = Default::default(),
+    if !reads_store_note(by, &order.store_id, &order.customer_id) {
+        order.notes.for_store = None;
+    }
+    if !reads_rider_note(by, &order.customer_id) {
+        order.notes.for_rider = None;
     }
     order
+}
+
+/// Whether `by` reads the note for the store: its owner, the customer who
+/// wrote it, operators.
+fn reads_store_note(by: &Principal, store_id: &str, customer_id: &str) -> bool {
+    by.owns(store_id) || by.is_staff() || matches!(by, Principal::Customer(id) if id == customer_id)
+}
+
+/// Whether `by` reads the note for the rider: riders, the customer who
+/// wrote it, operators.
+fn reads_rider_note(by: &Principal, customer_id: &str) -> bool {
+    matches!(by, Principal::Rider(_))
+        || by.is_staff()
+        || matches!(by, Principal::Customer(id) if id == customer_id)
+}
+
+/// A kitchen ticket as `by` reads it: the note is the store's.
+pub fn ticket_as_read_by(by: &Principal, mut ticket: Ticket) -> Ticket {
+    if !reads_store_note(by, &ticket.store_id, &ticket.customer_id) {
+        ticket.note = None;
+    }
+    ticket
+}
+
+/// A delivery as `by` reads it: the note is the rider's.
+pub fn delivery_as_read_by(by: &Principal, mut delivery: Delivery) -> Delivery {
+    if !reads_rider_note(by, &delivery.customer_id) {
+        delivery.note = None;
+    }
+    delivery
 }
 
 /// Whether `by` may do `action` to `order`: 404 (as if it did not exist)

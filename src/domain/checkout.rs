@@ -9,6 +9,7 @@ use super::prep::AcceptTerms;
 use super::pricing;
 use super::reasons::MAX_NOTE_CHARS;
 use super::store::Store;
+use super::time::Timestamp;
 use super::Won;
 use serde::{Deserialize, Serialize};
 
@@ -130,16 +131,18 @@ pub fn locate(req: &OrderRequest) -> Result<LatLon, DomainError> {
 /// Lines naming the same dish are merged.
 ///
 /// `default_deadline_secs` is the server's acceptance deadline, for a store
-/// that set none.
+/// that set none; `now` decides its hours and a pause.
 ///
-/// Errors: the store closed (409), an unknown item (404), a drop-off
-/// outside the radius or food under the minimum (422).
+/// Errors: the store closed, paused or a dish sold out (409, saying until
+/// when or which dish), an unknown item (404), a drop-off outside the
+/// radius or food under the minimum (422).
 pub fn quote(
     store: &Store,
     req: &OrderRequest,
     default_deadline_secs: u32,
+    now: Timestamp,
 ) -> Result<Quote, DomainError> {
-    store.check_takes_orders()?;
+    store.check_takes_orders(now)?;
     let dropoff = locate(req)?;
     let distance_km = store.location().distance_km(&dropoff);
     if !store.delivery.delivers_to(distance_km) {
@@ -151,12 +154,7 @@ pub fn quote(
     }
     let mut lines: Vec<OrderLine> = Vec::with_capacity(req.items.len());
     for item in &req.items {
-        let dish = store
-            .menu_item(&item.menu_id)
-            .ok_or_else(|| DomainError::MenuItemNotFound {
-                store: store.id.clone(),
-                menu: item.menu_id.clone(),
-            })?;
+        let dish = store.orderable_item(&item.menu_id)?;
         match lines.iter_mut().find(|l| l.menu_id == dish.id) {
             Some(line) => line.qty += item.qty as u32,
             None => lines.push(OrderLine {
@@ -215,6 +213,9 @@ fn invalid(field: &'static str, reason: &str) -> DomainError {
 mod tests {
     use super::*;
     use crate::domain::delivery_terms::DeliveryTerms;
+
+    /// When these checkouts happen (a store without hours is open).
+    const NOW: Timestamp = Timestamp(1_796_052_600_000);
     use crate::domain::testing::{menu_item, store_with};
     use crate::domain::ErrorKind;
 
@@ -249,7 +250,7 @@ mod tests {
     fn prices_and_locates_by_district() {
         let req = request(vec![("jjajang", 2), ("tangsuyuk", 1), ("jjajang", 1)]);
         validate(&req).unwrap();
-        let q = quote(&store(), &req, 600).unwrap();
+        let q = quote(&store(), &req, 600, NOW).unwrap();
         assert_eq!(q.subtotal, 3 * 7_000 + 18_000);
         assert_eq!(q.lines.len(), 2);
         assert_eq!(q.lines[0].qty, 3);
@@ -309,7 +310,7 @@ mod tests {
 
     #[test]
     fn refuses_unknown_items_closed_stores_and_no_district() {
-        let err = quote(&store(), &request(vec![("pizza", 1)]), 600).unwrap_err();
+        let err = quote(&store(), &request(vec![("pizza", 1)]), 600, NOW).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound);
         assert!(err.to_string().contains("pizza"));
         let closed = Store {
@@ -317,14 +318,14 @@ mod tests {
             ..store()
         };
         assert_eq!(
-            quote(&closed, &request(vec![("jjajang", 1)]), 600).unwrap_err(),
+            quote(&closed, &request(vec![("jjajang", 1)]), 600, NOW).unwrap_err(),
             DomainError::StoreClosed("s1".into())
         );
         let nowhere = OrderRequest {
             address: "부산 해운대구 1".into(),
             ..request(vec![("jjajang", 1)])
         };
-        let err = quote(&store(), &nowhere, 600).unwrap_err();
+        let err = quote(&store(), &nowhere, 600, NOW).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Invalid);
         assert!(err.to_string().contains("names no district"));
     }
@@ -356,30 +357,36 @@ mod tests {
 
     #[test]
     fn the_fee_follows_the_distance_and_the_store_keeps_its_terms() {
-        let q = quote(&with_terms(), &north(2.2, vec![("tangsuyuk", 1)]), 600).unwrap();
+        let q = quote(&with_terms(), &north(2.2, vec![("tangsuyuk", 1)]), 600, NOW).unwrap();
         assert!((q.distance_km - 2.2).abs() < 0.01, "{}", q.distance_km);
         assert_eq!(q.delivery_fee, 3_000 + 2 * 500);
         assert_eq!(q.accept.within_secs, 7 * 60);
         assert_eq!(q.accept.default_cooking_minutes, 20);
-        let q = quote(&store(), &north(2.2, vec![("tangsuyuk", 1)]), 45).unwrap();
+        let q = quote(&store(), &north(2.2, vec![("tangsuyuk", 1)]), 45, NOW).unwrap();
         assert_eq!((q.delivery_fee, q.accept.within_secs), (0, 45));
     }
 
     #[test]
     fn a_drop_off_outside_the_radius_says_how_far_it_is() {
-        let err = quote(&with_terms(), &north(3.5, vec![("tangsuyuk", 1)]), 600).unwrap_err();
+        let err = quote(&with_terms(), &north(3.5, vec![("tangsuyuk", 1)]), 600, NOW).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Invalid);
         assert!(
             err.to_string().contains("3.50 km from store \"s1\"")
                 && err.to_string().contains("within 3 km"),
             "{err}"
         );
-        assert!(quote(&with_terms(), &north(2.99, vec![("tangsuyuk", 1)]), 600).is_ok());
+        assert!(quote(
+            &with_terms(),
+            &north(2.99, vec![("tangsuyuk", 1)]),
+            600,
+            NOW
+        )
+        .is_ok());
     }
 
     #[test]
     fn a_basket_under_the_minimum_says_how_much_is_missing() {
-        let err = quote(&with_terms(), &north(1.0, vec![("jjajang", 2)]), 600).unwrap_err();
+        let err = quote(&with_terms(), &north(1.0, vec![("jjajang", 2)]), 600, NOW).unwrap_err();
         assert_eq!(
             err,
             DomainError::BelowMinimumOrder {
@@ -389,7 +396,7 @@ mod tests {
             }
         );
         assert!(err.to_string().contains("add 1000 won more"), "{err}");
-        assert!(quote(&with_terms(), &north(1.0, vec![("jjajang", 3)]), 600).is_ok());
+        assert!(quote(&with_terms(), &north(1.0, vec![("jjajang", 3)]), 600, NOW).is_ok());
     }
 
     #[test]
@@ -416,13 +423,13 @@ mod tests {
     #[test]
     fn merged_lines_are_bounded_and_sums_do_not_overflow() {
         let req = request(vec![("jjajang", 60), ("jjajang", 60)]);
-        assert!(quote(&store(), &req, 600)
+        assert!(quote(&store(), &req, 600, NOW)
             .unwrap_err()
             .to_string()
             .contains("at most 99"));
         let mut pricey = store();
         pricey.menu[0].price = u64::MAX / 50;
-        let err = quote(&pricey, &request(vec![("jjajang", 99)]), 600).unwrap_err();
+        let err = quote(&pricey, &request(vec![("jjajang", 99)]), 600, NOW).unwrap_err();
         assert!(err.to_string().contains("more than can be paid"));
     }
 }

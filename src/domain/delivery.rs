@@ -19,6 +19,31 @@ pub enum DeliveryStatus {
     Canceled,
 }
 
+/// A delivery under way, as its rider's live tracking needs it: whose it
+/// is and where it goes (kept from pick-up to delivery; schema 6).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Trip {
+    pub order_id: OrderId,
+    pub customer_id: String,
+    pub dropoff: LatLon,
+}
+
+impl Trip {
+    /// The trip of `order` while it is picked up and not yet delivered.
+    pub fn of(order: &Order) -> Option<(String, Trip)> {
+        let rider = order.rider_id.clone()?;
+        (order.status == OrderStatus::PickedUp).then(|| {
+            let trip = Trip {
+                order_id: order.id,
+                customer_id: order.customer_id.clone(),
+                dropoff: order.dropoff(),
+            };
+            (rider, trip)
+        })
+    }
+}
+
 /// Where the customer wants the food.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dropoff {

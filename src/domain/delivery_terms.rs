@@ -22,8 +22,8 @@ pub const DEFAULT_RADIUS_KM: f64 = 10.0;
 /// Widest delivery radius a store may set, in km (Seoul is about 30 km
 /// across).
 pub const MAX_RADIUS_KM: f64 = 30.0;
-/// Highest fee, per band or base, and highest minimum a store may set, in
-/// won (a larger one is a typo).
+/// Highest delivery fee a store may charge, at its radius, in won; and
+/// highest minimum (a larger one is a typo).
 pub const MAX_FEE_WON: Won = 50_000;
 pub const MAX_MIN_ORDER_WON: Won = 1_000_000;
 
@@ -114,6 +114,13 @@ impl DeliveryTerms {
         match km(self.step_km) {
             Some(m) if (100..=10_000).contains(&m) => {}
             _ => return Err(invalid("stepKm", "must be between 0.1 and 10 km".into())),
+        }
+        let farthest = super::pricing::delivery_fee(self, self.radius_km);
+        if farthest > MAX_FEE_WON {
+            return Err(invalid(
+                "stepFeeWon",
+                format!("makes the fee at the radius {farthest} won; it may be at most {MAX_FEE_WON} won"),
+            ));
         }
         if let Some(minutes) = self.accept_deadline_minutes {
             if !ACCEPT_DEADLINE_MINUTES.contains(&minutes) {
@@ -274,6 +281,15 @@ mod tests {
                     ..terms()
                 },
                 "stepKm",
+            ),
+            // 30 km in 0.1 km steps of 500 won: 150,000 won at the radius.
+            (
+                DeliveryTerms {
+                    radius_km: 30.0,
+                    step_km: 0.1,
+                    ..terms()
+                },
+                "stepFeeWon",
             ),
             (
                 DeliveryTerms {

@@ -1,7 +1,17 @@
 //! Refusals of the domain, each with a message a person can act on.
 
+use super::hours;
 use super::ids::OrderId;
+use super::time::Timestamp;
 use super::Won;
+
+/// When a closed store opens next, for its refusal.
+fn opens(next: &Option<Timestamp>) -> String {
+    match next {
+        Some(at) => format!("it opens at {}", hours::describe(*at)),
+        None => "it has no opening hours ahead".into(),
+    }
+}
 
 /// How a refusal is classified; the HTTP layer maps each to one status code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +47,19 @@ pub enum DomainError {
     StoreExists(String),
     #[error("store {0:?} is closed and takes no orders now")]
     StoreClosed(String),
+    #[error("store {store:?} is closed now (its opening hours); {}", opens(.next_open))]
+    StoreClosedNow {
+        store: String,
+        next_open: Option<Timestamp>,
+    },
+    #[error("store {store:?} is busy and takes no orders until {}; order then, or from another store", hours::describe(*.until))]
+    StorePaused { store: String, until: Timestamp },
+    #[error("menu item {menu:?} ({name}) of store {store:?} is sold out; pick another dish")]
+    SoldOut {
+        store: String,
+        menu: String,
+        name: String,
+    },
     #[error(
         "store {store:?} takes orders of at least {minimum} won of food; add {missing} won more"
     )]
@@ -132,6 +155,9 @@ impl DomainError {
             | NotFound { .. } => ErrorKind::NotFound,
             StoreExists(_)
             | StoreClosed(_)
+            | StoreClosedNow { .. }
+            | StorePaused { .. }
+            | SoldOut { .. }
             | UnknownCoupon(_)
             | OrderExists(_)
             | WrongState { .. }

@@ -18,6 +18,7 @@ pub mod error;
 pub mod event;
 pub mod geo;
 pub mod grid;
+pub mod hours;
 pub mod ids;
 pub mod kitchen;
 pub mod limits;

@@ -203,6 +203,9 @@ impl Order {
     fn fire(&self, timer: OrderTimer, now: Timestamp) -> Result<Vec<OrderEvent>, DomainError> {
         let due = self.timers().into_iter().find(|(_, t)| *t == timer);
         match (due, self.accept_by) {
+            // A reminder come due with its deadline (after a restart) is
+            // no use: the deadline fires and takes it away.
+            (Some((_, OrderTimer::Remind)), Some(accept_by)) if accept_by <= now => Ok(vec![]),
             (Some((at, _)), Some(accept_by)) if at <= now => Ok(vec![match timer {
                 OrderTimer::AutoAccept => self.accept(None, now)?,
                 OrderTimer::Remind => OrderEvent::AcceptReminded { accept_by },

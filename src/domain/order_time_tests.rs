@@ -262,6 +262,22 @@ fn the_reminder_comes_half_way_once_and_an_accepted_order_expires_never() {
 }
 
 #[test]
+fn a_reminder_come_due_with_its_deadline_is_not_sent() {
+    // Down for the whole window: both come due at the restart.
+    let order = placed(Some(terms(false)));
+    let late = Timestamp(PLACED.0 + 700_000);
+    let remind = OrderCommand::Timer(OrderTimer::Remind);
+    assert_eq!(
+        decide_at(&order, &Principal::System, remind, late),
+        Ok(vec![])
+    );
+    let expire = OrderCommand::Timer(OrderTimer::Expire);
+    let events = decide_at(&order, &Principal::System, expire, late).unwrap();
+    let canceled = after(order, &events, late);
+    assert!(canceled.timers().is_empty(), "the reminder went with it");
+}
+
+#[test]
 fn a_store_that_auto_accepts_accepts_at_once_with_its_default_time() {
     let order = placed(Some(terms(true)));
     let fire = OrderCommand::Timer(OrderTimer::AutoAccept);

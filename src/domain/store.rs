@@ -1,10 +1,12 @@
-//! The store aggregate: profile, open flag and menu.
+//! The store aggregate: profile, open flag, menu, terms and availability
+//! (opening hours, a pause, sold-out dishes).
 
 use super::access::{self, Principal, StoreAction};
 use super::aggregate::Aggregate;
 use super::delivery_terms::{DeliveryTerms, KitchenTerms};
 use super::error::DomainError;
 use super::geo::LatLon;
+use super::hours::{Open, OpeningHours};
 use super::ids::{validate_id, validate_text};
 use super::time::Timestamp;
 use super::Won;
@@ -19,6 +21,9 @@ pub struct MenuItem {
     pub id: String,
     pub name: String,
     pub price: Won,
+    /// Out of stock until the store says it is back (since schema 6).
+    #[serde(default, rename = "soldOut")]
+    pub sold_out: bool,
 }
 
 impl MenuItem {
@@ -60,7 +65,26 @@ pub struct Store {
     /// Default cooking time and auto-accept (since schema 6).
     #[serde(default)]
     pub kitchen: KitchenTerms,
+    /// Weekly hours and closed dates (since schema 6; `None`: open
+    /// whenever `open` is).
+    #[serde(default)]
+    pub hours: Option<OpeningHours>,
+    /// Busy: takes no orders before then (since schema 6).
+    #[serde(default, rename = "pausedUntil")]
+    pub paused_until: Option<Timestamp>,
 }
+
+/// Whether a store takes orders at a moment, for `GET /stores`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Availability {
+    pub open_now: bool,
+    /// When it next takes orders, if closed and known.
+    pub next_open_at: Option<Timestamp>,
+}
+
+/// The longest a store may pause, in milliseconds (a day; longer is a
+/// closure: `open` or `closedDates`).
+pub const MAX_PAUSE_MS: u64 = 24 * 3_600_000;
 
 impl Store {
     pub fn location(&self) -> LatLon {
@@ -70,16 +94,72 @@ impl Store {
         }
     }
 
-    /// Whether it takes orders now: open, and approved. One awaiting
-    /// approval does not exist for the customers who order (`sees_store`).
-    pub fn check_takes_orders(&self) -> Result<(), DomainError> {
+    /// Whether it takes orders at `now`: approved, open, not paused, and
+    /// within its hours. One awaiting approval does not exist for the
+    /// customers who order (`sees_store`).
+    ///
+    /// Errors: 404 unapproved; 409 closed (`StoreClosed`, or
+    /// `StoreClosedNow` naming the next opening), paused (`StorePaused`,
+    /// naming until when).
+    pub fn check_takes_orders(&self, now: Timestamp) -> Result<(), DomainError> {
         if self.awaiting_approval {
             return Err(DomainError::StoreNotFound(self.id.clone()));
         }
         if !self.open {
             return Err(DomainError::StoreClosed(self.id.clone()));
         }
-        Ok(())
+        if let Some(until) = self.paused_until.filter(|until| now < *until) {
+            return Err(DomainError::StorePaused {
+                store: self.id.clone(),
+                until,
+            });
+        }
+        match self.hours.as_ref().map(|h| h.at(now)) {
+            Some(Open::Closed { next }) => Err(DomainError::StoreClosedNow {
+                store: self.id.clone(),
+                next_open: next,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether it takes orders at `now`, and if not, when it next does
+    /// (after a pause, at the first moment its hours are open).
+    pub fn availability(&self, now: Timestamp) -> Availability {
+        if self.awaiting_approval || !self.open {
+            return Availability {
+                open_now: false,
+                next_open_at: None,
+            };
+        }
+        let from = self.paused_until.filter(|until| now < *until);
+        let at = from.unwrap_or(now);
+        let next = match self.hours.as_ref().map(|h| h.at(at)) {
+            Some(Open::Closed { next }) => next,
+            _ => Some(at),
+        };
+        Availability {
+            open_now: from.is_none() && next == Some(now),
+            next_open_at: next.filter(|n| *n > now),
+        }
+    }
+
+    /// A dish that may be ordered: on the menu (404) and not sold out (409).
+    pub fn orderable_item(&self, id: &str) -> Result<&MenuItem, DomainError> {
+        let item = self
+            .menu_item(id)
+            .ok_or_else(|| DomainError::MenuItemNotFound {
+                store: self.id.clone(),
+                menu: id.to_string(),
+            })?;
+        if item.sold_out {
+            return Err(DomainError::SoldOut {
+                store: self.id.clone(),
+                menu: item.id.clone(),
+                name: item.name.clone(),
+            });
+        }
+        Ok(item)
     }
 
     pub fn menu_item(&self, id: &str) -> Option<&MenuItem> {
@@ -94,6 +174,9 @@ impl Store {
         LatLon::new(self.lat, self.lon)?;
         self.delivery.validate()?;
         self.kitchen.validate()?;
+        if let Some(hours) = &self.hours {
+            hours.validate()?;
+        }
         if self.menu.len() > 500 {
             return Err(DomainError::Invalid {
                 field: "menu",
@@ -129,6 +212,17 @@ pub enum StoreCommand {
     SetOwner(String),
     SetDeliveryTerms(DeliveryTerms),
     SetKitchenTerms(KitchenTerms),
+    /// Weekly hours and closed dates (`None`: open whenever `open` is).
+    SetHours(Option<OpeningHours>),
+    /// Busy: no orders before `until` (at most a day ahead).
+    Pause {
+        until: Timestamp,
+    },
+    Resume,
+    SetSoldOut {
+        menu_id: String,
+        sold_out: bool,
+    },
 }
 
 /// What happened to a store.
@@ -141,6 +235,10 @@ pub enum StoreEvent {
     OwnerSet(String),
     DeliveryTermsSet(DeliveryTerms),
     KitchenTermsSet(KitchenTerms),
+    HoursSet(Option<OpeningHours>),
+    Paused { until: Timestamp },
+    Resumed,
+    SoldOutSet { menu_id: String, sold_out: bool },
 }
 
 impl Aggregate for Store {
@@ -160,14 +258,18 @@ impl Aggregate for Store {
         id: &String,
         by: &Principal,
         cmd: &StoreCommand,
-        _now: Timestamp,
+        now: Timestamp,
     ) -> Result<Vec<StoreEvent>, DomainError> {
         let action = match cmd {
             StoreCommand::Register(_) => None,
             StoreCommand::SetMenuItem(_)
             | StoreCommand::SetOpen(_)
             | StoreCommand::SetDeliveryTerms(_)
-            | StoreCommand::SetKitchenTerms(_) => Some(StoreAction::Manage),
+            | StoreCommand::SetKitchenTerms(_)
+            | StoreCommand::SetHours(_)
+            | StoreCommand::Pause { .. }
+            | StoreCommand::Resume
+            | StoreCommand::SetSoldOut { .. } => Some(StoreAction::Manage),
             StoreCommand::Approve => Some(StoreAction::Approve),
             StoreCommand::SetOwner(_) => Some(StoreAction::SetOwner),
         };
@@ -218,7 +320,12 @@ impl Aggregate for Store {
             }
             (Some(store), StoreCommand::SetMenuItem(item)) => {
                 item.validate()?;
-                if store.menu_item(&item.id) == Some(item) {
+                // A new name or price does not restock a sold-out dish.
+                let mut item = item.clone();
+                if let Some(old) = store.menu_item(&item.id) {
+                    item.sold_out = old.sold_out;
+                }
+                if store.menu_item(&item.id) == Some(&item) {
                     return Ok(vec![]);
                 }
                 if store.menu_item(&item.id).is_none() && store.menu.len() >= 500 {
@@ -227,7 +334,7 @@ impl Aggregate for Store {
                         reason: "already has 500 items".into(),
                     });
                 }
-                Ok(vec![StoreEvent::MenuItemSet(item.clone())])
+                Ok(vec![StoreEvent::MenuItemSet(item)])
             }
             (Some(store), StoreCommand::SetOpen(open)) if store.open == *open => Ok(vec![]),
             (Some(_), StoreCommand::SetOpen(open)) => Ok(vec![StoreEvent::OpenChanged(*open)]),
@@ -244,6 +351,44 @@ impl Aggregate for Store {
                     return Ok(vec![]);
                 }
                 Ok(vec![StoreEvent::KitchenTermsSet(terms.clone())])
+            }
+            (Some(store), StoreCommand::SetHours(hours)) => {
+                if let Some(hours) = hours {
+                    hours.validate()?;
+                }
+                if store.hours == *hours {
+                    return Ok(vec![]);
+                }
+                Ok(vec![StoreEvent::HoursSet(hours.clone())])
+            }
+            (Some(_), StoreCommand::Pause { until }) => {
+                if *until <= now || until.0 - now.0 > MAX_PAUSE_MS {
+                    return Err(DomainError::Invalid {
+                        field: "until",
+                        reason: "must be in the future, at most 24 hours from now (close the store for longer)".into(),
+                    });
+                }
+                Ok(vec![StoreEvent::Paused { until: *until }])
+            }
+            (Some(store), StoreCommand::Resume) => match store.paused_until {
+                Some(until) if now < until => Ok(vec![StoreEvent::Resumed]),
+                _ => Ok(vec![]),
+            },
+            (Some(store), StoreCommand::SetSoldOut { menu_id, sold_out }) => {
+                let item =
+                    store
+                        .menu_item(menu_id)
+                        .ok_or_else(|| DomainError::MenuItemNotFound {
+                            store: store.id.clone(),
+                            menu: menu_id.clone(),
+                        })?;
+                if item.sold_out == *sold_out {
+                    return Ok(vec![]);
+                }
+                Ok(vec![StoreEvent::SoldOutSet {
+                    menu_id: menu_id.clone(),
+                    sold_out: *sold_out,
+                }])
             }
         }
     }
@@ -277,6 +422,24 @@ impl Aggregate for Store {
             }
             (Some(mut s), StoreEvent::KitchenTermsSet(terms)) => {
                 s.kitchen = terms.clone();
+                Some(s)
+            }
+            (Some(mut s), StoreEvent::HoursSet(hours)) => {
+                s.hours = hours.clone();
+                Some(s)
+            }
+            (Some(mut s), StoreEvent::Paused { until }) => {
+                s.paused_until = Some(*until);
+                Some(s)
+            }
+            (Some(mut s), StoreEvent::Resumed) => {
+                s.paused_until = None;
+                Some(s)
+            }
+            (Some(mut s), StoreEvent::SoldOutSet { menu_id, sold_out }) => {
+                if let Some(item) = s.menu.iter_mut().find(|m| m.id == *menu_id) {
+                    item.sold_out = *sold_out;
+                }
                 Some(s)
             }
             (state, _) => state,

@@ -1,5 +1,5 @@
 use super::*;
-use crate::domain::testing::{given, store};
+use crate::domain::testing::{given, menu_item, store};
 use crate::domain::ErrorKind;
 
 fn decide(
@@ -37,11 +37,7 @@ fn register_then_refuse_again() {
 #[test]
 fn menu_items_are_added_and_changed() {
     let s = Some(store());
-    let tangsuyuk = MenuItem {
-        id: "tangsuyuk".into(),
-        name: "탕수육".into(),
-        price: 18_000,
-    };
+    let tangsuyuk = menu_item("tangsuyuk", "탕수육", 18_000);
     let s = run(s, StoreCommand::SetMenuItem(tangsuyuk.clone())).unwrap();
     let cheaper = MenuItem {
         price: 6_500,
@@ -70,26 +66,10 @@ fn setting_the_same_thing_changes_nothing() {
 #[test]
 fn refuses_bad_items_and_unknown_stores() {
     for bad in [
-        MenuItem {
-            id: "x".into(),
-            name: "x".into(),
-            price: 0,
-        },
-        MenuItem {
-            id: "x".into(),
-            name: "x".into(),
-            price: MAX_PRICE + 1,
-        },
-        MenuItem {
-            id: "".into(),
-            name: "x".into(),
-            price: 1,
-        },
-        MenuItem {
-            id: "x".into(),
-            name: " ".into(),
-            price: 1,
-        },
+        menu_item("x", "x", 0),
+        menu_item("x", "x", MAX_PRICE + 1),
+        menu_item("", "x", 1),
+        menu_item("x", " ", 1),
     ] {
         let err = decide(Some(&store()), "s1", &StoreCommand::SetMenuItem(bad)).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Invalid);
@@ -263,4 +243,141 @@ fn only_the_stores_owner_or_an_operator_sets_its_terms() {
     assert_eq!(by(other).unwrap_err().kind(), ErrorKind::Forbidden);
     let customer = by(Principal::Customer("kim".into())).unwrap_err();
     assert_eq!(customer.kind(), ErrorKind::Forbidden);
+}
+
+const NOON: Timestamp = Timestamp(1_796_040_000_000); // 2026-11-30T12:00:00Z
+const MINUTE: u64 = 60_000;
+
+fn at(
+    store: Option<Store>,
+    cmd: StoreCommand,
+    now: Timestamp,
+) -> Result<Option<Store>, DomainError> {
+    let events = Store::decide(
+        store.as_ref(),
+        &"s1".to_string(),
+        &Principal::System,
+        &cmd,
+        now,
+    )?;
+    Ok(events.iter().fold(store, apply))
+}
+
+#[test]
+fn a_pause_refuses_orders_until_its_time_and_says_so() {
+    let until = NOON.plus_ms(30 * MINUTE);
+    let paused = at(Some(store()), StoreCommand::Pause { until }, NOON)
+        .unwrap()
+        .unwrap();
+    let err = paused.check_takes_orders(NOON).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert!(
+        err.to_string().contains("until 2026-11-30 21:30 (Seoul)"),
+        "{err}"
+    );
+    assert_eq!(paused.check_takes_orders(until), Ok(()), "over at its time");
+    let shown = paused.availability(NOON);
+    assert!(!shown.open_now);
+    assert_eq!(shown.next_open_at, Some(until));
+    let resumed = at(Some(paused.clone()), StoreCommand::Resume, NOON)
+        .unwrap()
+        .unwrap();
+    assert_eq!(resumed.check_takes_orders(NOON), Ok(()));
+    // Resuming a store that is not paused changes nothing.
+    assert_eq!(
+        Store::decide(
+            Some(&resumed),
+            &"s1".into(),
+            &Principal::System,
+            &StoreCommand::Resume,
+            NOON
+        ),
+        Ok(vec![])
+    );
+    for bad in [NOON, NOON.plus_ms(24 * 60 * MINUTE + 1)] {
+        let err = at(Some(store()), StoreCommand::Pause { until: bad }, NOON).unwrap_err();
+        assert!(
+            err.to_string().starts_with("until must be in the future"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_sold_out_dish_is_refused_by_name_until_it_is_back() {
+    let cmd = |sold_out| StoreCommand::SetSoldOut {
+        menu_id: "jjajang".into(),
+        sold_out,
+    };
+    let out = at(Some(store()), cmd(true), NOON).unwrap().unwrap();
+    let err = out.orderable_item("jjajang").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert!(
+        err.to_string().contains("\"jjajang\" (짜장면)") && err.to_string().contains("sold out"),
+        "{err}"
+    );
+    // A new price does not restock it.
+    let repriced = at(
+        Some(out.clone()),
+        StoreCommand::SetMenuItem(MenuItem {
+            price: 8_000,
+            ..out.menu[0].clone()
+        }),
+        NOON,
+    )
+    .unwrap()
+    .unwrap();
+    assert!(repriced.menu[0].sold_out);
+    let back = at(Some(repriced), cmd(false), NOON).unwrap().unwrap();
+    assert!(back.orderable_item("jjajang").is_ok());
+    let unknown = StoreCommand::SetSoldOut {
+        menu_id: "pizza".into(),
+        sold_out: true,
+    };
+    assert_eq!(
+        at(Some(back), unknown, NOON).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+}
+
+#[test]
+fn outside_its_hours_a_store_says_when_it_opens() {
+    use crate::domain::hours::{ClockTime, Day, Opening, OpeningHours};
+    // Noon UTC is 21:00 in Seoul, a Monday; the store opens at 10:00.
+    let hours = OpeningHours {
+        weekly: [Day::Mon, Day::Tue]
+            .iter()
+            .map(|&day| Opening {
+                day,
+                open: ClockTime::new(10, 0).unwrap(),
+                close: ClockTime::new(20, 0).unwrap(),
+            })
+            .collect(),
+        closed_dates: vec![],
+    };
+    let s = at(Some(store()), StoreCommand::SetHours(Some(hours)), NOON)
+        .unwrap()
+        .unwrap();
+    let err = s.check_takes_orders(NOON).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("opens at 2026-12-01 10:00 (Seoul)"),
+        "{err}"
+    );
+    let shown = s.availability(NOON);
+    assert!(!shown.open_now);
+    assert_eq!(shown.next_open_at, Some(NOON.plus_ms(13 * 60 * MINUTE)));
+    // Paused past the evening: it opens when both allow.
+    let paused = Store {
+        paused_until: Some(NOON.plus_ms(14 * 60 * MINUTE)),
+        ..s.clone()
+    };
+    assert_eq!(
+        paused.availability(NOON).next_open_at,
+        Some(NOON.plus_ms(14 * 60 * MINUTE))
+    );
+    let cleared = at(Some(s), StoreCommand::SetHours(None), NOON)
+        .unwrap()
+        .unwrap();
+    assert!(cleared.availability(NOON).open_now);
 }

@@ -81,6 +81,7 @@ pub fn menu_item(id: &str, name: &str, price: Won) -> MenuItem {
         id: id.into(),
         name: name.into(),
         price,
+        sold_out: false,
     }
 }
 
@@ -98,6 +99,8 @@ pub fn store_with(menu: Vec<MenuItem>) -> Store {
         awaiting_approval: false,
         delivery: Default::default(),
         kitchen: Default::default(),
+        hours: None,
+        paused_until: None,
     }
 }
 

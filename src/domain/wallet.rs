@@ -163,7 +163,8 @@ pub struct ReviewedOrder {
     pub store_id: String,
     pub customer_id: String,
     pub status: OrderStatus,
-    /// What was paid, after any discount.
+    /// What was paid for the food, after any discount (the delivery fee
+    /// is not the food: `pricing::food_paid`).
     pub amount: Won,
     /// The store's owner's account, if it has one.
     pub store_owner: Option<String>,
@@ -177,7 +178,7 @@ impl ReviewedOrder {
             store_id: order.store_id.clone(),
             customer_id: order.customer_id.clone(),
             status: order.status,
-            amount: order.amount,
+            amount: pricing::food_paid(order.amount, order.fees.delivery_won),
             store_owner,
         }
     }

@@ -123,7 +123,7 @@ async fn get(
     visible_order(&state, &caller.principal, *id)?;
     let delivery = board::delivery(&state.db, *id)?
         .ok_or_else(|| Problem::not_found(format!("order {} has no delivery (yet)", *id)))?;
-    Ok(HttpResponse::Ok().json(delivery))
+    Ok(HttpResponse::Ok().json(access::delivery_as_read_by(&caller.principal, delivery)))
 }
 
 /// Who picks or completes: the signed-in rider (`riderId`, or the whole

@@ -60,7 +60,7 @@ async fn get(
     visible_order(&state, &caller.principal, *id)?;
     let ticket = kitchen::ticket(&state.db, *id)?
         .ok_or_else(|| Problem::not_found(format!("order {} has no kitchen ticket (yet)", *id)))?;
-    Ok(HttpResponse::Ok().json(ticket))
+    Ok(HttpResponse::Ok().json(access::ticket_as_read_by(&caller.principal, ticket)))
 }
 
 async fn act(

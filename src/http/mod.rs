@@ -33,6 +33,7 @@ use crate::actors::projections::board::DeliveryBoard;
 use crate::actors::projections::kitchen::Kitchen;
 use crate::actors::projections::notifier::Hub;
 use crate::actors::projections::ProjectionActor;
+use crate::actors::services::tracking::TrackingHub;
 use crate::actors::Registry;
 use crate::auth::Tokens;
 use crate::domain::access::{self, Principal};
@@ -60,6 +61,8 @@ pub struct AppState {
     pub sandbox: Sandbox,
     /// Live notification channels, for the WebSocket.
     pub hub: Arc<Hub>,
+    /// Live rider positions for customers, for the WebSocket.
+    pub tracking: Arc<TrackingHub>,
     /// Faults to inject, for `/admin/chaos/panic`.
     pub faults: Arc<Faults>,
     /// Whether `/admin/chaos` is served.

@@ -5,6 +5,7 @@ use super::caller::Caller;
 use super::paged::paged_by;
 use super::{ApiResult, AppState, Problem};
 use crate::actors::projections::notifier;
+use crate::actors::services::tracking::Position;
 use crate::actors::subscribers::Subscriber;
 use crate::auth::AccessClaims;
 use crate::domain::access::{self, Principal, Role, StoreAction};
@@ -108,6 +109,14 @@ async fn live(
     // Subscribe before reading the backlog, so nothing falls in between;
     // what arrives twice is skipped by id.
     let live = state.hub.subscribe(&audience);
+    // A rider's position is its customer's alone: not even an operator
+    // listening for them gets it.
+    let tracked = match (&caller.principal, &audience) {
+        (Principal::Customer(me), Audience::Customer(them)) if me == them => Some(me.clone()),
+        _ => None,
+    };
+    let positions = tracked.as_ref().map(|me| state.tracking.subscribe(me));
+    let tracking = state.tracking.clone();
     let since = match q.since {
         Some(since) => since,
         // From now: where the notifier is (not the log, which may be ahead
@@ -123,9 +132,12 @@ async fn live(
             claims,
             ping_every,
         };
-        let pushed = push(&socket, &audience, since, live, session, stream);
+        let pushed = push(&socket, &audience, since, live, positions, session, stream);
         let _ = tracing::Instrument::instrument(pushed, span).await;
         hub.release(&audience);
+        if let Some(me) = tracked {
+            tracking.release(&me);
+        }
         drop((slot, permit));
     });
     Ok(response)
@@ -154,6 +166,7 @@ async fn push(
     audience: &Audience,
     mut last: u64,
     mut live: tokio::sync::broadcast::Receiver<Notification>,
+    mut positions: Option<tokio::sync::broadcast::Receiver<Position>>,
     mut session: actix_ws::Session,
     mut stream: actix_ws::MessageStream,
 ) -> Result<(), actix_ws::Closed> {
@@ -174,6 +187,15 @@ async fn push(
                 }
                 session.ping(b"").await?;
             }
+            position = next_position(&mut positions) => match position {
+                Ok(p) => {
+                    let text = serde_json::json!({ "tracking": p }).to_string();
+                    session.text(text).await?;
+                }
+                // A missed position is superseded by the next one.
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => positions = None,
+            },
             received = live.recv() => match received {
                 Ok(n) if n.id > last => {
                     last = n.id;
@@ -194,6 +216,17 @@ async fn push(
                 }
             }
         }
+    }
+}
+
+/// The next position for a socket that tracks its customer's deliveries;
+/// never, for any other.
+async fn next_position(
+    positions: &mut Option<tokio::sync::broadcast::Receiver<Position>>,
+) -> Result<Position, RecvError> {
+    match positions {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
     }
 }
 

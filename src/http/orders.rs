@@ -10,7 +10,7 @@ use crate::domain::access::{self, OrderAction, Principal, Role};
 use crate::domain::checkout::{ItemRequest, OrderRequest};
 use crate::domain::order::{Order, OrderCommand};
 use crate::domain::reasons::{self, CancelReason};
-use crate::domain::{DomainError, OrderId};
+use crate::domain::{DomainError, OrderId, Timestamp};
 use crate::read;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -75,7 +75,8 @@ async fn list(
 /// An order `by` may see (`access::sees_order`), as they may read it
 /// (`access::order_as_read_by`); any other is a 404.
 pub(super) fn visible_order(state: &AppState, by: &Principal, id: OrderId) -> ApiResult<Order> {
-    let order = read::order(&state.db, id)?.ok_or(DomainError::OrderNotFound(id))?;
+    let order =
+        read::order_now(&state.db, id, Timestamp::now())?.ok_or(DomainError::OrderNotFound(id))?;
     access::check_order(by, &order, OrderAction::Read)?;
     Ok(access::order_as_read_by(by, order))
 }

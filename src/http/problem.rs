@@ -157,8 +157,15 @@ impl From<DomainError> for Problem {
             (ErrorKind::Conflict, DomainError::CookingStarted(_)) => {
                 (StatusCode::CONFLICT, "cooking-started")
             }
-            (ErrorKind::Conflict, DomainError::StoreClosed(_)) => {
-                (StatusCode::CONFLICT, "store-closed")
+            (
+                ErrorKind::Conflict,
+                DomainError::StoreClosed(_) | DomainError::StoreClosedNow { .. },
+            ) => (StatusCode::CONFLICT, "store-closed"),
+            (ErrorKind::Conflict, DomainError::StorePaused { .. }) => {
+                (StatusCode::CONFLICT, "store-paused")
+            }
+            (ErrorKind::Conflict, DomainError::SoldOut { .. }) => {
+                (StatusCode::CONFLICT, "sold-out")
             }
             (
                 ErrorKind::Conflict,

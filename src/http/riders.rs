@@ -6,7 +6,7 @@ use crate::actors::entities::shell::Execute;
 use crate::domain::access::{self, Principal, Role};
 use crate::domain::ids::validate_id;
 use crate::domain::rider::{Rider, RiderCommand};
-use crate::domain::LatLon;
+use crate::domain::{LatLon, Timestamp};
 use crate::read;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -51,6 +51,8 @@ struct Location {
     lon: f64,
 }
 
+/// Records where the rider is and pushes it, with the ETA, to the customer
+/// of each delivery they carry (`tracking`).
 async fn locate(
     state: web::Data<AppState>,
     caller: Caller,
@@ -58,7 +60,11 @@ async fn locate(
     body: web::Json<Location>,
 ) -> ApiResult<HttpResponse> {
     let at = LatLon::new(body.lat, body.lon)?;
-    update(&state, &caller.principal, &id, RiderCommand::Locate(at)).await
+    let answer = update(&state, &caller.principal, &id, RiderCommand::Locate(at)).await?;
+    state
+        .tracking
+        .rider_moved(&state.db, &id, at, Timestamp::now())?;
+    Ok(answer)
 }
 
 #[derive(Deserialize)]

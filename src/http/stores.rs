@@ -8,8 +8,10 @@ use crate::actors::projections::ratings;
 use crate::domain::access::{self, Principal, Role};
 use crate::domain::delivery_terms::{DeliveryTerms, KitchenTerms};
 use crate::domain::districts;
+use crate::domain::hours::OpeningHours;
 use crate::domain::paging::{Page, PageRequest};
 use crate::domain::store::{MenuItem, Store, StoreCommand};
+use crate::domain::Timestamp;
 use crate::read;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -45,6 +47,14 @@ struct Summary<'a> {
     lat: f64,
     lon: f64,
     open: bool,
+    /// Takes orders now: open, not paused, within its hours.
+    open_now: bool,
+    /// When it next takes orders, if not now.
+    next_open_at: Option<Timestamp>,
+    min_order_won: u64,
+    /// The fee up to the base distance (more beyond it: `GET /stores/{id}`).
+    base_fee_won: u64,
+    radius_km: f64,
     menu_items: usize,
     rating: RatingSummary,
 }
@@ -56,12 +66,15 @@ struct RatingSummary {
     count: u64,
 }
 
-/// One store, with its menu and rating.
+/// One store, with its menu, rating and whether it takes orders now.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct WithRating<'a> {
     #[serde(flatten)]
     store: &'a Store,
     rating: RatingSummary,
+    open_now: bool,
+    next_open_at: Option<Timestamp>,
 }
 
 fn rating_of(state: &AppState, store: &str) -> ApiResult<RatingSummary> {
@@ -92,10 +105,12 @@ async fn list(
     let q = q.into_inner();
     let page = PageRequest::parse(q.limit, q.after)?;
     let stores = read::stores_page(&state.db, &page, |s| access::sees_store(&caller.0, s))?;
+    let now = Timestamp::now();
     let summaries: Vec<Summary> = stores
         .items
         .iter()
         .map(|s| {
+            let availability = s.availability(now);
             Ok(Summary {
                 id: &s.id,
                 name: &s.name,
@@ -103,6 +118,11 @@ async fn list(
                 lat: s.lat,
                 lon: s.lon,
                 open: s.open,
+                open_now: availability.open_now,
+                next_open_at: availability.next_open_at,
+                min_order_won: s.delivery.min_order_won,
+                base_fee_won: s.delivery.base_fee_won,
+                radius_km: s.delivery.radius_km,
                 menu_items: s.menu.len(),
                 rating: rating_of(&state, &s.id)?,
             })
@@ -123,9 +143,12 @@ async fn get(
     let by = &caller.0;
     let store = visible_store(&state, by, &id)?;
     let rating = rating_of(&state, &store.id)?;
+    let availability = store.availability(Timestamp::now());
     let mut shown = serde_json::to_value(WithRating {
         store: &store,
         rating,
+        open_now: availability.open_now,
+        next_open_at: availability.next_open_at,
     })
     .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
     // Whose account owns it is its owner's and operators' business.
@@ -168,6 +191,8 @@ struct NewStore {
     delivery: Option<DeliveryTerms>,
     /// Default cooking time and auto-accept (left out: the defaults).
     kitchen: Option<KitchenTerms>,
+    /// Weekly hours and closed dates (left out: open whenever `open` is).
+    hours: Option<OpeningHours>,
 }
 
 fn open_by_default() -> bool {
@@ -202,6 +227,8 @@ async fn register(
         awaiting_approval: false,
         delivery: body.delivery.unwrap_or_default(),
         kitchen: body.kitchen.unwrap_or_default(),
+        hours: body.hours,
+        paused_until: None,
     };
     store.validate()?;
     let id = store.id.clone();
@@ -283,6 +310,8 @@ async fn set_menu_item(
         id: menu_id,
         name: body.name,
         price: body.price,
+        // Kept as it was: a new name or price does not restock a dish.
+        sold_out: false,
     };
     item.validate()?;
     let cmd = StoreCommand::SetMenuItem(item);

@@ -101,6 +101,7 @@ pub const PREFIXES: &[&[u8]] = &[
     OWNED_STORES,
     AUTH_SECRET,
     ORDER_TIMERS,
+    RIDER_TRIPS,
 ];
 
 fn with_u64(prefix: &[u8], n: u64) -> Vec<u8> {
@@ -345,6 +346,18 @@ pub fn order_timer_parts(key: &[u8]) -> Option<(Timestamp, OrderId)> {
     let due = u64::from_be_bytes(rest.get(..8)?.try_into().ok()?);
     let id = u64::from_be_bytes(rest.get(8..16)?.try_into().ok()?);
     Some((Timestamp(due), id))
+}
+
+/// A rider's deliveries under way (picked up, not yet delivered), by rider
+/// then order (schema 6): the value is the `Trip`, for live tracking.
+pub const RIDER_TRIPS: &[u8] = b"ridertrip/";
+pub fn rider_trips(rider: &str) -> Vec<u8> {
+    under(RIDER_TRIPS, rider)
+}
+pub fn rider_trip(rider: &str, order: OrderId) -> Vec<u8> {
+    let mut k = rider_trips(rider);
+    k.extend_from_slice(&order.to_be_bytes());
+    k
 }
 
 /// Deliveries that are Ready, for rebuilding the in-memory search index.

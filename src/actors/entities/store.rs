@@ -83,6 +83,7 @@ impl Handler<QuoteOrder> for EntityActor<Store> {
                     store,
                     &msg.0,
                     act.env.accept_deadline_secs,
+                    Timestamp::now(),
                 )?),
                 None => Err(DomainError::StoreNotFound(act.id.clone()).into()),
             }

@@ -16,7 +16,6 @@ use crate::actors::Registry;
 use crate::domain::access::Principal;
 use crate::domain::order::{Order, OrderCommand, OrderTimer};
 use crate::domain::{OrderId, Timestamp};
-use crate::error::AppResult;
 use crate::storage::{keys, WriteBatch};
 use futures_util::stream::{self, StreamExt};
 use std::time::Duration;
@@ -35,21 +34,27 @@ pub fn spawn(registry: Registry) {
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            match fire_due(&registry, Timestamp::now()).await {
-                Ok(0) => {}
-                Ok(fired) => tracing::debug!(fired, "order timers fired"),
-                Err(e) => tracing::warn!(error = %e, "order timers not read; trying again"),
+            let fired = fire_due(&registry, Timestamp::now()).await;
+            if fired > 0 {
+                tracing::debug!(fired, "order timers fired");
             }
         }
     });
 }
 
 /// Fires every timer due at `now` (up to [`PER_TICK`]); answers how many.
-pub async fn fire_due(registry: &Registry, now: Timestamp) -> AppResult<usize> {
+pub async fn fire_due(registry: &Registry, now: Timestamp) -> usize {
     let db = &registry.env().db;
     let mut due: Vec<(Vec<u8>, OrderId, OrderTimer)> = Vec::new();
     for entry in db.scan::<OrderTimer>(keys::ORDER_TIMERS) {
-        let (key, timer) = entry?;
+        // One unreadable timer must not stop every other.
+        let (key, timer) = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                tracing::error!(error = %e, "an order timer cannot be read; skipped");
+                continue;
+            }
+        };
         let Some((at, id)) = keys::order_timer_parts(&key) else {
             continue;
         };
@@ -62,7 +67,7 @@ pub async fn fire_due(registry: &Registry, now: Timestamp) -> AppResult<usize> {
     stream::iter(due)
         .for_each_concurrent(IN_FLIGHT, |(key, id, timer)| fire(registry, key, id, timer))
         .await;
-    Ok(fired)
+    fired
 }
 
 /// Fires one timer. A failure (storage, a stopped actor) leaves its key, so

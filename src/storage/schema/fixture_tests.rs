@@ -8,7 +8,7 @@ use crate::actors::entities::order::{IdempotencyRecord, PendingPayment, PendingR
 use crate::actors::payment::{GatewayAdjustment, GatewayCharge, GatewayRefund};
 use crate::actors::reactions::webhook;
 use crate::domain::account::Account;
-use crate::domain::delivery::Delivery;
+use crate::domain::delivery::{Delivery, Trip};
 use crate::domain::kitchen::Ticket;
 use crate::domain::mypage::MyPage;
 use crate::domain::notification::Notification;
@@ -92,6 +92,7 @@ const TODAY: &[(&[u8], Read)] = &[
     (keys::OWNED_STORES, json::<()>),
     (keys::AUTH_SECRET, json::<Vec<u8>>),
     (keys::ORDER_TIMERS, json::<OrderTimer>),
+    (keys::RIDER_TRIPS, json::<Trip>),
 ];
 
 fn read_as_today(key: &[u8], bytes: &[u8]) -> Result<serde_json::Value, StorageError> {

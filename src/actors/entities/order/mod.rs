@@ -16,6 +16,7 @@ pub use revision::{PendingRevision, ResolveRevision, Revise};
 
 use super::shell::{Entity, EntityActor};
 use crate::actors::registry::Directory;
+use crate::domain::delivery::Trip;
 use crate::domain::order::{Order, OrderCommand, OrderEvent};
 use crate::domain::{Event, OrderId, Timestamp};
 use crate::error::AppResult;
@@ -44,7 +45,8 @@ impl Entity for Order {
 
     /// The customer's index of orders, when placed; the order's durable
     /// timers (`Order::timers`: those it gained written, those it lost
-    /// removed); the payment record, settled by a placement or a revision,
+    /// removed); its rider's trip while picked up (`keys::rider_trip`);
+    /// the payment record, settled by a placement or a revision,
     /// or asked for everything back by a reject or cancel, in the same
     /// commit.
     fn also_write(
@@ -66,6 +68,12 @@ impl Entity for Order {
         }
         for (due, timer) in is.iter().filter(|t| !was.contains(t)) {
             batch.put(keys::order_timer(*due, *id, *timer), timer)?;
+        }
+        // The rider's trip, for live tracking, from pick-up to delivery.
+        match (before.and_then(Trip::of), Trip::of(next)) {
+            (None, Some((rider, trip))) => batch.put(keys::rider_trip(&rider, *id), &trip)?,
+            (Some((rider, _)), None) => batch.remove(keys::rider_trip(&rider, *id)),
+            _ => {}
         }
         if events.iter().any(OrderEvent::refunds_payment) {
             return placement::request_refund_in(db, *id, batch, now);
