@@ -4,6 +4,7 @@ use super::districts;
 use super::error::DomainError;
 use super::geo::LatLon;
 use super::ids::{validate_id, validate_text};
+use super::options::{self, ChoiceRequest};
 use super::order::{Notes, OrderLine};
 use super::prep::AcceptTerms;
 use super::pricing;
@@ -26,6 +27,9 @@ pub const MAX_ADDRESS_CHARS: usize = 200;
 pub struct ItemRequest {
     pub menu_id: String,
     pub qty: u64,
+    /// The dish's options chosen (since schema 6).
+    #[serde(default)]
+    pub options: Vec<ChoiceRequest>,
 }
 
 /// What a customer asks for at checkout (`POST /orders`).
@@ -155,13 +159,19 @@ pub fn quote(
     let mut lines: Vec<OrderLine> = Vec::with_capacity(req.items.len());
     for item in &req.items {
         let dish = store.orderable_item(&item.menu_id)?;
-        match lines.iter_mut().find(|l| l.menu_id == dish.id) {
+        let options = options::choose(&dish.id, &dish.option_groups, &item.options)?;
+        // The same dish with the same options is one line.
+        match lines
+            .iter_mut()
+            .find(|l| l.menu_id == dish.id && l.options == options)
+        {
             Some(line) => line.qty += item.qty as u32,
             None => lines.push(OrderLine {
                 menu_id: dish.id.clone(),
                 name: dish.name.clone(),
                 qty: item.qty as u32,
                 unit_price: dish.price,
+                options,
             }),
         }
     }
@@ -235,6 +245,7 @@ mod tests {
                 .map(|(m, q)| ItemRequest {
                     menu_id: m.into(),
                     qty: q,
+                    options: vec![],
                 })
                 .collect(),
             address: "서울 마포구 와우산로 100".into(),

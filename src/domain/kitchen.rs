@@ -193,6 +193,7 @@ mod tests {
             name: "x".into(),
             qty: 3,
             unit_price: 1,
+            options: vec![],
         };
         let revised = OrderEvent::Revised(Box::new(revision(1, vec![line.clone()], 3, 0)));
         let t = apply(Some(&placed()), &revised, Timestamp(2)).unwrap();

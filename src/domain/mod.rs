@@ -24,6 +24,7 @@ pub mod kitchen;
 pub mod limits;
 pub mod mypage;
 pub mod notification;
+pub mod options;
 pub mod order;
 pub mod order_messages;
 pub mod order_status;

@@ -6,6 +6,7 @@ use super::delivery_terms::{check_cooking_minutes, DEFAULT_COOKING_MINUTES};
 use super::error::DomainError;
 use super::geo::LatLon;
 use super::ids::OrderId;
+use super::options::LineOption;
 use super::prep::{self, AcceptTerms, DELAY_MINUTES};
 use super::reasons::{CancelReason, RejectReason};
 use super::time::Timestamp;
@@ -22,7 +23,20 @@ pub struct OrderLine {
     pub menu_id: String,
     pub name: String,
     pub qty: u32,
+    /// The dish alone; each option adds its own price.
     pub unit_price: Won,
+    /// The options chosen, priced when ordered (since schema 6).
+    #[serde(default)]
+    pub options: Vec<LineOption>,
+}
+
+impl OrderLine {
+    /// One of it, options included, in won (`None` past a `u64`).
+    pub fn unit_total(&self) -> Option<Won> {
+        self.options
+            .iter()
+            .try_fold(self.unit_price, |sum, o| sum.checked_add(o.price))
+    }
 }
 
 /// What an order pays beyond its food, in won (since schema 6; older

@@ -265,6 +265,7 @@ fn revision(n: u32, amount: Won) -> OrderCommand {
             name: "반반치킨".into(),
             qty: 2,
             unit_price: amount / 2,
+            options: vec![],
         }],
         amount,
         amount as i64 - 20_000,

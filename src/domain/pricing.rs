@@ -71,12 +71,15 @@ pub fn short_of_minimum(terms: &DeliveryTerms, subtotal: Won) -> Option<Won> {
     (subtotal < terms.min_order_won).then(|| terms.min_order_won - subtotal)
 }
 
-/// The lines at their unit prices: Σ unit price × qty, in won.
+/// The lines at their unit prices: Σ (unit price + its options) × qty,
+/// in won.
 pub fn subtotal(lines: &[OrderLine]) -> Result<Won, DomainError> {
     lines
         .iter()
         .try_fold(0u64, |sum, l| {
-            l.unit_price.checked_mul(u64::from(l.qty))?.checked_add(sum)
+            l.unit_total()?
+                .checked_mul(u64::from(l.qty))?
+                .checked_add(sum)
         })
         .ok_or_else(|| DomainError::Invalid {
             field: "items",
@@ -107,6 +110,7 @@ mod tests {
             name: "메뉴".into(),
             qty,
             unit_price,
+            options: vec![],
         }
     }
 
@@ -182,6 +186,21 @@ mod tests {
                 delivery_fee: 0,
                 amount: 0
             }
+        );
+    }
+
+    #[test]
+    fn options_are_priced_into_each_of_the_line() {
+        let mut fried = line(19_000, 2);
+        fried.options = vec![crate::domain::options::LineOption {
+            group: "base".into(),
+            choice: "boneless".into(),
+            name: "순살 변경".into(),
+            price: 2_000,
+        }];
+        assert_eq!(
+            subtotal(&[fried, line(2_000, 1)]).unwrap(),
+            2 * 21_000 + 2_000
         );
     }
 

@@ -8,6 +8,7 @@ use super::error::DomainError;
 use super::geo::LatLon;
 use super::hours::{Open, OpeningHours};
 use super::ids::{validate_id, validate_text};
+use super::options::{validate_groups, OptionGroup};
 use super::time::Timestamp;
 use super::Won;
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,9 @@ pub struct MenuItem {
     /// Out of stock until the store says it is back (since schema 6).
     #[serde(default, rename = "soldOut")]
     pub sold_out: bool,
+    /// What may be chosen with it (since schema 6).
+    #[serde(default, rename = "optionGroups")]
+    pub option_groups: Vec<OptionGroup>,
 }
 
 impl MenuItem {
@@ -36,7 +40,7 @@ impl MenuItem {
                 reason: format!("must be between 1 and {MAX_PRICE} won"),
             });
         }
-        Ok(())
+        validate_groups(&self.option_groups)
     }
 }
 

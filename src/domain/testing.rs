@@ -28,6 +28,7 @@ pub fn new_order(id: OrderId, amount: Won) -> NewOrder {
             name: "후라이드치킨".into(),
             qty: 1,
             unit_price: amount,
+            options: vec![],
         }],
         amount,
         discount: 0,
@@ -82,6 +83,7 @@ pub fn menu_item(id: &str, name: &str, price: Won) -> MenuItem {
         name: name.into(),
         price,
         sold_out: false,
+        option_groups: vec![],
     }
 }
 

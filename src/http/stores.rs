@@ -9,6 +9,7 @@ use crate::domain::access::{self, Principal, Role};
 use crate::domain::delivery_terms::{DeliveryTerms, KitchenTerms};
 use crate::domain::districts;
 use crate::domain::hours::OpeningHours;
+use crate::domain::options::OptionGroup;
 use crate::domain::paging::{Page, PageRequest};
 use crate::domain::store::{MenuItem, Store, StoreCommand};
 use crate::domain::Timestamp;
@@ -296,6 +297,9 @@ async fn approve(
 struct MenuItemBody {
     name: String,
     price: u64,
+    /// Its option groups; left out, they stay as they were.
+    #[serde(rename = "optionGroups")]
+    option_groups: Option<Vec<OptionGroup>>,
 }
 
 async fn set_menu_item(
@@ -306,12 +310,20 @@ async fn set_menu_item(
 ) -> ApiResult<HttpResponse> {
     let (store_id, menu_id) = path.into_inner();
     let body = body.into_inner();
+    let option_groups = match body.option_groups {
+        Some(groups) => groups,
+        None => visible_store(&state, &caller.principal, &store_id)?
+            .menu_item(&menu_id)
+            .map(|m| m.option_groups.clone())
+            .unwrap_or_default(),
+    };
     let item = MenuItem {
         id: menu_id,
         name: body.name,
         price: body.price,
         // Kept as it was: a new name or price does not restock a dish.
         sold_out: false,
+        option_groups,
     };
     item.validate()?;
     let cmd = StoreCommand::SetMenuItem(item);

@@ -1,7 +1,9 @@
 //! What a load generator's customer orders: the stores as the server lists
-//! them, and a basket that meets the store's minimum order, sometimes with
-//! notes for the store and the rider, delivered within a kilometre or so of
-//! the store (inside every demo store's radius).
+//! them, and a basket that meets the store's minimum order, with options
+//! chosen as each dish's groups allow (every required one, an optional one
+//! now and then), sometimes with notes for the store and the rider,
+//! delivered within a kilometre or so of the store (inside every demo
+//! store's radius).
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -24,10 +26,45 @@ pub struct Store {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MenuItem {
     pub id: String,
     #[serde(default)]
     pub price: u64,
+    #[serde(default)]
+    pub option_groups: Vec<OptionGroup>,
+}
+
+/// A dish's option group: at least `min`, at most `max` of its choices.
+#[derive(Clone, Debug, Deserialize)]
+pub struct OptionGroup {
+    pub id: String,
+    pub min: usize,
+    pub max: usize,
+    pub choices: Vec<Choice>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Choice {
+    pub id: String,
+}
+
+/// Options for `dish`: `min` of each group, or up to `max` one time in two.
+fn options(dish: &MenuItem, rng: &mut fastrand::Rng) -> Vec<Value> {
+    let mut chosen = Vec::new();
+    for group in &dish.option_groups {
+        let n = if rng.bool() {
+            rng.usize(group.min..=group.max.min(group.choices.len()))
+        } else {
+            group.min
+        };
+        let mut choices: Vec<&Choice> = group.choices.iter().collect();
+        rng.shuffle(&mut choices);
+        for c in choices.into_iter().take(n) {
+            chosen.push(json!({ "group": group.id, "choice": c.id }));
+        }
+    }
+    chosen
 }
 
 /// The part of a store's delivery terms a basket must meet.
@@ -70,9 +107,9 @@ pub fn order_body(store: &Store, rng: &mut fastrand::Rng) -> Value {
         qty += 1;
         total += first.price;
     }
-    let mut items = vec![json!({ "menuId": first.id, "qty": qty })];
+    let mut items = vec![json!({ "menuId": first.id, "qty": qty, "options": options(first, rng) })];
     if second.id != first.id {
-        items.push(json!({ "menuId": second.id, "qty": 1 }));
+        items.push(json!({ "menuId": second.id, "qty": 1, "options": options(second, rng) }));
     }
     let mut body = json!({
         "storeId": store.id,
@@ -104,6 +141,7 @@ mod tests {
             menu: vec![MenuItem {
                 id: "cola".into(),
                 price: 2_500,
+                option_groups: vec![],
             }],
             delivery: Delivery { min_order_won: min },
             kitchen: Kitchen::default(),

@@ -108,17 +108,19 @@ pub async fn check(target: &str, outcomes: &[Outcome]) -> Verified {
     v
 }
 
-/// The order's amount is its lines plus its delivery fee (the load
-/// generator uses no coupons), and the fee is the store's, never negative.
+/// The order's amount is its lines, each with its options, plus its
+/// delivery fee (the load generator uses no coupons).
 fn check_bill(v: &mut Verified, id: u64, order: &Value) {
+    let each = |l: &Value| -> u64 {
+        let options: u64 = l["options"]
+            .as_array()
+            .map(|o| o.iter().map(|o| o["price"].as_u64().unwrap_or(0)).sum())
+            .unwrap_or(0);
+        (l["unitPrice"].as_u64().unwrap_or(0) + options) * l["qty"].as_u64().unwrap_or(0)
+    };
     let lines: u64 = order["items"]
         .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .map(|l| l["unitPrice"].as_u64().unwrap_or(0) * l["qty"].as_u64().unwrap_or(0))
-                .sum()
-        })
+        .map(|items| items.iter().map(each).sum())
         .unwrap_or(0);
     let fee = order["fees"]["deliveryWon"].as_u64().unwrap_or(0);
     if order["amount"].as_u64() != Some(lines + fee) {

@@ -34,6 +34,7 @@ fn new_order(id: OrderId, store: &Store, customers: u64) -> NewOrder {
             name: m.name.clone(),
             qty: 1,
             unit_price: m.price,
+            options: vec![],
         })
         .collect();
     let amount = lines.iter().map(|l| l.unit_price * u64::from(l.qty)).sum();
