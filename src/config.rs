@@ -135,6 +135,11 @@ pub struct ServeArgs {
     #[arg(long, env = "BAEDAL_WEBHOOK_URL", value_parser = webhook_url)]
     pub webhook_url: Option<String>,
 
+    /// A PEM file of certificate authorities the webhook endpoints' https
+    /// is also trusted with (besides the Mozilla roots): for a private CA.
+    #[arg(long, env = "BAEDAL_WEBHOOK_CA_FILE")]
+    pub webhook_ca_file: Option<std::path::PathBuf>,
+
     /// What the coupon a review earns is worth, in won.
     #[arg(long, env = "BAEDAL_REVIEW_COUPON_WON", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub review_coupon_won: u64,

@@ -12,6 +12,7 @@ use crate::actors::registry::{Env, Registry};
 use crate::actors::services::tracking::TrackingHub;
 use crate::actors::services::{resolver, retention, timers};
 use crate::actors::subscribers::{self, Subscriber, Wiring};
+use crate::actors::webhooks;
 use crate::auth::{self, Tokens};
 use crate::config::{DurabilityMode, ServeArgs};
 use crate::demo;
@@ -163,6 +164,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     }
     resolver::spawn(registry.clone(), breaker.call_timeout * 2);
     timers::spawn(registry.clone());
+    let tls = webhooks::sender::tls_config(args.webhook_ca_file.as_deref())
+        .map_err(|e| AppError::Internal(format!("--webhook-ca-file: {e}")))?;
+    webhooks::sender::spawn(db.clone(), tls);
     retention::spawn(
         db.clone(),
         args.retention(),

@@ -113,7 +113,13 @@ async fn a_full_disk_refuses_writes_at_once_and_loses_nothing_acknowledged() {
         .request(reqwest::Method::POST, "/orders", Some(&body))
         .await;
     let again = req.send().await.unwrap();
-    assert_eq!(again.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let status = again.status();
+    assert_eq!(
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{:?}",
+        again.text().await
+    );
     assert!(again.headers().contains_key("retry-after"));
 
     let (status, health) = api.get("/health").await;

@@ -105,6 +105,11 @@ const VARIABLES: &[Variable] = &[
         Some(("ftp://example.invalid", "--webhook-url")),
     ),
     var(
+        "BAEDAL_WEBHOOK_CA_FILE",
+        None,
+        Some(("/nonexistent/ca.pem", "--webhook-ca-file")),
+    ),
+    var(
         "BAEDAL_REVIEW_COUPON_WON",
         Some("1500"),
         Some(("0", "--review-coupon-won")),
@@ -484,7 +489,11 @@ async fn all_good_values_at_once_start_the_server() {
     // wait for it, which is all this test needs of a webhook.
     let receiver = TcpListener::bind("127.0.0.1:0").unwrap();
     let webhook = format!("http://{}/hook", receiver.local_addr().unwrap());
+    // No extra certificate authority, but a file that says so.
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, "").unwrap();
     let mut envs: Vec<(&str, &str)> = vec![
+        ("BAEDAL_WEBHOOK_CA_FILE", ca.to_str().unwrap()),
         ("BAEDAL_ADDR", "127.0.0.1:0"),
         (
             "BAEDAL_DATA_DIR",

@@ -20,6 +20,7 @@ pub mod reactions;
 pub mod registry;
 pub mod services;
 pub mod subscribers;
+pub mod webhooks;
 
 pub use registry::Registry;
 

@@ -19,6 +19,7 @@ use crate::actors::projections::{Deps, Projection, ProjectionActor};
 use crate::actors::reactions::coupons::Coupons;
 use crate::actors::reactions::refunds::Refunds;
 use crate::actors::reactions::Reaction;
+use crate::actors::webhooks::outbox::WebhookOutbox;
 use crate::actors::Registry;
 use crate::domain::LogRecord;
 use crate::error::AppResult;
@@ -124,6 +125,7 @@ subscribers! {
         Points points: PointsBook,
         Ratings ratings: Ratings,
         Notifier notifier: Notifier,
+        WebhookOutbox webhook_outbox: WebhookOutbox,
     }
     reactions {
         Refunds: Refunds,

@@ -43,6 +43,7 @@ pub mod settlement;
 pub mod store;
 pub mod time;
 pub mod wallet;
+pub mod webhooks;
 
 pub use error::{DomainError, ErrorKind};
 pub use event::{Event, LogRecord};

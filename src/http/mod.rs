@@ -24,6 +24,7 @@ pub mod sockets;
 mod status;
 mod store_settings;
 mod stores;
+mod webhooks;
 
 pub use observe::observe;
 pub use problem::Problem;
@@ -139,6 +140,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, chaos: bool) {
     .configure(riders::routes)
     .configure(notifications::routes)
     .configure(reviews::routes)
+    .configure(webhooks::routes)
     .default_service(web::to(not_found));
 }
 

@@ -23,14 +23,22 @@ fn offsets(state: &AppState) -> ApiResult<Vec<(&'static str, u64)>> {
 async fn health(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let log_seq = state.db.durable_horizon().borrow().log_seq;
     let (orders, stores, riders) = state.registry.live();
-    let lag: serde_json::Map<String, serde_json::Value> = offsets(&state)?
-        .into_iter()
-        .map(|(name, offset)| (name.to_string(), json!(log_seq.saturating_sub(offset))))
-        .collect();
-    let pending = read::pending_payments(&state.db);
-    // Storage that refuses writes makes the whole service unready (503),
-    // though reads still work; liveness is `/health/live`.
+    // Storage that refuses writes makes the whole service unready (503);
+    // liveness is `/health/live`. Then nothing is read from sled: after an
+    // I/O error a scan may wait forever inside it (a node split takes a
+    // page it cannot write), and this must answer.
     let failure = state.db.failure();
+    let (lag, pending) = match failure {
+        None => {
+            let lag: serde_json::Map<String, serde_json::Value> = offsets(&state)?
+                .into_iter()
+                .map(|(name, offset)| (name.to_string(), json!(log_seq.saturating_sub(offset))))
+                .collect();
+            let (payments, revisions) = read::pending_payments(&state.db);
+            (json!(lag), (json!(payments), json!(revisions)))
+        }
+        Some(_) => (json!(null), (json!(null), json!(null))),
+    };
     let mut answer = match failure {
         None => HttpResponse::Ok(),
         Some(_) => HttpResponse::ServiceUnavailable(),

@@ -232,8 +232,22 @@ impl Db {
     }
 
     /// A fresh id, unique and increasing even across crashes.
+    ///
+    /// sled writes its id counter now and then: a disk that refuses it
+    /// stops writing for the process, as a refused commit does
+    /// (`StorageError::Unavailable`, 503).
     pub fn next_id(&self) -> Result<u64, StorageError> {
-        Ok(self.engine().generate_id()? + 1)
+        if let Some(why) = self.failure() {
+            return Err(StorageError::Unavailable(why));
+        }
+        match self.engine().generate_id() {
+            Ok(id) => Ok(id + 1),
+            Err(e) => {
+                let why = format!("an id could not be made: {e}");
+                self.inner.shared.fail(why.clone());
+                Err(StorageError::Unavailable(why))
+            }
+        }
     }
 
     /// Applies a batch atomically (through the commit journal), appending

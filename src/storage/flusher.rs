@@ -193,6 +193,10 @@ pub(super) struct Shared {
     pub flushing_since: Mutex<Option<Instant>>,
     /// Fault injection (`--chaos` only): flushes wait while this is set.
     pub held: AtomicBool,
+    /// Why writing stopped, readable without the writers' lock: a commit
+    /// stuck inside sled on a full disk holds that lock, and `/health`
+    /// must still answer.
+    failed: std::sync::OnceLock<String>,
 }
 
 impl Shared {
@@ -213,6 +217,7 @@ impl Shared {
             log_seq: watch::channel(horizon.log_seq).0,
             engine,
             disk,
+            failed: std::sync::OnceLock::new(),
             flushing_since: Mutex::new(None),
             held: AtomicBool::new(false),
         }
@@ -237,6 +242,7 @@ impl Shared {
     /// whoever waits for an acknowledgement is answered that it failed.
     pub fn fail(&self, why: String) {
         tracing::error!(error = %why, "storage failed: writes are refused until baedal restarts");
+        let _ = self.failed.set(why.clone());
         let mut w = lock(self);
         if w.broken.is_none() {
             w.broken = Some(why);
@@ -248,7 +254,7 @@ impl Shared {
 
     /// Why writing stopped, if it did.
     pub fn failure(&self) -> Option<String> {
-        lock(self).broken.clone()
+        self.failed.get().cloned()
     }
 
     /// How long the flush under way has taken, if one is.

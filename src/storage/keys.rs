@@ -102,6 +102,9 @@ pub const PREFIXES: &[&[u8]] = &[
     AUTH_SECRET,
     ORDER_TIMERS,
     RIDER_TRIPS,
+    WEBHOOK_ENDPOINTS,
+    WEBHOOK_OUTBOX,
+    WEBHOOK_ATTEMPTS,
 ];
 
 fn with_u64(prefix: &[u8], n: u64) -> Vec<u8> {
@@ -357,6 +360,35 @@ pub fn rider_trips(rider: &str) -> Vec<u8> {
 pub fn rider_trip(rider: &str, order: OrderId) -> Vec<u8> {
     let mut k = rider_trips(rider);
     k.extend_from_slice(&order.to_be_bytes());
+    k
+}
+
+/// Webhook endpoints registered through the API, by id (schema 6).
+pub const WEBHOOK_ENDPOINTS: &[u8] = b"whendpoint/";
+pub fn webhook_endpoint(id: u64) -> Vec<u8> {
+    with_u64(WEBHOOK_ENDPOINTS, id)
+}
+/// Messages waiting to be sent to an endpoint, in order: by endpoint, log
+/// sequence, then redelivery (0 for the first sending; schema 6).
+pub const WEBHOOK_OUTBOX: &[u8] = b"whoutbox/";
+pub fn webhook_outbox(endpoint: u64) -> Vec<u8> {
+    with_u64(WEBHOOK_OUTBOX, endpoint)
+}
+pub fn webhook_outboxed(endpoint: u64, seq: u64, redelivery: u64) -> Vec<u8> {
+    let mut k = webhook_outbox(endpoint);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k.extend_from_slice(&redelivery.to_be_bytes());
+    k
+}
+/// Each attempt to send a message to an endpoint, by endpoint then attempt
+/// id (schema 6).
+pub const WEBHOOK_ATTEMPTS: &[u8] = b"whattempt/";
+pub fn webhook_attempts(endpoint: u64) -> Vec<u8> {
+    with_u64(WEBHOOK_ATTEMPTS, endpoint)
+}
+pub fn webhook_attempt(endpoint: u64, attempt: u64) -> Vec<u8> {
+    let mut k = webhook_attempts(endpoint);
+    k.extend_from_slice(&attempt.to_be_bytes());
     k
 }
 

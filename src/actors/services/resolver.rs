@@ -18,8 +18,12 @@ pub fn spawn(registry: Registry, min_age: Duration) {
     actix_rt::spawn(async move {
         let mut age = Duration::ZERO;
         loop {
-            resolve_older_than(&registry, age).await;
-            compensate_revisions(&registry, age).await;
+            // Storage that refuses writes settles nothing, and after an
+            // I/O error a scan may wait forever inside sled.
+            if registry.env().db.failure().is_none() {
+                resolve_older_than(&registry, age).await;
+                compensate_revisions(&registry, age).await;
+            }
             age = min_age;
             tokio::time::sleep(EVERY).await;
         }

@@ -34,6 +34,11 @@ pub fn spawn(registry: Registry) {
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
+            // Storage that refuses writes can fire nothing, and after an
+            // I/O error a scan may wait forever inside sled.
+            if registry.env().db.failure().is_some() {
+                continue;
+            }
             let fired = fire_due(&registry, Timestamp::now()).await;
             if fired > 0 {
                 tracing::debug!(fired, "order timers fired");

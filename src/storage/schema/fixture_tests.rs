@@ -7,6 +7,7 @@ use super::*;
 use crate::actors::entities::order::{IdempotencyRecord, PendingPayment, PendingRevision};
 use crate::actors::payment::{GatewayAdjustment, GatewayCharge, GatewayRefund};
 use crate::actors::reactions::webhook;
+use crate::actors::webhooks::{Attempt, OutboxMessage};
 use crate::domain::account::Account;
 use crate::domain::delivery::{Delivery, Trip};
 use crate::domain::kitchen::Ticket;
@@ -19,6 +20,7 @@ use crate::domain::rating::Rating;
 use crate::domain::rider::Rider;
 use crate::domain::store::Store;
 use crate::domain::wallet::{CouponStatus, Wallet};
+use crate::domain::webhooks::Endpoint;
 use crate::domain::LogRecord;
 use crate::storage::codec::{decode, Encoding};
 use crate::storage::Db;
@@ -93,6 +95,9 @@ const TODAY: &[(&[u8], Read)] = &[
     (keys::AUTH_SECRET, json::<Vec<u8>>),
     (keys::ORDER_TIMERS, json::<OrderTimer>),
     (keys::RIDER_TRIPS, json::<Trip>),
+    (keys::WEBHOOK_ENDPOINTS, json::<Endpoint>),
+    (keys::WEBHOOK_OUTBOX, json::<OutboxMessage>),
+    (keys::WEBHOOK_ATTEMPTS, json::<Attempt>),
 ];
 
 fn read_as_today(key: &[u8], bytes: &[u8]) -> Result<serde_json::Value, StorageError> {

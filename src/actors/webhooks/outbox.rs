@@ -1,0 +1,59 @@
+//! The webhook outbox: a projection of the log that puts each order event's
+//! message (`domain::webhooks::message`) in the outbox of every endpoint
+//! that wants it, in the commit that advances its offset. An owner's
+//! endpoint wants the events of the stores they own when it happens.
+
+use super::OutboxMessage;
+use crate::actors::projections::{Deps, Projection};
+use crate::domain::webhooks::{self, Endpoint, Scope};
+use crate::domain::LogRecord;
+use crate::error::AppResult;
+use crate::storage::{keys, Db, Staged};
+
+/// The outbox projection.
+pub struct WebhookOutbox {
+    db: Db,
+}
+
+impl Projection for WebhookOutbox {
+    const NAME: &'static str = "webhooks";
+
+    fn build(deps: &Deps) -> AppResult<Self> {
+        Ok(WebhookOutbox {
+            db: deps.db.clone(),
+        })
+    }
+
+    fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
+        let Some((store, message)) = webhooks::message(record) else {
+            return Ok(());
+        };
+        let mut body = None;
+        for entry in self.db.scan::<Endpoint>(keys::WEBHOOK_ENDPOINTS) {
+            let (_, endpoint) = entry?;
+            if !endpoint.wants(&message.event_type) {
+                continue;
+            }
+            if endpoint.scope == Scope::OwnStores
+                && !self
+                    .db
+                    .contains(&keys::owned_store(&endpoint.account, &store))?
+            {
+                continue;
+            }
+            let body = match &body {
+                Some(body) => body,
+                None => body.insert(serde_json::to_string(&message).map_err(|e| {
+                    crate::error::AppError::Internal(format!("a webhook message: {e}"))
+                })?),
+            };
+            let queued = OutboxMessage {
+                message_id: message.id.clone(),
+                event_type: message.event_type.clone(),
+                body: body.clone(),
+            };
+            staged.put(keys::webhook_outboxed(endpoint.id, record.seq, 0), &queued)?;
+        }
+        Ok(())
+    }
+}
