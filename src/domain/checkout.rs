@@ -21,6 +21,14 @@ pub const MAX_QTY: u64 = 99;
 /// Longest address accepted.
 pub const MAX_ADDRESS_CHARS: usize = 200;
 
+/// What a quote is for: a checkout, or the revision of an order that holds
+/// these dishes (by menu id).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QuoteFor {
+    Checkout,
+    Revision { holds: Vec<String> },
+}
+
 /// One requested line: a menu item and how many.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -145,11 +153,21 @@ pub fn quote(
     req: &OrderRequest,
     default_deadline_secs: u32,
     now: Timestamp,
+    purpose: &QuoteFor,
 ) -> Result<Quote, DomainError> {
-    store.check_takes_orders(now)?;
+    let revising = match purpose {
+        QuoteFor::Checkout => {
+            store.check_takes_orders(now)?;
+            None
+        }
+        // The order was taken already: a pause, the hours or a new radius
+        // do not stop its customer changing it, nor a dish it holds that
+        // sold out since.
+        QuoteFor::Revision { holds } => Some(holds),
+    };
     let dropoff = locate(req)?;
     let distance_km = store.location().distance_km(&dropoff);
-    if !store.delivery.delivers_to(distance_km) {
+    if revising.is_none() && !store.delivery.delivers_to(distance_km) {
         return Err(DomainError::OutsideDeliveryArea {
             store: store.id.clone(),
             distance_km,
@@ -158,7 +176,15 @@ pub fn quote(
     }
     let mut lines: Vec<OrderLine> = Vec::with_capacity(req.items.len());
     for item in &req.items {
-        let dish = store.orderable_item(&item.menu_id)?;
+        let dish = match revising {
+            Some(holds) if holds.contains(&item.menu_id) => store
+                .menu_item(&item.menu_id)
+                .ok_or_else(|| DomainError::MenuItemNotFound {
+                    store: store.id.clone(),
+                    menu: item.menu_id.clone(),
+                })?,
+            _ => store.orderable_item(&item.menu_id)?,
+        };
         let options = options::choose(&dish.id, &dish.option_groups, &item.options)?;
         // The same dish with the same options is one line.
         match lines
@@ -261,7 +287,7 @@ mod tests {
     fn prices_and_locates_by_district() {
         let req = request(vec![("jjajang", 2), ("tangsuyuk", 1), ("jjajang", 1)]);
         validate(&req).unwrap();
-        let q = quote(&store(), &req, 600, NOW).unwrap();
+        let q = quote(&store(), &req, 600, NOW, &QuoteFor::Checkout).unwrap();
         assert_eq!(q.subtotal, 3 * 7_000 + 18_000);
         assert_eq!(q.lines.len(), 2);
         assert_eq!(q.lines[0].qty, 3);
@@ -321,7 +347,14 @@ mod tests {
 
     #[test]
     fn refuses_unknown_items_closed_stores_and_no_district() {
-        let err = quote(&store(), &request(vec![("pizza", 1)]), 600, NOW).unwrap_err();
+        let err = quote(
+            &store(),
+            &request(vec![("pizza", 1)]),
+            600,
+            NOW,
+            &QuoteFor::Checkout,
+        )
+        .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound);
         assert!(err.to_string().contains("pizza"));
         let closed = Store {
@@ -329,14 +362,21 @@ mod tests {
             ..store()
         };
         assert_eq!(
-            quote(&closed, &request(vec![("jjajang", 1)]), 600, NOW).unwrap_err(),
+            quote(
+                &closed,
+                &request(vec![("jjajang", 1)]),
+                600,
+                NOW,
+                &QuoteFor::Checkout
+            )
+            .unwrap_err(),
             DomainError::StoreClosed("s1".into())
         );
         let nowhere = OrderRequest {
             address: "부산 해운대구 1".into(),
             ..request(vec![("jjajang", 1)])
         };
-        let err = quote(&store(), &nowhere, 600, NOW).unwrap_err();
+        let err = quote(&store(), &nowhere, 600, NOW, &QuoteFor::Checkout).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Invalid);
         assert!(err.to_string().contains("names no district"));
     }
@@ -368,18 +408,39 @@ mod tests {
 
     #[test]
     fn the_fee_follows_the_distance_and_the_store_keeps_its_terms() {
-        let q = quote(&with_terms(), &north(2.2, vec![("tangsuyuk", 1)]), 600, NOW).unwrap();
+        let q = quote(
+            &with_terms(),
+            &north(2.2, vec![("tangsuyuk", 1)]),
+            600,
+            NOW,
+            &QuoteFor::Checkout,
+        )
+        .unwrap();
         assert!((q.distance_km - 2.2).abs() < 0.01, "{}", q.distance_km);
         assert_eq!(q.delivery_fee, 3_000 + 2 * 500);
         assert_eq!(q.accept.within_secs, 7 * 60);
         assert_eq!(q.accept.default_cooking_minutes, 20);
-        let q = quote(&store(), &north(2.2, vec![("tangsuyuk", 1)]), 45, NOW).unwrap();
+        let q = quote(
+            &store(),
+            &north(2.2, vec![("tangsuyuk", 1)]),
+            45,
+            NOW,
+            &QuoteFor::Checkout,
+        )
+        .unwrap();
         assert_eq!((q.delivery_fee, q.accept.within_secs), (0, 45));
     }
 
     #[test]
     fn a_drop_off_outside_the_radius_says_how_far_it_is() {
-        let err = quote(&with_terms(), &north(3.5, vec![("tangsuyuk", 1)]), 600, NOW).unwrap_err();
+        let err = quote(
+            &with_terms(),
+            &north(3.5, vec![("tangsuyuk", 1)]),
+            600,
+            NOW,
+            &QuoteFor::Checkout,
+        )
+        .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Invalid);
         assert!(
             err.to_string().contains("3.50 km from store \"s1\"")
@@ -390,14 +451,22 @@ mod tests {
             &with_terms(),
             &north(2.99, vec![("tangsuyuk", 1)]),
             600,
-            NOW
+            NOW,
+            &QuoteFor::Checkout
         )
         .is_ok());
     }
 
     #[test]
     fn a_basket_under_the_minimum_says_how_much_is_missing() {
-        let err = quote(&with_terms(), &north(1.0, vec![("jjajang", 2)]), 600, NOW).unwrap_err();
+        let err = quote(
+            &with_terms(),
+            &north(1.0, vec![("jjajang", 2)]),
+            600,
+            NOW,
+            &QuoteFor::Checkout,
+        )
+        .unwrap_err();
         assert_eq!(
             err,
             DomainError::BelowMinimumOrder {
@@ -407,7 +476,33 @@ mod tests {
             }
         );
         assert!(err.to_string().contains("add 1000 won more"), "{err}");
-        assert!(quote(&with_terms(), &north(1.0, vec![("jjajang", 3)]), 600, NOW).is_ok());
+        assert!(quote(
+            &with_terms(),
+            &north(1.0, vec![("jjajang", 3)]),
+            600,
+            NOW,
+            &QuoteFor::Checkout
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn a_revision_is_priced_while_the_store_is_paused_and_a_held_dish_sold_out() {
+        let mut paused = with_terms();
+        paused.paused_until = Some(NOW.plus_ms(60_000));
+        paused.menu[0].sold_out = true; // 짜장면
+        let req = north(1.0, vec![("jjajang", 1), ("tangsuyuk", 1)]);
+        let checkout = quote(&paused, &req, 600, NOW, &QuoteFor::Checkout).unwrap_err();
+        assert_eq!(checkout.kind(), ErrorKind::Conflict, "{checkout}");
+        let holds = QuoteFor::Revision {
+            holds: vec!["jjajang".into()],
+        };
+        let revised = quote(&paused, &req, 600, NOW, &holds).unwrap();
+        assert_eq!(revised.subtotal, 7_000 + 18_000);
+        // A dish the order does not hold must still be in stock.
+        let holds = QuoteFor::Revision { holds: vec![] };
+        let err = quote(&paused, &req, 600, NOW, &holds).unwrap_err();
+        assert!(err.to_string().contains("sold out"), "{err}");
     }
 
     #[test]
@@ -434,13 +529,20 @@ mod tests {
     #[test]
     fn merged_lines_are_bounded_and_sums_do_not_overflow() {
         let req = request(vec![("jjajang", 60), ("jjajang", 60)]);
-        assert!(quote(&store(), &req, 600, NOW)
+        assert!(quote(&store(), &req, 600, NOW, &QuoteFor::Checkout)
             .unwrap_err()
             .to_string()
             .contains("at most 99"));
         let mut pricey = store();
         pricey.menu[0].price = u64::MAX / 50;
-        let err = quote(&pricey, &request(vec![("jjajang", 99)]), 600, NOW).unwrap_err();
+        let err = quote(
+            &pricey,
+            &request(vec![("jjajang", 99)]),
+            600,
+            NOW,
+            &QuoteFor::Checkout,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("more than can be paid"));
     }
 }

@@ -113,9 +113,11 @@ impl Store {
             return Err(DomainError::StoreClosed(self.id.clone()));
         }
         if let Some(until) = self.paused_until.filter(|until| now < *until) {
+            // Paused into closed hours: it takes orders again at the next
+            // opening after the pause.
             return Err(DomainError::StorePaused {
                 store: self.id.clone(),
-                until,
+                until: self.availability(now).next_open_at.unwrap_or(until),
             });
         }
         match self.hours.as_ref().map(|h| h.at(now)) {

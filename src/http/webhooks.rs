@@ -40,7 +40,7 @@ async fn register(
     body: web::Json<NewEndpoint>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let endpoint = endpoints::register(&state.db, &caller.principal, body.url, body.types)?;
+    let endpoint = endpoints::register(&state.db, &caller.principal, body.url, body.types).await?;
     Ok(HttpResponse::Created().json(endpoint))
 }
 
@@ -61,7 +61,7 @@ async fn delete(
     caller: Caller,
     id: web::Path<u64>,
 ) -> ApiResult<HttpResponse> {
-    endpoints::delete(&state.db, &caller.principal, *id)?;
+    endpoints::delete(&state.db, &caller.principal, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -91,6 +91,6 @@ async fn redeliver(
     path: web::Path<(u64, u64)>,
 ) -> ApiResult<HttpResponse> {
     let (id, attempt) = path.into_inner();
-    let tried = endpoints::redeliver(&state.db, &caller.principal, id, attempt)?;
+    let tried = endpoints::redeliver(&state.db, &caller.principal, id, attempt).await?;
     Ok(HttpResponse::Accepted().json(tried))
 }

@@ -306,8 +306,8 @@ impl Db {
             ops.push((keys::log(seq), Some(encode(&record)?)));
             seq += 1;
         }
-        if let Some(why) = &written.broken {
-            return Err(StorageError::Unavailable(why.clone()));
+        if let Some(why) = written.broken.clone().or_else(|| shared.failure()) {
+            return Err(StorageError::Unavailable(why));
         }
         // A backup under way records the commit once it is whole.
         let recorded = written

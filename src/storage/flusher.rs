@@ -243,11 +243,13 @@ impl Shared {
     pub fn fail(&self, why: String) {
         tracing::error!(error = %why, "storage failed: writes are refused until baedal restarts");
         let _ = self.failed.set(why.clone());
-        let mut w = lock(self);
-        if w.broken.is_none() {
-            w.broken = Some(why);
+        // A commit stuck inside sled may hold the writers' lock: then the
+        // next commit sees `failed` (`Db::commit_when`) instead.
+        if let Ok(mut w) = self.written.try_lock() {
+            if w.broken.is_none() {
+                w.broken = Some(why);
+            }
         }
-        drop(w);
         self.acknowledged.stick();
         self.durable.stick();
     }

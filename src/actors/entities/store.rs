@@ -4,7 +4,7 @@
 
 use super::shell::{Entity, EntityActor, EntityMessage};
 use crate::actors::registry::Directory;
-use crate::domain::checkout::{self, OrderRequest, Quote};
+use crate::domain::checkout::{self, OrderRequest, Quote, QuoteFor};
 use crate::domain::store::{Store, StoreCommand, StoreEvent};
 use crate::domain::{DomainError, Event, Timestamp};
 use crate::error::AppResult;
@@ -61,10 +61,11 @@ impl Entity for Store {
     }
 }
 
-/// Price an order request against the current menu.
+/// Price an order request against the current menu, for a checkout or a
+/// revision (`QuoteFor`).
 #[derive(Clone, Debug, Message)]
 #[rtype(result = "AppResult<Quote>")]
-pub struct QuoteOrder(pub Box<OrderRequest>);
+pub struct QuoteOrder(pub Box<OrderRequest>, pub QuoteFor);
 
 impl EntityMessage for QuoteOrder {
     type Entity = Store;
@@ -84,6 +85,7 @@ impl Handler<QuoteOrder> for EntityActor<Store> {
                     &msg.0,
                     act.env.accept_deadline_secs,
                     Timestamp::now(),
+                    &msg.1,
                 )?),
                 None => Err(DomainError::StoreNotFound(act.id.clone()).into()),
             }

@@ -12,7 +12,7 @@ use crate::actors::entities::store::QuoteOrder;
 use crate::actors::payment::retry_after_secs;
 use crate::actors::Registry;
 use crate::domain::access::{self, OrderAction, Principal};
-use crate::domain::checkout::{self, OrderRequest};
+use crate::domain::checkout::{self, OrderRequest, QuoteFor};
 use crate::domain::geo::round_km;
 use crate::domain::order::{Order, OrderCommand, OrderLine, OrderTimer};
 use crate::domain::payment::{Payment, PaymentStatus};
@@ -137,7 +137,10 @@ async fn place_new(
 ) -> AppResult<Order> {
     let store_id = req.store_id.clone();
     let quote = registry
-        .send(&store_id, QuoteOrder(Box::new(req.clone())))
+        .send(
+            &store_id,
+            QuoteOrder(Box::new(req.clone()), QuoteFor::Checkout),
+        )
         .await??;
     let bill = Bill::new(quote.subtotal, 0, quote.delivery_fee);
     registry.env().limits.check_bill(&bill)?;
@@ -240,7 +243,10 @@ pub async fn quote(
     checkout::locate(&req)?;
     let store_id = req.store_id.clone();
     let quote = registry
-        .send(&store_id, QuoteOrder(Box::new(req.clone())))
+        .send(
+            &store_id,
+            QuoteOrder(Box::new(req.clone()), QuoteFor::Checkout),
+        )
         .await??;
     let coupon_value = match &req.coupon_id {
         Some(coupon) => {
@@ -295,8 +301,11 @@ pub async fn revise(
         rider_note: None,
     };
     checkout::validate(&req)?;
+    let holds = QuoteFor::Revision {
+        holds: order.items.iter().map(|l| l.menu_id.clone()).collect(),
+    };
     let quote = registry
-        .send(&order.store_id, QuoteOrder(Box::new(req)))
+        .send(&order.store_id, QuoteOrder(Box::new(req), holds))
         .await??;
     // The coupon's value, not what it took off last time (that may have
     // been capped by a smaller subtotal).

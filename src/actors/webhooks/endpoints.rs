@@ -75,9 +75,9 @@ fn all_visible(db: &Db, by: &Principal) -> AppResult<Vec<Endpoint>> {
 /// Registers an endpoint for `by` (an owner: their stores' events; an
 /// operator: every order's); answers it with its secret, shown this once.
 ///
-/// Errors: 403 for others; 422 for a bad URL or type; 409 past
+/// Errors: 403 for others; 422 for a bad URL or type, or past
 /// [`MAX_ENDPOINTS_PER_ACCOUNT`].
-pub fn register(
+pub async fn register(
     db: &Db,
     by: &Principal,
     url: String,
@@ -110,7 +110,8 @@ pub fn register(
     };
     let mut batch = WriteBatch::new();
     batch.put(keys::webhook_endpoint(endpoint.id), &endpoint)?;
-    db.commit(batch)?;
+    // The secret is shown only once the endpoint is surely stored.
+    db.acknowledged(db.commit(batch)?).await?;
     let mut view = EndpointView::of(db, &endpoint)?;
     view.secret = Some(shown_secret(&endpoint.secret));
     Ok(view)
@@ -130,7 +131,7 @@ pub fn get(db: &Db, by: &Principal, id: u64) -> AppResult<EndpointView> {
 }
 
 /// Deletes an endpoint `by` may see, with its outbox and attempts.
-pub fn delete(db: &Db, by: &Principal, id: u64) -> AppResult<()> {
+pub async fn delete(db: &Db, by: &Principal, id: u64) -> AppResult<()> {
     visible(db, by, id)?;
     let mut batch = WriteBatch::new();
     batch.remove(keys::webhook_endpoint(id));
@@ -139,7 +140,7 @@ pub fn delete(db: &Db, by: &Principal, id: u64) -> AppResult<()> {
             batch.remove(key?);
         }
     }
-    db.commit(batch)?;
+    db.acknowledged(db.commit(batch)?).await?;
     Ok(())
 }
 
@@ -163,7 +164,7 @@ pub fn attempts(db: &Db, by: &Principal, id: u64, page: &PageRequest) -> AppResu
 /// Puts attempt `attempt`'s message in the endpoint's outbox again (same id
 /// and body: the receiver sees a duplicate it may drop); answers the
 /// attempt.
-pub fn redeliver(db: &Db, by: &Principal, id: u64, attempt: u64) -> AppResult<Attempt> {
+pub async fn redeliver(db: &Db, by: &Principal, id: u64, attempt: u64) -> AppResult<Attempt> {
     visible(db, by, id)?;
     let tried = db
         .get::<Attempt>(&keys::webhook_attempt(id, attempt))?
@@ -179,9 +180,11 @@ pub fn redeliver(db: &Db, by: &Principal, id: u64, attempt: u64) -> AppResult<At
         message_id: tried.message_id.clone(),
         event_type: tried.event_type.clone(),
         body: tried.body.clone(),
+        queued_at: Timestamp::now(),
     };
+    // Keyed by its event: it goes ahead of newer messages still waiting.
     let mut batch = WriteBatch::new();
     batch.put(keys::webhook_outboxed(id, seq, db.next_id()?), &again)?;
-    db.commit(batch)?;
+    db.acknowledged(db.commit(batch)?).await?;
     Ok(tried)
 }

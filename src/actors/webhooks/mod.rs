@@ -23,6 +23,10 @@ pub struct OutboxMessage {
     pub message_id: String,
     pub event_type: String,
     pub body: String,
+    /// When it was put in the outbox: past [`sender::GIVE_UP_AFTER`] of
+    /// failures it is given up.
+    #[serde(default)]
+    pub queued_at: crate::domain::Timestamp,
 }
 
 /// One attempt to send a message, as `GET /webhooks/{id}/attempts` shows it.

@@ -1,10 +1,12 @@
 //! The webhook outbox: a projection of the log that puts each order event's
 //! message (`domain::webhooks::message`) in the outbox of every endpoint
 //! that wants it, in the commit that advances its offset. An owner's
-//! endpoint wants the events of the stores they own when it happens.
+//! endpoint wants the events of the stores they own when it happens; an
+//! endpoint of an account disabled or closed wants nothing.
 
 use super::OutboxMessage;
 use crate::actors::projections::{Deps, Projection};
+use crate::domain::account::{Account, AccountStatus};
 use crate::domain::webhooks::{self, Endpoint, Scope};
 use crate::domain::LogRecord;
 use crate::error::AppResult;
@@ -34,6 +36,14 @@ impl Projection for WebhookOutbox {
             if !endpoint.wants(&message.event_type) {
                 continue;
             }
+            // A disabled or closed account's endpoints get nothing more.
+            let active = self
+                .db
+                .get::<Account>(&keys::account(&endpoint.account))?
+                .is_some_and(|a| a.status == AccountStatus::Active);
+            if !active {
+                continue;
+            }
             if endpoint.scope == Scope::OwnStores
                 && !self
                     .db
@@ -51,6 +61,7 @@ impl Projection for WebhookOutbox {
                 message_id: message.id.clone(),
                 event_type: message.event_type.clone(),
                 body: body.clone(),
+                queued_at: record.at,
             };
             staged.put(keys::webhook_outboxed(endpoint.id, record.seq, 0), &queued)?;
         }

@@ -2,9 +2,12 @@
 //! (Standard Webhooks: `webhook-id`, `webhook-timestamp`,
 //! `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`),
 //! over https through rustls with the Mozilla roots (`webpki-roots`) and
-//! any an operator adds (`--webhook-ca-file`). Every attempt is kept (the
-//! last [`ATTEMPTS_KEPT`] per endpoint). A failing endpoint waits its own
-//! backoff and never holds up another.
+//! any an operator adds (`--webhook-ca-file`), following no redirect.
+//! Every attempt is kept (the last [`ATTEMPTS_KEPT`] per endpoint). Each
+//! endpoint has its own task: a failing one waits its own backoff (0.5 s
+//! doubling to a minute) and never holds up another; a message failing for
+//! [`GIVE_UP_AFTER`] is given up, so a dead endpoint's outbox stops growing
+//! older than that.
 
 use super::{Attempt, OutboxMessage, Outcome};
 use crate::domain::webhooks::{signed_content, Endpoint};
@@ -13,7 +16,9 @@ use crate::storage::{keys, Db, StorageError, WriteBatch};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -76,104 +81,136 @@ fn is_permanent(status: u16) -> bool {
     (400..500).contains(&status) && status != 408 && status != 429
 }
 
-/// An endpoint's wait after failures.
-struct Retry {
-    failures: u32,
-    until: Instant,
-}
+/// How long a message is retried before it is given up (Standard
+/// Webhooks' reference schedule ends after about three days).
+pub const GIVE_UP_AFTER: Duration = Duration::from_secs(3 * 24 * 3_600);
 
-/// Starts sending on the current arbiter.
+/// Starts sending on the current arbiter: one task per endpoint, each
+/// started when its endpoint appears and ending when it goes, so a slow or
+/// failing endpoint waits alone.
 pub fn spawn(db: Db, tls: rustls::ClientConfig) {
     actix_rt::spawn(async move {
         let client = awc::Client::builder()
             .connector(awc::Connector::new().rustls_0_23(Arc::new(tls)))
             .timeout(POST_TIMEOUT)
+            // A redirect could send the signed body anywhere.
+            .disable_redirects()
             .finish();
-        let mut waits: HashMap<u64, Retry> = HashMap::new();
+        let running: Rc<RefCell<HashSet<u64>>> = Rc::default();
         let mut horizon = db.horizon();
         loop {
             horizon.borrow_and_update();
             // Storage that refuses writes cannot record an attempt, and
             // after an I/O error a scan may wait forever inside sled.
-            if db.failure().is_some() {
-                tokio::time::sleep(FIRST_RETRY).await;
-                continue;
+            if db.failure().is_none() {
+                let ids: Vec<u64> = db
+                    .scan::<Endpoint>(keys::WEBHOOK_ENDPOINTS)
+                    .filter_map(|e| e.ok().map(|(_, e)| e.id))
+                    .collect();
+                for id in ids {
+                    if running.borrow_mut().insert(id) {
+                        let (db, client, running) = (db.clone(), client.clone(), running.clone());
+                        actix_rt::spawn(async move {
+                            endpoint_loop(&db, &client, id).await;
+                            running.borrow_mut().remove(&id);
+                        });
+                    }
+                }
             }
-            let sent = match send_one_each(&db, &client, &mut waits).await {
-                Ok(sent) => sent,
-                Err(e) => {
-                    tracing::error!(error = %e, "webhook outbox not read");
-                    0
-                }
-            };
-            if sent == 0 {
-                // Nothing to send, or every endpoint waits: until a write,
-                // or a moment for a wait to end. A closed horizon (the
-                // database stopped taking writes) answers at once: then
-                // only the moment.
-                if let Ok(Err(_)) = tokio::time::timeout(FIRST_RETRY, horizon.changed()).await {
-                    tokio::time::sleep(FIRST_RETRY).await;
-                }
+            // New endpoints are written, so a write wakes this; a closed
+            // horizon (storage stopped) answers at once: then a moment.
+            if let Ok(Err(_)) = tokio::time::timeout(LAST_RETRY, horizon.changed()).await {
+                tokio::time::sleep(FIRST_RETRY).await;
             }
         }
     });
 }
 
-/// Sends the first message of each endpoint's outbox that is not waiting;
-/// answers how many were tried.
-async fn send_one_each(
-    db: &Db,
-    client: &awc::Client,
-    waits: &mut HashMap<u64, Retry>,
-) -> Result<usize, StorageError> {
-    let endpoints: Vec<Endpoint> = db
-        .scan::<Endpoint>(keys::WEBHOOK_ENDPOINTS)
-        .map(|e| e.map(|(_, e)| e))
-        .collect::<Result<_, _>>()?;
-    waits.retain(|id, _| endpoints.iter().any(|e| e.id == *id));
-    let mut tried = 0;
-    for endpoint in endpoints {
-        if waits
-            .get(&endpoint.id)
-            .is_some_and(|w| Instant::now() < w.until)
-        {
+/// Sends endpoint `id`'s outbox in order until the endpoint is deleted.
+async fn endpoint_loop(db: &Db, client: &awc::Client, id: u64) {
+    let mut horizon = db.horizon();
+    let mut failures: u32 = 0;
+    loop {
+        horizon.borrow_and_update();
+        if db.failure().is_some() {
+            tokio::time::sleep(FIRST_RETRY).await;
             continue;
         }
-        let Some(entry) = db
-            .scan::<OutboxMessage>(&keys::webhook_outbox(endpoint.id))
-            .next()
-        else {
-            continue;
-        };
-        let (key, message) = entry?;
-        tried += 1;
-        let attempt = post(db, client, &endpoint, &message).await?;
-        let mut batch = WriteBatch::new();
-        if attempt.outcome != Outcome::Retrying {
-            batch.remove(key);
-        }
-        record(db, &endpoint, &attempt, &mut batch)?;
-        db.commit(batch)?;
-        match attempt.outcome {
-            Outcome::Retrying => {
-                let failures = waits.get(&endpoint.id).map_or(0, |w| w.failures) + 1;
-                let wait = FIRST_RETRY
-                    .saturating_mul(1 << failures.min(10))
-                    .min(LAST_RETRY);
-                waits.insert(
-                    endpoint.id,
-                    Retry {
-                        failures,
-                        until: Instant::now() + wait,
-                    },
-                );
+        match send_next(db, client, id).await {
+            // Gone: nothing more to send to it, and what a send or the
+            // outbox projection wrote for it meanwhile goes too.
+            Ok(Sent::NoEndpoint) => {
+                if let Err(e) = forget(db, id) {
+                    tracing::warn!(endpoint = id, error = %e, "a deleted endpoint's leftovers stay");
+                }
+                return;
             }
-            _ => {
-                waits.remove(&endpoint.id);
+            Ok(Sent::Nothing) => {
+                if let Ok(Err(_)) = tokio::time::timeout(LAST_RETRY, horizon.changed()).await {
+                    tokio::time::sleep(FIRST_RETRY).await;
+                }
+            }
+            Ok(Sent::Done) => failures = 0,
+            Ok(Sent::Failed) => {
+                failures += 1;
+                let wait = FIRST_RETRY.saturating_mul(1 << (failures - 1).min(10));
+                tokio::time::sleep(wait.min(LAST_RETRY)).await;
+            }
+            Err(e) => {
+                tracing::error!(endpoint = id, error = %e, "webhook outbox not read");
+                tokio::time::sleep(LAST_RETRY).await;
             }
         }
     }
-    Ok(tried)
+}
+
+/// Removes what is left of deleted endpoint `id`.
+fn forget(db: &Db, id: u64) -> Result<(), StorageError> {
+    let mut batch = WriteBatch::new();
+    for prefix in [keys::webhook_outbox(id), keys::webhook_attempts(id)] {
+        for key in db.scan_keys(&prefix) {
+            batch.remove(key?);
+        }
+    }
+    if !batch.is_empty() {
+        db.commit(batch)?;
+    }
+    Ok(())
+}
+
+/// What one turn of an endpoint's loop did.
+enum Sent {
+    NoEndpoint,
+    Nothing,
+    /// Delivered, or given up: the message left the outbox.
+    Done,
+    /// It stays, to be tried again after a wait.
+    Failed,
+}
+
+/// Sends the first message of endpoint `id`'s outbox, if any.
+async fn send_next(db: &Db, client: &awc::Client, id: u64) -> Result<Sent, StorageError> {
+    let Some(endpoint) = db.get::<Endpoint>(&keys::webhook_endpoint(id))? else {
+        return Ok(Sent::NoEndpoint);
+    };
+    let Some(entry) = db.scan::<OutboxMessage>(&keys::webhook_outbox(id)).next() else {
+        return Ok(Sent::Nothing);
+    };
+    let (key, message) = entry?;
+    let attempt = post(db, client, &endpoint, &message).await?;
+    let mut batch = WriteBatch::new();
+    if attempt.outcome != Outcome::Retrying {
+        batch.remove(key);
+    }
+    record(db, &endpoint, &attempt, &mut batch)?;
+    // Deleted meanwhile: its attempt is not kept.
+    if db.contains(&keys::webhook_endpoint(id))? {
+        db.commit(batch)?;
+    }
+    Ok(match attempt.outcome {
+        Outcome::Retrying => Sent::Failed,
+        _ => Sent::Done,
+    })
 }
 
 /// One signed POST of `message` to `endpoint`, as an attempt.
@@ -226,6 +263,14 @@ async fn post(
             )
         }
         Err(e) => (None, Some(e.to_string()), Outcome::Retrying),
+    };
+    let expired = now.0.saturating_sub(message.queued_at.0) > GIVE_UP_AFTER.as_millis() as u64;
+    let (error, outcome) = match outcome {
+        Outcome::Retrying if expired && message.queued_at.0 > 0 => (
+            error.map(|e| format!("{e}; given up after three days of failures")),
+            Outcome::GaveUp,
+        ),
+        _ => (error, outcome),
     };
     Ok(Attempt {
         id: db.next_id()?,
