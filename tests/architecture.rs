@@ -302,7 +302,7 @@ const FIXTURES: [(&str, (usize, u64)); 18] = [
     ("db-v5/db", (392275, 0x7f40a621ae1ecc78)),
     ("db-v5/conf", (62, 0x53f9885174a5ad44)),
     ("db-v5.expected.json", (166342, 0x7c0f6bead8a0417d)),
-    ("db-v6/db", (508186, 0x57bde821a63b7d91)),
+    ("db-v6/db", (637125, 0xc0fd418d58fc9e03)),
     ("db-v6/conf", (63, 0xd4095d9e5be11818)),
-    ("db-v6.expected.json", (218987, 0x1ef393e42f33386b)),
+    ("db-v6.expected.json", (176190, 0x9fd2384d498ad76c)),
 ];
