@@ -19,7 +19,6 @@ use crate::actors::projections::{Deps, Projection, ProjectionActor};
 use crate::actors::reactions::coupons::Coupons;
 use crate::actors::reactions::refunds::Refunds;
 use crate::actors::reactions::Reaction;
-use crate::actors::webhooks::outbox::WebhookOutbox;
 use crate::actors::Registry;
 use crate::domain::LogRecord;
 use crate::error::AppResult;
@@ -125,7 +124,6 @@ subscribers! {
         Points points: PointsBook,
         Ratings ratings: Ratings,
         Notifier notifier: Notifier,
-        WebhookOutbox webhook_outbox: WebhookOutbox,
     }
     reactions {
         Refunds: Refunds,

@@ -5,6 +5,7 @@ pub use crate::actors::projections::inbox::list;
 use crate::actors::projections::inbox::OpenPages;
 use crate::actors::projections::{Deps, Projection};
 use crate::actors::reactions::webhook;
+use crate::actors::webhooks::outbox::WebhookOutbox;
 use crate::domain::notification::{self, Audience, Notification};
 use crate::domain::LogRecord;
 use crate::error::AppResult;
@@ -64,6 +65,8 @@ pub struct Notifier {
     staged: Vec<(Audience, Notification)>,
     /// The pages this delivery writes to.
     pages: OpenPages,
+    /// The webhook endpoints' outboxes, filled in the same commit.
+    outbox: Option<WebhookOutbox>,
 }
 
 impl Notifier {
@@ -73,6 +76,7 @@ impl Notifier {
             webhook,
             staged: Vec::new(),
             pages: OpenPages::default(),
+            outbox: None,
         }
     }
 }
@@ -81,10 +85,15 @@ impl Projection for Notifier {
     const NAME: &'static str = "notifier";
 
     fn build(deps: &Deps) -> AppResult<Self> {
-        Ok(Notifier::new(deps.hub.clone(), deps.webhook))
+        let mut notifier = Notifier::new(deps.hub.clone(), deps.webhook);
+        notifier.outbox = Some(WebhookOutbox::new(deps.db.clone()));
+        Ok(notifier)
     }
 
     fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
+        if let Some(outbox) = &mut self.outbox {
+            outbox.apply(record, staged)?;
+        }
         for (nth, (audience, n)) in notification::for_record(record).into_iter().enumerate() {
             self.pages.append(staged, &audience, n.clone())?;
             if self.webhook {

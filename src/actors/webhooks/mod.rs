@@ -1,6 +1,6 @@
 //! Webhooks for integrators (issue 13), after the Standard Webhooks
 //! specification: endpoints registered through the API (`endpoints`), the
-//! outbox a projection fills from the log for each endpoint that wants an
+//! outbox the notifier projection fills from the log for each endpoint that wants an
 //! event (`outbox`), and the sender that signs and POSTs each message,
 //! over https through rustls, keeping every attempt (`sender`).
 //!

@@ -1,32 +1,30 @@
-//! The webhook outbox: a projection of the log that puts each order event's
-//! message (`domain::webhooks::message`) in the outbox of every endpoint
-//! that wants it, in the commit that advances its offset. An owner's
-//! endpoint wants the events of the stores they own when it happens; an
-//! endpoint of an account disabled or closed wants nothing.
+//! The webhook outbox: puts each order event's message
+//! (`domain::webhooks::message`) in the outbox of every endpoint that wants
+//! it. The notifier projection calls it, so the outbox is written in the
+//! commit that advances the notifier's offset (no subscriber of its own: a
+//! subscriber costs a pump and a commit per delivery, at every order). An
+//! owner's endpoint wants the events of the stores they own when it
+//! happens; an endpoint of an account disabled or closed wants nothing.
 
 use super::OutboxMessage;
-use crate::actors::projections::{Deps, Projection};
 use crate::domain::account::{Account, AccountStatus};
 use crate::domain::webhooks::{self, Endpoint, Scope};
 use crate::domain::LogRecord;
 use crate::error::AppResult;
 use crate::storage::{keys, Db, Staged};
 
-/// The outbox projection.
+/// The outbox, as the notifier fills it.
 pub struct WebhookOutbox {
     db: Db,
 }
 
-impl Projection for WebhookOutbox {
-    const NAME: &'static str = "webhooks";
-
-    fn build(deps: &Deps) -> AppResult<Self> {
-        Ok(WebhookOutbox {
-            db: deps.db.clone(),
-        })
+impl WebhookOutbox {
+    pub fn new(db: Db) -> Self {
+        WebhookOutbox { db }
     }
 
-    fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
+    /// Stages the message of `record` for every endpoint that wants it.
+    pub fn apply(&mut self, record: &LogRecord, staged: &mut Staged<'_>) -> AppResult<()> {
         let Some((store, message)) = webhooks::message(record) else {
             return Ok(());
         };

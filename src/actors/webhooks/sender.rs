@@ -81,6 +81,11 @@ fn is_permanent(status: u16) -> bool {
     (400..500).contains(&status) && status != 408 && status != 429
 }
 
+/// How often new endpoints are looked for: a new endpoint gets its first
+/// message at most this late. (Not on every write: with no endpoint, the
+/// sender costs nothing per order.)
+const FIND_ENDPOINTS_EVERY: Duration = Duration::from_secs(1);
+
 /// How long a message is retried before it is given up (Standard
 /// Webhooks' reference schedule ends after about three days).
 pub const GIVE_UP_AFTER: Duration = Duration::from_secs(3 * 24 * 3_600);
@@ -97,9 +102,9 @@ pub fn spawn(db: Db, tls: rustls::ClientConfig) {
             .disable_redirects()
             .finish();
         let running: Rc<RefCell<HashSet<u64>>> = Rc::default();
-        let mut horizon = db.horizon();
+        let mut ticks = tokio::time::interval(FIND_ENDPOINTS_EVERY);
         loop {
-            horizon.borrow_and_update();
+            ticks.tick().await;
             // Storage that refuses writes cannot record an attempt, and
             // after an I/O error a scan may wait forever inside sled.
             if db.failure().is_none() {
@@ -116,11 +121,6 @@ pub fn spawn(db: Db, tls: rustls::ClientConfig) {
                         });
                     }
                 }
-            }
-            // New endpoints are written, so a write wakes this; a closed
-            // horizon (storage stopped) answers at once: then a moment.
-            if let Ok(Err(_)) = tokio::time::timeout(LAST_RETRY, horizon.changed()).await {
-                tokio::time::sleep(FIRST_RETRY).await;
             }
         }
     });
