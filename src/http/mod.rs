@@ -127,20 +127,22 @@ pub fn configure(cfg: &mut web::ServiceConfig, chaos: bool) {
     )
     .app_data(web::QueryConfig::default().error_handler(problem::query_error))
     .app_data(web::PathConfig::default().error_handler(problem::path_error))
-    .configure(accounts::routes)
-    .configure(backup::routes)
-    .configure(stores::routes)
-    .configure(store_settings::routes)
+    // The lifecycle's routes first: a request is matched against each
+    // route in turn, and those with path parameters cost a regex each.
     .configure(orders::routes)
     .configure(kitchen::routes)
     .configure(deliveries::routes)
+    .configure(riders::routes)
+    .configure(accounts::routes)
+    .configure(stores::routes)
     .configure(mypages::routes)
     .configure(status::routes)
     .configure(points::routes)
-    .configure(riders::routes)
     .configure(notifications::routes)
     .configure(reviews::routes)
+    .configure(store_settings::routes)
     .configure(webhooks::routes)
+    .configure(backup::routes)
     .default_service(web::to(not_found));
 }
 
