@@ -18,22 +18,6 @@ fn start(dir: &std::path::Path) -> Server {
     Server::start(dir, &["--chaos", "--accept-deadline-secs", DEADLINE_SECS])
 }
 
-fn ms(at: &Value) -> u64 {
-    let text = at.as_str().unwrap_or_else(|| panic!("a time: {at}"));
-    humantime::parse_rfc3339(text)
-        .unwrap()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
-
 /// The sandbox gateway's refunds of order `id`'s charges.
 async fn refunds_at_gateway(api: &Api, id: u64) -> usize {
     let (_, accounts) = api.get("/admin/chaos/payment/charges").await;

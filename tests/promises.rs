@@ -32,15 +32,6 @@ fn sushi(customer: &str, qty: u64, km_north: f64) -> Value {
     })
 }
 
-fn ms(at: &Value) -> u64 {
-    let text = at.as_str().unwrap_or_else(|| panic!("a time: {at}"));
-    humantime::parse_rfc3339(text)
-        .unwrap()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
-
 #[tokio::test]
 async fn a_quote_answers_the_bill_and_charges_nothing() {
     let (_dir, server) = start();

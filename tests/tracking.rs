@@ -52,14 +52,6 @@ async fn next_skipping(ws: &mut Ws, skipped: &[&str]) -> Value {
     }
 }
 
-fn ms(at: &Value) -> u64 {
-    humantime::parse_rfc3339(at.as_str().unwrap())
-        .unwrap()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
-
 #[tokio::test]
 async fn a_picked_up_delivery_is_tracked_by_its_customer_alone_until_delivered() {
     let dir = tempfile::tempdir().unwrap();
@@ -132,11 +124,4 @@ async fn a_picked_up_delivery_is_tracked_by_its_customer_alone_until_delivered()
             break;
         }
     }
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
 }

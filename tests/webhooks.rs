@@ -303,3 +303,24 @@ async fn an_owners_endpoint_gets_their_stores_messages_signed_retried_and_redeli
     let (status, _) = owner.get(&format!("/webhooks/{id}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_account_holds_at_most_ten_endpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let owner = server
+        .api
+        .as_account("owner-gangnam-chicken", "owner")
+        .await;
+    for n in 0..10 {
+        let url = json!({ "url": format!("http://127.0.0.1:9/hook-{n}") });
+        let (status, body) = owner.post("/webhooks", url).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, body) = owner
+        .post("/webhooks", json!({ "url": "http://127.0.0.1:9/one-more" }))
+        .await;
+    assert_problem(status, &body, 422, "at most 10 endpoints");
+    let (_, listed) = owner.get("/webhooks").await;
+    assert_eq!(listed.as_array().unwrap().len(), 10, "nothing added");
+}

@@ -135,13 +135,9 @@ fn refuses_unknown_items_closed_stores_and_no_district() {
 fn with_terms() -> Store {
     Store {
         delivery: DeliveryTerms {
-            min_order_won: 15_000,
-            base_fee_won: 3_000,
-            base_distance_km: 1.5,
-            step_fee_won: 500,
-            step_km: 0.5,
             radius_km: 3.0,
             accept_deadline_minutes: Some(7),
+            ..crate::domain::testing::delivery_terms()
         },
         ..store()
     }

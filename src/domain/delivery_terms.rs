@@ -197,13 +197,8 @@ mod tests {
 
     fn terms() -> DeliveryTerms {
         DeliveryTerms {
-            min_order_won: 15_000,
-            base_fee_won: 3_000,
-            base_distance_km: 1.5,
-            step_fee_won: 500,
-            step_km: 0.5,
-            radius_km: 4.0,
             accept_deadline_minutes: Some(10),
+            ..crate::domain::testing::delivery_terms()
         }
     }
 

@@ -143,15 +143,7 @@ mod tests {
     }
 
     fn banded() -> DeliveryTerms {
-        DeliveryTerms {
-            min_order_won: 15_000,
-            base_fee_won: 3_000,
-            base_distance_km: 1.5,
-            step_fee_won: 500,
-            step_km: 0.5,
-            radius_km: 4.0,
-            accept_deadline_minutes: None,
-        }
+        crate::domain::testing::delivery_terms()
     }
 
     #[test]

@@ -178,13 +178,8 @@ fn an_owners_store_is_theirs_and_awaits_approval() {
 #[test]
 fn delivery_and_kitchen_terms_are_set_checked_and_kept() {
     let terms = DeliveryTerms {
-        min_order_won: 15_000,
-        base_fee_won: 3_000,
-        base_distance_km: 1.5,
-        step_fee_won: 500,
-        step_km: 0.5,
-        radius_km: 4.0,
         accept_deadline_minutes: Some(8),
+        ..crate::domain::testing::delivery_terms()
     };
     let s = run(Some(store()), StoreCommand::SetDeliveryTerms(terms.clone()))
         .unwrap()

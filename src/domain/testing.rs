@@ -4,6 +4,7 @@
 
 use super::access::Principal;
 use super::aggregate::Aggregate;
+use super::delivery_terms::DeliveryTerms;
 use super::error::DomainError;
 use super::geo::LatLon;
 use super::order::{NewOrder, OrderCommand, OrderEvent, OrderLine, Revision};
@@ -103,6 +104,20 @@ pub fn store_with(menu: Vec<MenuItem>) -> Store {
         kitchen: Default::default(),
         hours: None,
         paused_until: None,
+    }
+}
+
+/// Baemin-like terms: 15,000 won minimum, 3,000 won up to 1.5 km, then
+/// 500 won per started 500 m, within 4 km; the server's deadline.
+pub fn delivery_terms() -> DeliveryTerms {
+    DeliveryTerms {
+        min_order_won: 15_000,
+        base_fee_won: 3_000,
+        base_distance_km: 1.5,
+        step_fee_won: 500,
+        step_km: 0.5,
+        radius_km: 4.0,
+        accept_deadline_minutes: None,
     }
 }
 

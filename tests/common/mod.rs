@@ -373,6 +373,24 @@ pub fn demo_dish(store: &str) -> (String, String) {
     (menu, address)
 }
 
+/// An RFC 3339 time the API answered, in milliseconds since the epoch.
+pub fn ms(at: &Value) -> u64 {
+    let text = at.as_str().unwrap_or_else(|| panic!("a time: {at}"));
+    humantime::parse_rfc3339(text)
+        .unwrap()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+/// The wall clock, in milliseconds since the epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
 /// Polls `probe` until it returns `Some`, failing the test after PATIENCE.
 pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
 where

@@ -12,7 +12,7 @@ use crate::actors::entities::store::QuoteOrder;
 use crate::actors::payment::retry_after_secs;
 use crate::actors::Registry;
 use crate::domain::access::{self, OrderAction, Principal};
-use crate::domain::checkout::{self, OrderRequest, QuoteFor};
+use crate::domain::checkout::{self, OrderRequest, Quote, QuoteFor};
 use crate::domain::geo::round_km;
 use crate::domain::order::{Order, OrderCommand, OrderLine, OrderTimer};
 use crate::domain::payment::{Payment, PaymentStatus};
@@ -130,18 +130,20 @@ fn replay(db: &Db, order_id: OrderId) -> AppResult<Option<AppResult<Order>>> {
     })
 }
 
+/// A checkout's quote, from the store's actor (so that a menu edit and a
+/// checkout never interleave).
+async fn checkout_quote(registry: &Registry, req: &OrderRequest) -> AppResult<Quote> {
+    let quote = QuoteOrder(Box::new(req.clone()), QuoteFor::Checkout);
+    registry.send(&req.store_id, quote).await?
+}
+
 async fn place_new(
     registry: &Registry,
     req: OrderRequest,
     key: Option<String>,
 ) -> AppResult<Order> {
     let store_id = req.store_id.clone();
-    let quote = registry
-        .send(
-            &store_id,
-            QuoteOrder(Box::new(req.clone()), QuoteFor::Checkout),
-        )
-        .await??;
+    let quote = checkout_quote(registry, &req).await?;
     let bill = Bill::new(quote.subtotal, 0, quote.delivery_fee);
     registry.env().limits.check_bill(&bill)?;
     // While the breaker is open, refuse before anything is written.
@@ -241,13 +243,7 @@ pub async fn quote(
     req.customer_id = access::acting_customer(by, &req.customer_id)?;
     checkout::validate(&req)?;
     checkout::locate(&req)?;
-    let store_id = req.store_id.clone();
-    let quote = registry
-        .send(
-            &store_id,
-            QuoteOrder(Box::new(req.clone()), QuoteFor::Checkout),
-        )
-        .await??;
+    let quote = checkout_quote(registry, &req).await?;
     let coupon_value = match &req.coupon_id {
         Some(coupon) => {
             registry
@@ -263,7 +259,7 @@ pub async fn quote(
     let bill = Bill::new(quote.subtotal, coupon_value, quote.delivery_fee);
     registry.env().limits.check_bill(&bill)?;
     Ok(PriceQuote {
-        store_id,
+        store_id: req.store_id,
         lines: quote.lines,
         subtotal: bill.subtotal,
         discount: bill.discount,

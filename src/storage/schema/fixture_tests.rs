@@ -27,7 +27,7 @@ use crate::storage::Db;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-#[path = "fixture_expected.rs"]
+#[path = "fixture_expected_tests.rs"]
 mod expected;
 
 pub(super) fn fixture(name: &str) -> PathBuf {
