@@ -56,6 +56,7 @@ impl Rig {
             passivate_after: Duration::from_secs(600),
             mailbox_capacity: 256,
             accept_deadline_secs: 600,
+            needs_payment_key: false,
         };
         let registry = Registry::new(env, arbiters.iter().map(|a| a.handle()).collect());
         Rig {

@@ -247,6 +247,9 @@ pub struct ServeArgs {
     pub sandbox_decline_prefix: Option<String>,
 
     #[command(flatten)]
+    pub gateway: GatewayArgs,
+
+    #[command(flatten)]
     pub breaker: BreakerArgs,
 }
 
@@ -333,7 +336,7 @@ impl ServeArgs {
             crate::auth::password::validate(password)
                 .map_err(|e| format!("--admin-password: the {e}"))?;
         }
-        Ok(())
+        self.gateway.check()
     }
 
     /// The retention periods asked for.
@@ -370,6 +373,10 @@ fn cores() -> usize {
         .map(|n| n.get())
         .unwrap_or(2)
 }
+
+#[path = "config_gateway.rs"]
+mod gateway;
+pub use gateway::{GatewayArgs, GatewayKind};
 
 #[cfg(test)]
 #[path = "config_tests.rs"]

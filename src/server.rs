@@ -3,7 +3,7 @@
 //! flush, exit 0).
 
 use crate::actors::dispatcher;
-use crate::actors::payment::{PaymentActor, Sandbox, SandboxRules};
+use crate::actors::payment::{Gateway, PaymentActor, Sandbox, SandboxRules, Toss};
 use crate::actors::projections::kitchen;
 use crate::actors::projections::notifier::Hub;
 use crate::actors::projections::Deps;
@@ -15,6 +15,7 @@ use crate::actors::subscribers::{self, Subscriber, Wiring};
 use crate::actors::webhooks;
 use crate::auth::{self, Tokens};
 use crate::config::{DurabilityMode, ServeArgs};
+use crate::config::{GatewayArgs, GatewayKind};
 use crate::demo;
 use crate::domain::limits::OrderLimits;
 use crate::domain::wallet::ReviewCoupon;
@@ -117,7 +118,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let breaker = args.breaker.config().map_err(ServeError::Config)?;
     let guard = Guard::new(breaker.clone());
     let faults = Arc::new(Faults::default());
-    let payment = PaymentActor::new(Arc::new(sandbox.clone()), guard.clone()).start();
+    let gateway = gateway(&args.gateway, &sandbox)?;
+    let needs_payment_key = gateway.needs_payment_key();
+    let payment = PaymentActor::new(gateway, guard.clone()).start();
     let arbiters: Vec<Arbiter> = (0..args.arbiter_count()).map(|_| Arbiter::new()).collect();
     let env = Env {
         db: db.clone(),
@@ -137,6 +140,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         passivate_after: Duration::from_secs(args.passivate_after_secs),
         mailbox_capacity: args.mailbox_capacity,
         accept_deadline_secs: args.accept_deadline_secs,
+        needs_payment_key,
     };
     let registry = Registry::new(env, arbiters.iter().map(|a| a.handle()).collect());
 
@@ -303,5 +307,18 @@ fn stop_signal() -> impl std::future::Future<Output = ()> {
             Some(_) = async { int.as_mut()?.recv().await } => {}
             else => std::future::pending().await,
         }
+    }
+}
+
+/// The payment gateway `--payment-gateway` names.
+fn gateway(args: &GatewayArgs, sandbox: &Sandbox) -> Result<Arc<dyn Gateway>, ServeError> {
+    match (args.payment_gateway, &args.gateway_secret_key) {
+        (GatewayKind::Toss, Some(secret_key)) => {
+            let tls = webhooks::sender::tls_config(None).map_err(ServeError::Config)?;
+            let toss = Toss::new(&args.gateway_url, secret_key, tls).map_err(ServeError::Config)?;
+            tracing::info!(url = %args.gateway_url, "payments go to Toss Payments");
+            Ok(Arc::new(toss))
+        }
+        _ => Ok(Arc::new(sandbox.clone())),
     }
 }

@@ -93,6 +93,19 @@ const VARIABLES: &[Variable] = &[
         Some(("lots", "--sandbox-decline-over")),
     ),
     var("BAEDAL_SANDBOX_DECLINE_PREFIX", Some("bad-"), None),
+    // The sandbox stays: a Toss server would want a paymentKey of every
+    // order this test places. Toss itself: tests/toss.rs.
+    var(
+        "BAEDAL_PAYMENT_GATEWAY",
+        Some("sandbox"),
+        Some(("paypal", "--payment-gateway")),
+    ),
+    var(
+        "BAEDAL_GATEWAY_URL",
+        Some("https://pg.example.invalid"),
+        Some(("ftp://pg.example.invalid", "--gateway-url")),
+    ),
+    var("BAEDAL_GATEWAY_SECRET_KEY", Some("test_sk_unused"), None),
     var("BAEDAL_NO_DEMO", Some("off"), Some(("maybe", "--no-demo"))),
     var(
         "BAEDAL_MAX_IN_FLIGHT",

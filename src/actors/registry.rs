@@ -49,6 +49,10 @@ pub struct Env {
     /// Seconds a store that set no deadline has to accept an order
     /// (`--accept-deadline-secs`).
     pub accept_deadline_secs: u32,
+    /// The payment gateway approves only what the customer authorized in
+    /// its widget: checkouts must bring a `paymentKey` (`--payment-gateway
+    /// toss`).
+    pub needs_payment_key: bool,
 }
 
 /// The live entity actors, by kind and id.

@@ -6,6 +6,7 @@ use super::geo::LatLon;
 use super::ids::{validate_id, validate_text};
 use super::options::{self, ChoiceRequest};
 use super::order::{Notes, OrderLine};
+use super::payment_key::PaymentKey;
 use super::prep::AcceptTerms;
 use super::pricing;
 use super::reasons::MAX_NOTE_CHARS;
@@ -59,9 +60,24 @@ pub struct OrderRequest {
     /// For the rider's eyes only: at most 200 characters (since schema 6).
     #[serde(default)]
     pub rider_note: Option<String>,
+    /// The payment widget's `paymentKey`, with `paymentOrderId`: required
+    /// by a real gateway, ignored by the sandbox (`payment_key`).
+    #[serde(default)]
+    pub payment_key: Option<String>,
+    /// The `orderId` the payment widget was opened with.
+    #[serde(default)]
+    pub payment_order_id: Option<String>,
 }
 
 impl OrderRequest {
+    /// The payment the customer authorized in the gateway's widget, if any.
+    pub fn payment_key(&self) -> Result<Option<PaymentKey>, DomainError> {
+        PaymentKey::parse(
+            self.payment_key.as_deref(),
+            self.payment_order_id.as_deref(),
+        )
+    }
+
     /// The notes as the order keeps them (an empty one is none).
     pub fn notes(&self) -> Notes {
         let given = |n: &Option<String>| n.clone().filter(|n| !n.trim().is_empty());
@@ -108,6 +124,7 @@ pub fn validate(req: &OrderRequest) -> Result<(), DomainError> {
             validate_text(field, note, MAX_NOTE_CHARS)?;
         }
     }
+    req.payment_key()?;
     if req.items.is_empty() {
         return Err(invalid("items", "must name at least one menu item"));
     }

@@ -31,6 +31,8 @@ fn request(items: Vec<(&str, u64)>) -> OrderRequest {
         coupon_id: None,
         store_note: None,
         rider_note: None,
+        payment_key: None,
+        payment_order_id: None,
     }
 }
 

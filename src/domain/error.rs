@@ -103,6 +103,12 @@ pub enum DomainError {
     CookingStarted(OrderId),
     #[error("order {order} is already {status}")]
     AlreadyFinal { order: OrderId, status: String },
+    /// A gateway payment approves one order only.
+    #[error("the payment {gateway_order_id:?} was already used for order {order}; pay again in the payment widget")]
+    PaymentKeyUsed {
+        gateway_order_id: String,
+        order: OrderId,
+    },
     #[error("delivery of order {order} was already taken by a rider")]
     AlreadyTaken { order: OrderId, rider: String },
     #[error("delivery of order {order} is not yours: rider {rider:?} picked it")]
@@ -172,6 +178,7 @@ impl DomainError {
             | AlreadyDelayed { .. }
             | AlreadyFinal { .. }
             | AccountExists(_)
+            | PaymentKeyUsed { .. }
             | AlreadyTaken { .. } => ErrorKind::Conflict,
             NotYourDelivery { .. } | NotYourOrder { .. } | Forbidden { .. } => ErrorKind::Forbidden,
             Unauthenticated(_) => ErrorKind::Unauthenticated,

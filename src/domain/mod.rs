@@ -30,6 +30,7 @@ pub mod order_messages;
 pub mod order_status;
 pub mod paging;
 pub mod payment;
+pub mod payment_key;
 pub mod payment_ledger;
 pub mod points;
 pub mod prep;

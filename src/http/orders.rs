@@ -9,6 +9,7 @@ use crate::actors::services::checkout;
 use crate::domain::access::{self, OrderAction, Principal, Role};
 use crate::domain::checkout::{ItemRequest, OrderRequest};
 use crate::domain::order::{Order, OrderCommand};
+use crate::domain::payment_key::PaymentKey;
 use crate::domain::reasons::{self, CancelReason};
 use crate::domain::{DomainError, OrderId, Timestamp};
 use crate::read;
@@ -159,8 +160,13 @@ async fn payment(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct Revision {
     items: Vec<ItemRequest>,
+    /// For an extra charge at a real gateway: what the customer authorized
+    /// in its widget (`domain::payment_key`).
+    payment_key: Option<String>,
+    payment_order_id: Option<String>,
 }
 
 /// Changes the items of a Placed order; the payment follows.
@@ -170,7 +176,18 @@ async fn revise(
     id: web::Path<OrderId>,
     body: web::Json<Revision>,
 ) -> ApiResult<HttpResponse> {
-    let items = body.into_inner().items;
-    let order = checkout::revise(&state.registry, &caller.principal, *id, items).await?;
+    let body = body.into_inner();
+    let authorized = PaymentKey::parse(
+        body.payment_key.as_deref(),
+        body.payment_order_id.as_deref(),
+    )?;
+    let order = checkout::revise(
+        &state.registry,
+        &caller.principal,
+        *id,
+        body.items,
+        authorized,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(order))
 }

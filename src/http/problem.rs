@@ -151,6 +151,9 @@ impl From<DomainError> for Problem {
             (ErrorKind::Forbidden, _) => (StatusCode::FORBIDDEN, "forbidden"),
             (ErrorKind::PaymentDeclined, _) => (StatusCode::PAYMENT_REQUIRED, "payment-declined"),
             (ErrorKind::Unauthenticated, _) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            (ErrorKind::Conflict, DomainError::PaymentKeyUsed { .. }) => {
+                (StatusCode::CONFLICT, "payment-key-used")
+            }
             (ErrorKind::Conflict, DomainError::AlreadyTaken { .. }) => {
                 (StatusCode::CONFLICT, "already-taken")
             }

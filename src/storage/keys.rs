@@ -105,6 +105,7 @@ pub const PREFIXES: &[&[u8]] = &[
     WEBHOOK_ENDPOINTS,
     WEBHOOK_OUTBOX,
     WEBHOOK_ATTEMPTS,
+    PAYMENT_KEYS,
 ];
 
 fn with_u64(prefix: &[u8], n: u64) -> Vec<u8> {
@@ -390,6 +391,13 @@ pub fn webhook_attempt(endpoint: u64, attempt: u64) -> Vec<u8> {
     let mut k = webhook_attempts(endpoint);
     k.extend_from_slice(&attempt.to_be_bytes());
     k
+}
+
+/// Which order a real gateway's payment (by the widget's order id) was
+/// approved for, or is being: a payment pays for one order (schema 6).
+pub const PAYMENT_KEYS: &[u8] = b"paykey/";
+pub fn payment_key(gateway_order_id: &str) -> Vec<u8> {
+    with_str(PAYMENT_KEYS, gateway_order_id)
 }
 
 /// Deliveries that are Ready, for rebuilding the in-memory search index.

@@ -10,7 +10,10 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
+pub mod fake_pg;
 mod identity;
+#[allow(unused_imports)]
+pub use fake_pg::FakePg;
 pub use identity::Identity;
 
 /// How long anything awaited in a test may take before the test fails.

@@ -4,8 +4,14 @@
 //! so that it can be repeated without charging twice: a charge by its order
 //! id, a revision's extra charge by (order, attempt, kind), a refund by the
 //! key its ledger gives it (`domain::payment_ledger`).
+//!
+//! A real gateway approves only what the customer authorized in its
+//! widget: the calls that take money carry that [`PaymentKey`], and the
+//! lookups carry it too, since such a gateway finds a payment by the
+//! widget's order id. The sandbox needs none and ignores it.
 
 use crate::domain::payment::AdjustmentKind;
+use crate::domain::payment_key::PaymentKey;
 use crate::domain::payment_ledger::RefundCall;
 use crate::domain::{OrderId, Won};
 use futures_util::future::BoxFuture;
@@ -19,7 +25,14 @@ pub type GatewayCall<T> = BoxFuture<'static, Result<T, GatewayError>>;
 pub trait Gateway: Send + Sync + 'static {
     /// Charges `amount` won under the idempotency key `order_id`: the same
     /// key again answers the first charge's result, charging nothing more.
-    fn charge(&self, order_id: OrderId, customer_id: &str, amount: Won) -> GatewayCall<Answer>;
+    /// `authorized`: what the customer authorized in the gateway's widget.
+    fn charge(
+        &self,
+        order_id: OrderId,
+        customer_id: &str,
+        amount: Won,
+        authorized: Option<&PaymentKey>,
+    ) -> GatewayCall<Answer>;
 
     /// Gives back `call.amount` won of the charge `call.transaction_id` of
     /// `order_id`, under the idempotency key `call.key`: the same key again
@@ -28,7 +41,11 @@ pub trait Gateway: Send + Sync + 'static {
     fn refund(&self, order_id: OrderId, call: &RefundCall) -> GatewayCall<String>;
 
     /// What became of the order's charge, if it was made.
-    fn lookup(&self, order_id: OrderId) -> GatewayCall<Option<GatewayCharge>>;
+    fn lookup(
+        &self,
+        order_id: OrderId,
+        authorized: Option<&PaymentKey>,
+    ) -> GatewayCall<Option<GatewayCharge>>;
 
     /// A revision's extra charge (`delta` won, positive) under the key
     /// (order, attempt, kind); its own transaction.
@@ -39,6 +56,7 @@ pub trait Gateway: Send + Sync + 'static {
         kind: AdjustmentKind,
         customer_id: &str,
         delta: i64,
+        authorized: Option<&PaymentKey>,
     ) -> GatewayCall<Answer>;
 
     /// What became of the key (order, attempt, kind), if it was used.
@@ -47,13 +65,27 @@ pub trait Gateway: Send + Sync + 'static {
         order_id: OrderId,
         attempt: u64,
         kind: AdjustmentKind,
+        authorized: Option<&PaymentKey>,
     ) -> GatewayCall<Option<GatewayAdjustment>>;
+
+    /// Whether a charge needs a [`PaymentKey`] (a real gateway does).
+    fn needs_payment_key(&self) -> bool {
+        false
+    }
 }
 
 /// The gateway failed to answer properly.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct GatewayError(pub String);
+pub enum GatewayError {
+    /// It did nothing: the call may be made again as a new one.
+    #[error("{0}")]
+    Unavailable(String),
+    /// The call reached it and its outcome is unknown (an error status or
+    /// a connection lost after the request was sent): a charge may have
+    /// been made, and is settled later by a lookup.
+    #[error("{0}")]
+    Uncertain(String),
+}
 
 /// What the gateway answered to a charge it handled.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,14 +5,18 @@
 mod gateway;
 mod rules;
 mod sandbox;
+mod toss;
+mod toss_wire;
 
 pub use gateway::{
     Answer, Gateway, GatewayAdjustment, GatewayCall, GatewayCharge, GatewayError, GatewayRefund,
 };
 pub use rules::SandboxRules;
 pub use sandbox::{GatewayAccount, GatewayTransaction, Sandbox};
+pub use toss::Toss;
 
 use crate::domain::payment::AdjustmentKind;
+use crate::domain::payment_key::PaymentKey;
 use crate::domain::payment_ledger::RefundCall;
 use crate::domain::{OrderId, Won};
 use crate::error::{AppError, AppResult};
@@ -27,6 +31,8 @@ pub struct Charge {
     pub order_id: OrderId,
     pub customer_id: String,
     pub amount: Won,
+    /// What the customer authorized in a real gateway's widget.
+    pub authorized: Option<PaymentKey>,
 }
 
 /// How a charge ended (the saga's tables in `domain::settlement` decide
@@ -52,6 +58,8 @@ pub struct Adjust {
     pub kind: AdjustmentKind,
     pub customer_id: String,
     pub delta: i64,
+    /// What the customer authorized for it in a real gateway's widget.
+    pub authorized: Option<PaymentKey>,
 }
 
 /// Ask the gateway what became of a revision's adjustment.
@@ -61,6 +69,7 @@ pub struct LookupAdjustment {
     pub order_id: OrderId,
     pub key: u64,
     pub kind: AdjustmentKind,
+    pub authorized: Option<PaymentKey>,
 }
 
 /// Ask the gateway what became of an order's charge.
@@ -68,6 +77,7 @@ pub struct LookupAdjustment {
 #[rtype(result = "AppResult<Option<GatewayCharge>>")]
 pub struct Lookup {
     pub order_id: OrderId,
+    pub authorized: Option<PaymentKey>,
 }
 
 /// The payment actor. Calls run concurrently; the breaker bounds them.
@@ -120,10 +130,13 @@ fn outcome(result: Result<Answer, CallError<GatewayError>>) -> ChargeOutcome {
             reason: "payment is unavailable right now".into(),
             retry_after_secs: retry_after_secs(r),
         },
-        Err(CallError::Failed(e)) => ChargeOutcome::Unavailable {
-            reason: e.to_string(),
+        Err(CallError::Failed(GatewayError::Unavailable(reason))) => ChargeOutcome::Unavailable {
+            reason,
             retry_after_secs: 1,
         },
+        Err(CallError::Failed(GatewayError::Uncertain(reason))) => {
+            ChargeOutcome::Unknown { reason }
+        }
         Err(CallError::TimedOut) => ChargeOutcome::Unknown {
             reason: "the payment gateway did not answer in time".into(),
         },
@@ -136,7 +149,12 @@ impl Handler<Charge> for PaymentActor {
     fn handle(&mut self, msg: Charge, _: &mut Context<Self>) -> Self::Result {
         let (gateway, guard) = (self.gateway.clone(), self.guard.clone());
         Box::pin(async move {
-            let call = gateway.charge(msg.order_id, &msg.customer_id, msg.amount);
+            let call = gateway.charge(
+                msg.order_id,
+                &msg.customer_id,
+                msg.amount,
+                msg.authorized.as_ref(),
+            );
             outcome(guard.call(call).await)
         })
     }
@@ -148,7 +166,14 @@ impl Handler<Adjust> for PaymentActor {
     fn handle(&mut self, msg: Adjust, _: &mut Context<Self>) -> Self::Result {
         let (gateway, guard) = (self.gateway.clone(), self.guard.clone());
         Box::pin(async move {
-            let call = gateway.adjust(msg.order_id, msg.key, msg.kind, &msg.customer_id, msg.delta);
+            let call = gateway.adjust(
+                msg.order_id,
+                msg.key,
+                msg.kind,
+                &msg.customer_id,
+                msg.delta,
+                msg.authorized.as_ref(),
+            );
             outcome(guard.call(call).await)
         })
     }
@@ -160,7 +185,8 @@ impl Handler<LookupAdjustment> for PaymentActor {
     fn handle(&mut self, msg: LookupAdjustment, _: &mut Context<Self>) -> Self::Result {
         let (gateway, guard) = (self.gateway.clone(), self.guard.clone());
         Box::pin(async move {
-            let call = gateway.lookup_adjustment(msg.order_id, msg.key, msg.kind);
+            let call =
+                gateway.lookup_adjustment(msg.order_id, msg.key, msg.kind, msg.authorized.as_ref());
             guard.call(call).await.map_err(unavailable)
         })
     }
@@ -187,7 +213,7 @@ impl Handler<Lookup> for PaymentActor {
         let (gateway, guard) = (self.gateway.clone(), self.guard.clone());
         Box::pin(async move {
             guard
-                .call(gateway.lookup(msg.order_id))
+                .call(gateway.lookup(msg.order_id, msg.authorized.as_ref()))
                 .await
                 .map_err(unavailable)
         })

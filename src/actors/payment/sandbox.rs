@@ -14,6 +14,7 @@ use super::gateway::{
 };
 use super::rules::SandboxRules;
 use crate::domain::payment::AdjustmentKind;
+use crate::domain::payment_key::PaymentKey;
 use crate::domain::payment_ledger::RefundCall;
 use crate::domain::{OrderId, Won};
 use crate::storage::{keys, Db, WriteBatch};
@@ -94,15 +95,15 @@ impl Sandbox {
         let mut batch = WriteBatch::new();
         batch
             .put(key, value)
-            .map_err(|e| GatewayError(e.to_string()))?;
+            .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
         let written = self
             .db
             .commit(batch)
-            .map_err(|e| GatewayError(e.to_string()))?;
+            .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
         self.db
             .durable(written)
             .await
-            .map_err(|e| GatewayError(e.to_string()))?;
+            .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
         Ok(())
     }
 
@@ -115,7 +116,7 @@ impl Sandbox {
     ) -> Result<Answer, GatewayError> {
         if self.rules.fails_now() {
             self.delay().await;
-            return Err(GatewayError(DOWN.into()));
+            return Err(GatewayError::Unavailable(DOWN.into()));
         }
         let answer = match self.lookup_now(order_id)? {
             Some(existing) => Answer::Approved {
@@ -151,18 +152,18 @@ impl Sandbox {
     ) -> Result<String, GatewayError> {
         self.delay().await;
         if self.rules.fails_now() {
-            return Err(GatewayError(DOWN.into()));
+            return Err(GatewayError::Unavailable(DOWN.into()));
         }
         let key = keys::sandbox_refund(order_id, &call.key);
         let existing = self
             .db
             .get::<GatewayRefund>(&key)
-            .map_err(|e| GatewayError(e.to_string()))?;
+            .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
         if let Some(first) = existing {
             return if first.of == call.transaction_id && first.amount == call.amount {
                 Ok(first.transaction_id)
             } else {
-                Err(GatewayError(format!(
+                Err(GatewayError::Unavailable(format!(
                     "refund key {} reused for another refund",
                     call.key
                 )))
@@ -181,7 +182,7 @@ impl Sandbox {
             .iter()
             .any(|c| c.transaction_id == call.transaction_id)
         {
-            return Err(GatewayError(format!(
+            return Err(GatewayError::Unavailable(format!(
                 "no charge {} of order {order_id} to refund",
                 call.transaction_id
             )));
@@ -199,7 +200,7 @@ impl Sandbox {
     async fn find_charge(&self, order_id: OrderId) -> Result<Option<GatewayCharge>, GatewayError> {
         self.delay().await;
         if self.rules.fails_now() {
-            return Err(GatewayError(DOWN.into()));
+            return Err(GatewayError::Unavailable(DOWN.into()));
         }
         self.charge_as_it_stands(order_id)
     }
@@ -226,7 +227,7 @@ impl Sandbox {
 
     /// Every charge of `order_id`: the order's own, then its revisions'.
     fn charges_of(&self, order_id: OrderId) -> Result<Vec<GatewayTransaction>, GatewayError> {
-        let fail = |e: crate::storage::StorageError| GatewayError(e.to_string());
+        let fail = |e: crate::storage::StorageError| GatewayError::Unavailable(e.to_string());
         let Some(base) = self.lookup_now(order_id)? else {
             return Ok(Vec::new());
         };
@@ -255,7 +256,10 @@ impl Sandbox {
     fn refunds_of(&self, order_id: OrderId) -> Result<Vec<GatewayRefund>, GatewayError> {
         self.db
             .scan::<GatewayRefund>(&keys::sandbox_refunds(order_id))
-            .map(|r| r.map(|(_, r)| r).map_err(|e| GatewayError(e.to_string())))
+            .map(|r| {
+                r.map(|(_, r)| r)
+                    .map_err(|e| GatewayError::Unavailable(e.to_string()))
+            })
             .collect()
     }
 
@@ -270,7 +274,7 @@ impl Sandbox {
     pub fn all_recorded(&self) -> Result<Vec<GatewayAccount>, GatewayError> {
         let mut all = Vec::new();
         for entry in self.db.scan::<GatewayCharge>(keys::SANDBOX_CHARGES) {
-            let (k, base) = entry.map_err(|e| GatewayError(e.to_string()))?;
+            let (k, base) = entry.map_err(|e| GatewayError::Unavailable(e.to_string()))?;
             let order_id = crate::storage::keys::trailing_u64(&k).unwrap_or(0);
             all.push(self.account(order_id, base)?);
         }
@@ -296,7 +300,10 @@ impl Sandbox {
             .db
             .scan::<GatewayAdjustment>(&keys::sandbox_adjustments(order_id))
         {
-            let delta = adj.map_err(|e| GatewayError(e.to_string()))?.1.delta;
+            let delta = adj
+                .map_err(|e| GatewayError::Unavailable(e.to_string()))?
+                .1
+                .delta;
             if delta < 0 {
                 refunded += delta.unsigned_abs();
             }
@@ -328,13 +335,13 @@ impl Sandbox {
     ) -> Result<Answer, GatewayError> {
         if self.rules.fails_now() {
             self.delay().await;
-            return Err(GatewayError(DOWN.into()));
+            return Err(GatewayError::Unavailable(DOWN.into()));
         }
         let key = keys::sandbox_adjustment(order_id, attempt, kind.tag());
         let existing = self
             .db
             .get::<GatewayAdjustment>(&key)
-            .map_err(|e| GatewayError(e.to_string()))?;
+            .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
         let decline = if delta > 0 {
             self.rules.decline_reason(customer_id, delta as Won)
         } else {
@@ -342,7 +349,7 @@ impl Sandbox {
         };
         let answer = match (existing, decline) {
             (Some(adj), _) if adj.delta != delta => {
-                return Err(GatewayError(format!(
+                return Err(GatewayError::Unavailable(format!(
                     "idempotency key of order {order_id} reused with another amount"
                 )))
             }
@@ -374,23 +381,29 @@ impl Sandbox {
     ) -> Result<Option<GatewayAdjustment>, GatewayError> {
         self.delay().await;
         if self.rules.fails_now() {
-            return Err(GatewayError(DOWN.into()));
+            return Err(GatewayError::Unavailable(DOWN.into()));
         }
         self.db
             .get(&keys::sandbox_adjustment(order_id, attempt, kind.tag()))
-            .map_err(|e| GatewayError(e.to_string()))
+            .map_err(|e| GatewayError::Unavailable(e.to_string()))
     }
 
     fn lookup_now(&self, order_id: OrderId) -> Result<Option<GatewayCharge>, GatewayError> {
         self.db
             .get(&keys::sandbox_charge(order_id))
-            .map_err(|e| GatewayError(e.to_string()))
+            .map_err(|e| GatewayError::Unavailable(e.to_string()))
     }
 }
 
 /// The sandbox is one gateway: each call runs on its own clone.
 impl Gateway for Sandbox {
-    fn charge(&self, order_id: OrderId, customer_id: &str, amount: Won) -> GatewayCall<Answer> {
+    fn charge(
+        &self,
+        order_id: OrderId,
+        customer_id: &str,
+        amount: Won,
+        _: Option<&PaymentKey>,
+    ) -> GatewayCall<Answer> {
         let (sandbox, customer_id) = (self.clone(), customer_id.to_string());
         Box::pin(
             async move { Sandbox::book_charge(&sandbox, order_id, &customer_id, amount).await },
@@ -402,7 +415,11 @@ impl Gateway for Sandbox {
         Box::pin(async move { Sandbox::book_refund(&sandbox, order_id, call).await })
     }
 
-    fn lookup(&self, order_id: OrderId) -> GatewayCall<Option<GatewayCharge>> {
+    fn lookup(
+        &self,
+        order_id: OrderId,
+        _: Option<&PaymentKey>,
+    ) -> GatewayCall<Option<GatewayCharge>> {
         let sandbox = self.clone();
         Box::pin(async move { Sandbox::find_charge(&sandbox, order_id).await })
     }
@@ -414,6 +431,7 @@ impl Gateway for Sandbox {
         kind: AdjustmentKind,
         customer_id: &str,
         delta: i64,
+        _: Option<&PaymentKey>,
     ) -> GatewayCall<Answer> {
         let (sandbox, customer_id) = (self.clone(), customer_id.to_string());
         Box::pin(async move {
@@ -426,6 +444,7 @@ impl Gateway for Sandbox {
         order_id: OrderId,
         attempt: u64,
         kind: AdjustmentKind,
+        _: Option<&PaymentKey>,
     ) -> GatewayCall<Option<GatewayAdjustment>> {
         let sandbox = self.clone();
         Box::pin(async move { Sandbox::find_adjustment(&sandbox, order_id, attempt, kind).await })
@@ -451,17 +470,17 @@ mod tests {
     #[tokio::test]
     async fn charges_once_per_key_and_declines_by_rule() {
         let (_dir, s) = sandbox(SandboxRules::new(0, Some(100_000), Some("broke-".into())));
-        let first = s.charge(1, "kim", 20_000).await.unwrap();
-        assert_eq!(s.charge(1, "kim", 20_000).await.unwrap(), first);
+        let first = s.charge(1, "kim", 20_000, None).await.unwrap();
+        assert_eq!(s.charge(1, "kim", 20_000, None).await.unwrap(), first);
         assert!(matches!(first, Answer::Approved { .. }));
-        let big = s.charge(2, "kim", 100_001).await.unwrap();
+        let big = s.charge(2, "kim", 100_001, None).await.unwrap();
         assert!(matches!(big, Answer::Declined { reason } if reason.contains("100000")));
         assert!(matches!(
-            s.charge(3, "broke-lee", 1).await.unwrap(),
+            s.charge(3, "broke-lee", 1, None).await.unwrap(),
             Answer::Declined { .. }
         ));
-        assert_eq!(s.lookup(2).await.unwrap(), None);
-        let tx = s.lookup(1).await.unwrap().unwrap().transaction_id;
+        assert_eq!(s.lookup(2, None).await.unwrap(), None);
+        let tx = s.lookup(1, None).await.unwrap().unwrap().transaction_id;
         let call = |key: &str, amount| RefundCall {
             key: key.into(),
             transaction_id: tx.clone(),
@@ -469,9 +488,9 @@ mod tests {
         };
         let first = s.refund(1, &call("a", 20_000)).await.unwrap();
         assert_eq!(s.refund(1, &call("a", 20_000)).await.unwrap(), first);
-        assert!(s.lookup(1).await.unwrap().unwrap().refunded);
+        assert!(s.lookup(1, None).await.unwrap().unwrap().refunded);
         let err = s.refund(1, &call("a", 1)).await.unwrap_err();
-        assert!(err.0.contains("reused"), "{err}");
+        assert!(err.to_string().contains("reused"), "{err}");
         // Another key refunds again, unclamped: the books show it.
         s.refund(1, &call("b", 5_000)).await.unwrap();
         let account = &s.all_recorded().unwrap()[0];
@@ -492,7 +511,7 @@ mod tests {
     async fn fails_as_told() {
         let (_dir, s) = sandbox(SandboxRules::new(0, None, None));
         s.rules().set_failure_rate(1.0);
-        assert!(s.charge(1, "kim", 1).await.is_err());
+        assert!(s.charge(1, "kim", 1, None).await.is_err());
         assert_eq!(
             s.lookup_now(1).unwrap(),
             None,
@@ -500,7 +519,7 @@ mod tests {
         );
         s.rules().set_failure_rate(0.0);
         assert!(matches!(
-            s.charge(1, "kim", 1).await.unwrap(),
+            s.charge(1, "kim", 1, None).await.unwrap(),
             Answer::Approved { .. }
         ));
     }

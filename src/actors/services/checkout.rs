@@ -16,6 +16,7 @@ use crate::domain::checkout::{self, OrderRequest, Quote, QuoteFor};
 use crate::domain::geo::round_km;
 use crate::domain::order::{Order, OrderCommand, OrderLine, OrderTimer};
 use crate::domain::payment::{Payment, PaymentStatus};
+use crate::domain::payment_key::PaymentKey;
 use crate::domain::pricing::Bill;
 use crate::domain::wallet::Wallet;
 use crate::domain::{DomainError, OrderId, Timestamp, Won};
@@ -71,6 +72,7 @@ pub async fn place(
     req.customer_id = access::acting_customer(by, &req.customer_id)?;
     checkout::validate(&req)?;
     checkout::locate(&req)?;
+    required_payment_key(registry, req.payment_key()?.is_some())?;
     let Some(key) = key else {
         return place_new(registry, req, None).await;
     };
@@ -163,6 +165,7 @@ async fn place_new(
         (key, record)
     });
     let notes = req.notes();
+    let payment_key = req.payment_key()?;
     let draft = Draft {
         customer_id: req.customer_id,
         store_id,
@@ -179,17 +182,70 @@ async fn place_new(
         delivery_fee: bill.delivery_fee,
         accept: Some(quote.accept),
         notes,
+        payment_key: payment_key.clone(),
     };
     // Sent once, never re-sent: a placement interrupted half-way is resolved
     // from its pending payment, not by trying again.
-    let order = registry
-        .actor::<Order>(&id)
-        .send(Place {
-            draft: Box::new(draft),
-            idempotency,
-        })
-        .await??;
+    // (Inside the payment's lock: `send` posts at once.)
+    let place = async {
+        let draft = Box::new(draft);
+        let sent = registry
+            .actor::<Order>(&id)
+            .send(Place { draft, idempotency });
+        sent.await?
+    };
+    let order = with_payment_key(registry, payment_key.as_ref(), place).await?;
     Ok(auto_accepted(registry, order).await)
+}
+
+/// Refuses a checkout (or a revision's extra charge) that brings no
+/// `paymentKey` to a gateway that approves nothing else
+/// (`Env::needs_payment_key`): 422 naming the field.
+fn required_payment_key(registry: &Registry, given: bool) -> AppResult<()> {
+    if given || !registry.env().needs_payment_key {
+        return Ok(());
+    }
+    Err(DomainError::Invalid {
+        field: "paymentKey",
+        reason: "is required, with paymentOrderId: the payment gateway approves only a payment \
+                 the customer authorized in its payment widget"
+            .into(),
+    }
+    .into())
+}
+
+/// Runs `pay` (a placement, or a revision's extra charge, paid by
+/// `authorized`) while nothing else may use that payment, and refuses
+/// (409) a payment that already paid for an order: one gateway payment
+/// pays once. One that was declined or failed may be tried again.
+async fn with_payment_key<T>(
+    registry: &Registry,
+    authorized: Option<&PaymentKey>,
+    pay: impl std::future::Future<Output = AppResult<T>>,
+) -> AppResult<T> {
+    let Some(authorized) = authorized else {
+        return pay.await;
+    };
+    let gateway_order_id = &authorized.gateway_order_id;
+    let locks = registry.env().checkout_keys.clone();
+    locks
+        .with_lock(&format!("paymentKey\0{gateway_order_id}"), async {
+            let db = &registry.env().db;
+            if let Some(order) = db.get::<OrderId>(&keys::payment_key(gateway_order_id))? {
+                let paid = db.get::<Payment>(&keys::payment(order))?.is_some_and(|p| {
+                    !matches!(p.status, PaymentStatus::Failed | PaymentStatus::Declined)
+                });
+                if paid {
+                    return Err(DomainError::PaymentKeyUsed {
+                        gateway_order_id: gateway_order_id.clone(),
+                        order,
+                    }
+                    .into());
+                }
+            }
+            pay.await
+        })
+        .await
 }
 
 /// An order of a store that accepts automatically, accepted now, so the
@@ -278,6 +334,7 @@ pub async fn revise(
     by: &Principal,
     id: OrderId,
     items: Vec<checkout::ItemRequest>,
+    authorized: Option<PaymentKey>,
 ) -> AppResult<Order> {
     let db = &registry.env().db;
     let order = db
@@ -295,6 +352,8 @@ pub async fn revise(
         coupon_id: None,
         store_note: None,
         rider_note: None,
+        payment_key: None,
+        payment_order_id: None,
     };
     checkout::validate(&req)?;
     let holds = QuoteFor::Revision {
@@ -315,12 +374,18 @@ pub async fn revise(
     // The fee agreed at checkout stays: the drop-off did not move.
     let bill = Bill::new(quote.subtotal, coupon_value, order.fees.delivery_won);
     registry.env().limits.check_bill(&bill)?;
+    if bill.amount > order.amount {
+        required_payment_key(registry, authorized.is_some())?;
+    }
     let revise = Revise {
         by: by.clone(),
         items: quote.lines,
         bill,
+        payment_key: authorized.clone(),
     };
     // Sent once, never re-sent: a revision cut short is compensated from
     // its pending record, not tried again.
-    registry.actor::<Order>(&id).send(revise).await?
+    // (Inside the payment's lock: `send` posts at once.)
+    let send = async { registry.actor::<Order>(&id).send(revise).await? };
+    with_payment_key(registry, authorized.as_ref(), send).await
 }

@@ -21,6 +21,8 @@ fn record(order_id: u64, at: u64) -> IdempotencyRecord {
             coupon_id: None,
             store_note: None,
             rider_note: None,
+            payment_key: None,
+            payment_order_id: None,
         },
         order_id,
         created_at: Timestamp(at),

@@ -98,6 +98,7 @@ const TODAY: &[(&[u8], Read)] = &[
     (keys::WEBHOOK_ENDPOINTS, json::<Endpoint>),
     (keys::WEBHOOK_OUTBOX, json::<OutboxMessage>),
     (keys::WEBHOOK_ATTEMPTS, json::<Attempt>),
+    (keys::PAYMENT_KEYS, json::<u64>),
 ];
 
 fn read_as_today(key: &[u8], bytes: &[u8]) -> Result<serde_json::Value, StorageError> {

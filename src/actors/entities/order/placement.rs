@@ -12,6 +12,7 @@ use crate::domain::access::Principal;
 use crate::domain::checkout::OrderRequest;
 use crate::domain::order::{Fees, NewOrder, Notes, Order, OrderCommand, OrderLine};
 use crate::domain::payment::{Payment, PaymentEvent, PaymentStatus};
+use crate::domain::payment_key::PaymentKey;
 use crate::domain::prep::AcceptTerms;
 use crate::domain::pricing::{self, Bill};
 use crate::domain::settlement::{self, PlacementStep};
@@ -44,6 +45,10 @@ pub struct Draft {
     pub accept: Option<AcceptTerms>,
     #[serde(default)]
     pub notes: Notes,
+    /// What the customer authorized in a real gateway's widget (since
+    /// schema 6; none with the sandbox).
+    #[serde(default)]
+    pub payment_key: Option<PaymentKey>,
 }
 
 impl Draft {
@@ -184,6 +189,9 @@ impl OrderActor {
         let mut batch = WriteBatch::new();
         batch.put(keys::payment(self.id), &payment)?;
         batch.put(keys::pending(self.id), &pending)?;
+        if let Some(authorized) = &draft.payment_key {
+            batch.put(keys::payment_key(&authorized.gateway_order_id), &self.id)?;
+        }
         if let Some((key, record)) = idempotency {
             batch.put(
                 keys::idempotency(&record.request.customer_id, &key),
@@ -195,6 +203,7 @@ impl OrderActor {
             order_id: self.id,
             customer_id: draft.customer_id.clone(),
             amount: draft.amount,
+            authorized: draft.payment_key.clone(),
         })
     }
 
@@ -310,6 +319,7 @@ impl OrderActor {
             order_id: self.id,
             customer_id: pending.draft.customer_id,
             amount: pending.draft.amount,
+            authorized: pending.draft.payment_key,
         })
     }
 }

@@ -117,8 +117,15 @@ impl Handler<Resolve> for OrderActor {
         };
         let payment = self.env.payment.clone();
         let id = self.id;
+        let authorized = pending.draft.payment_key.clone();
         AtomicResponse::new(Box::pin(
-            async move { payment.send(Lookup { order_id: id }).await? }
+            async move {
+                let lookup = Lookup {
+                    order_id: id,
+                    authorized,
+                };
+                payment.send(lookup).await?
+            }
                 .into_actor(self)
                 .then(move |charge, act, ctx| {
                     let concluded = charge.and_then(|c| act.supervised(ctx, |act| act.conclude(pending, c)));

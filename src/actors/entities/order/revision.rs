@@ -18,6 +18,7 @@ use crate::domain::access::Principal;
 use crate::domain::aggregate::Aggregate;
 use crate::domain::order::{Order, OrderCommand, OrderLine, Revision};
 use crate::domain::payment::{AdjustmentKind, PaymentEvent, PaymentRevision};
+use crate::domain::payment_key::PaymentKey;
 use crate::domain::payment_ledger::{ChargeRefund, PaymentCharge, RefundCall, RefundCause};
 use crate::domain::pricing::{self, Bill};
 use crate::domain::settlement::{self, PendingRevisionStep, RevisionStep};
@@ -36,6 +37,9 @@ pub struct Revise {
     pub by: Principal,
     pub items: Vec<OrderLine>,
     pub bill: Bill,
+    /// What the customer authorized for an extra charge in a real
+    /// gateway's widget (none with the sandbox).
+    pub payment_key: Option<PaymentKey>,
 }
 
 /// Settle a revision's extra charge left pending (by a crash or timeout)
@@ -53,6 +57,10 @@ pub struct PendingRevision {
     revision: Revision,
     customer_id: String,
     requested_at: Timestamp,
+    /// The extra charge's authorization at a real gateway, which finds it
+    /// by that (since schema 6).
+    #[serde(default)]
+    payment_key: Option<PaymentKey>,
 }
 
 /// A revision also moves its payment, in the same batch.
@@ -119,6 +127,9 @@ impl OrderActor {
     fn record_pending_revision(&mut self, pending: &PendingRevision) -> AppResult<()> {
         let mut batch = WriteBatch::new();
         batch.put(keys::revision_pending(self.id), pending)?;
+        if let Some(authorized) = &pending.payment_key {
+            batch.put(keys::payment_key(&authorized.gateway_order_id), &self.id)?;
+        }
         self.last_write = self.env.db.commit(batch)?;
         Ok(())
     }
@@ -220,6 +231,7 @@ impl Handler<Revise> for OrderActor {
             revision: revision.clone(),
             customer_id: customer_id.clone(),
             requested_at: Timestamp::now(),
+            payment_key: msg.payment_key.clone(),
         };
         let recorded = self.supervised(ctx, |act| act.record_pending_revision(&pending));
         let (payment, db, written) = (
@@ -233,6 +245,7 @@ impl Handler<Revise> for OrderActor {
             kind: AdjustmentKind::ExtraCharge,
             customer_id,
             delta: revision.delta,
+            authorized: msg.payment_key,
         };
         let by = msg.by;
         AtomicResponse::new(Box::pin(
@@ -289,6 +302,7 @@ impl Handler<ResolveRevision> for OrderActor {
                     order_id: id,
                     key: r.key,
                     kind: AdjustmentKind::ExtraCharge,
+                    authorized: pending.payment_key.clone(),
                 };
                 let charged = payment.send(lookup).await??;
                 if settlement::resolve_pending_revision(charged.is_some())
@@ -317,6 +331,7 @@ impl Handler<ResolveRevision> for OrderActor {
                     order_id: id,
                     key: r.key,
                     kind: AdjustmentKind::Compensation,
+                    authorized: None,
                 };
                 let refund_id = match payment.send(earlier).await?? {
                     Some(made) => made.transaction_id,
