@@ -17,6 +17,7 @@ pub struct Metrics {
     subscriber_offset: IntGaugeVec,
     breaker_state: IntGaugeVec,
     breaker_opened: IntGauge,
+    websockets_open: IntGauge,
 }
 
 impl Metrics {
@@ -75,6 +76,11 @@ impl Metrics {
         registry.register(Box::new(crate::supervision::restart::RESTARTS.clone()))?;
         registry.register(Box::new(breaker_state.clone()))?;
         registry.register(Box::new(breaker_opened.clone()))?;
+        let websockets_open = IntGauge::new(
+            "baedal_websockets_open",
+            "WebSockets open now (GET /ws), all accounts together",
+        )?;
+        registry.register(Box::new(websockets_open.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_seconds.clone()))?;
         registry.register(Box::new(checkouts.clone()))?;
@@ -91,6 +97,7 @@ impl Metrics {
             subscriber_offset,
             breaker_state,
             breaker_opened,
+            websockets_open,
         })
     }
 
@@ -126,7 +133,9 @@ impl Metrics {
         log_seq: u64,
         offsets: &[(&str, u64)],
         breaker: (&str, u64),
+        websockets_open: usize,
     ) -> String {
+        self.websockets_open.set(websockets_open as i64);
         for state in ["closed", "open", "half-open"] {
             self.breaker_state
                 .with_label_values(&[state])

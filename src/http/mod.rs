@@ -6,6 +6,7 @@ pub mod admission;
 mod backup;
 mod caller;
 mod chaos;
+pub mod console;
 mod deliveries;
 mod kitchen;
 pub mod metrics;
@@ -143,6 +144,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, chaos: bool) {
     .configure(store_settings::routes)
     .configure(webhooks::routes)
     .configure(backup::routes)
+    .configure(console::routes)
     .default_service(web::to(not_found));
 }
 

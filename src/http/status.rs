@@ -76,9 +76,13 @@ async fn metrics(state: web::Data<AppState>, _: Operator) -> ApiResult<HttpRespo
         state.payment_guard.state_name(),
         state.payment_guard.times_opened(),
     );
-    let text = state
-        .metrics
-        .render(state.registry.live(), log_seq, &offsets(&state)?, breaker);
+    let text = state.metrics.render(
+        state.registry.live(),
+        log_seq,
+        &offsets(&state)?,
+        breaker,
+        state.sockets.total(),
+    );
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text))

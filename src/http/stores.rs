@@ -58,6 +58,9 @@ struct Summary<'a> {
     radius_km: f64,
     menu_items: usize,
     rating: RatingSummary,
+    /// Registered by its owner, not yet approved by an operator (seen by
+    /// them only).
+    awaiting_approval: bool,
 }
 
 /// A store's rating in a list.
@@ -126,6 +129,7 @@ async fn list(
                 radius_km: s.delivery.radius_km,
                 menu_items: s.menu.len(),
                 rating: rating_of(&state, &s.id)?,
+                awaiting_approval: s.awaiting_approval,
             })
         })
         .collect::<ApiResult<_>>()?;

@@ -1,0 +1,154 @@
+//! The web console in real headless Chromium: one whole lifecycle in three
+//! sessions at once. A customer orders with options after a quote; the
+//! store's screen alerts and the store accepts, cooks and finishes; the
+//! rider sees the delivery on the picture of Seoul, picks it and delivers
+//! it; the customer's page follows live, never reloaded, and confirms.
+//! Then an operator's view with its charts. Screenshots of every step are
+//! left in `target/browser-artifacts/`; each page loads within 300 ms.
+
+mod common;
+
+#[path = "common/browser.rs"]
+mod browser;
+
+use browser::{Driver, Session};
+use common::*;
+
+/// What a console page may take to load from a local server (issue 14).
+const MAX_LOAD_MS: f64 = 300.0;
+
+async fn status_is(session: &Session, css: &str, status: &str) {
+    session
+        .find(&format!("{css}[data-status=\"{status}\"]"))
+        .await;
+}
+
+#[tokio::test]
+async fn a_whole_lifecycle_in_three_browsers() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let base = server.api.base.clone();
+    let (status, body) = server
+        .api
+        .anonymous()
+        .post(
+            "/auth/signup",
+            serde_json::json!({"id": "minji", "password": PASSWORD, "role": "customer", "name": "김민지"}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+
+    let driver = Driver::start().await;
+    // Each browser starts and signs in before the next starts, so that no
+    // page load is measured while another browser is still starting.
+    let mut loads = Vec::new();
+    let customer = driver.session().await;
+    loads.push(customer.sign_in(&base, "minji", PASSWORD).await);
+    let store = driver.session().await;
+    loads.push(
+        store
+            .sign_in(&base, "owner-gangnam-chicken", DEMO_PASSWORD)
+            .await,
+    );
+    let rider = driver.session().await;
+    loads.push(rider.sign_in(&base, "rider-7", DEMO_PASSWORD).await);
+    // Proof of no reload: a mark on the customer's page that a reload would wipe.
+    customer
+        .run("window.stillTheSamePage = true; return 1;")
+        .await;
+
+    // The rider says where they are: Gangnam.
+    rider
+        .find("select[name=district]")
+        .await
+        .select_by_value("강남구")
+        .await
+        .unwrap();
+    rider.find(".marks .me").await;
+
+    // The customer picks the chicken place, a dish with options, sees the bill, orders.
+    customer.click("[data-store=gangnam-chicken]").await;
+    customer
+        .click("[data-menu=fried] input[data-choice=boneless]")
+        .await;
+    customer
+        .click("[data-menu=fried] input[data-choice=cola]")
+        .await;
+    customer.click("[data-add=fried]").await;
+    customer.click("#quote-button").await;
+    let amount = customer.find("#quote-amount").await.text().await.unwrap();
+    assert_eq!(
+        amount, "23,000원",
+        "19,000 + 순살 2,000 + 콜라 2,000, free delivery"
+    );
+    customer.screenshot("1-customer-quote").await;
+    customer.click("#order-button").await;
+    status_is(&customer, "#order-status", "Placed").await;
+
+    // The store's screen rings and shows the alert; the owner accepts, cooks, finishes.
+    let alert = store.find("#new-order-alert:not(.hidden)").await;
+    assert!(alert.text().await.unwrap().contains("새 주문 #1"));
+    store
+        .find(".ticket[data-order=\"1\"][data-status=Requested]")
+        .await;
+    store.screenshot("2-store-alert").await;
+    store
+        .fill(".ticket[data-order=\"1\"] input[name=cookingMinutes]", "15")
+        .await;
+    store
+        .click(".ticket[data-order=\"1\"] [data-action=accept]")
+        .await;
+    status_is(&customer, "#order-status", "Accepted").await;
+    customer.find("#eta").await;
+    store
+        .click(".ticket[data-order=\"1\"][data-status=Accepted] [data-action=start]")
+        .await;
+    store
+        .click(".ticket[data-order=\"1\"][data-status=Cooking] [data-action=finish]")
+        .await;
+    status_is(&customer, "#order-status", "Cooked").await;
+
+    // The rider sees it on the picture, nearest first, and picks it.
+    rider.find(".marks .ready[data-order=\"1\"]").await;
+    rider.screenshot("3-rider-map").await;
+    rider
+        .click("li.delivery[data-order=\"1\"] [data-action=pick]")
+        .await;
+    status_is(&customer, "#order-status", "PickedUp").await;
+    rider
+        .click(".delivery[data-order=\"1\"] [data-action=complete]")
+        .await;
+
+    // The customer's page followed every step live; they confirm.
+    status_is(&customer, "#order-status", "Delivered").await;
+    customer.click("#confirm-button").await;
+    status_is(&customer, "#order-status", "Completed").await;
+    let same = customer
+        .run("return window.stillTheSamePage === true;")
+        .await;
+    assert_eq!(same, true, "the customer's page was never reloaded");
+    customer.screenshot("4-customer-completed").await;
+    let (_, order) = server.api.get("/orders/1").await;
+    assert_eq!(order["status"], "Completed");
+    assert_eq!(order["amount"], 23_000);
+
+    // The operator's view: health, breaker, lag, sockets and throughput.
+    let operator = driver.session().await;
+    loads.push(operator.sign_in(&base, "admin", ADMIN_PASSWORD).await);
+    operator.find("#breaker[data-status=closed]").await;
+    operator.find(".chart .uplot").await;
+    // Three samples, so that the throughput has rates to draw.
+    operator.find(".charts[data-samples=\"3\"]").await;
+    operator.screenshot("5-operator").await;
+
+    for session in [customer, store, rider, operator] {
+        session.client.close().await.unwrap();
+    }
+    eprintln!("page loads (ms): {loads:?}");
+    for (who, ms) in ["customer", "store", "rider", "operator"]
+        .iter()
+        .zip(&loads)
+    {
+        assert!(*ms < MAX_LOAD_MS, "the {who}'s page took {ms} ms to load");
+    }
+}

@@ -1,0 +1,168 @@
+//! Real headless Chromium for the console's tests: Debian's `chromium`
+//! driven through `chromedriver` (both installed by `scripts/test`) with
+//! fantoccini, each session its own browser profile. Screenshots go to
+//! `target/browser-artifacts/`.
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// Where the browser tests leave their screenshots.
+pub fn artifacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A running chromedriver on a free loopback port; stopped when dropped.
+pub struct Driver {
+    child: Child,
+    pub url: String,
+}
+
+impl Driver {
+    /// Starts `chromedriver` (or `$CHROMEDRIVER`) and waits until it answers.
+    pub async fn start() -> Driver {
+        let program = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(&program)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("{program} does not start ({e}): scripts/test installs chromium and chromium-driver")
+            });
+        let url = format!("http://127.0.0.1:{port}");
+        let status = format!("{url}/status");
+        super::eventually("chromedriver to answer", || async {
+            let ready = reqwest::get(&status)
+                .await
+                .ok()?
+                .json::<serde_json::Value>()
+                .await
+                .ok()?;
+            (ready["value"]["ready"] == true).then_some(())
+        })
+        .await;
+        Driver { child, url }
+    }
+
+    /// A new headless Chromium session of its own.
+    pub async fn session(&self) -> Session {
+        let mut caps = serde_json::Map::new();
+        let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": binary,
+                "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                         "--window-size=1280,960", "--lang=ko-KR", "--autoplay-policy=no-user-gesture-required"],
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("a Chromium session starts");
+        Session { client }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One browser session.
+pub struct Session {
+    pub client: Client,
+}
+
+impl Session {
+    /// Waits (up to `PATIENCE`) for an element matching `css`; without
+    /// one, leaves a screenshot of the page as `failed.png` and panics.
+    pub async fn find(&self, css: &str) -> Element {
+        let found = self
+            .client
+            .wait()
+            .at_most(super::PATIENCE)
+            .every(Duration::from_millis(50))
+            .for_element(Locator::Css(css))
+            .await;
+        match found {
+            Ok(element) => element,
+            Err(e) => {
+                let shot = self.screenshot("failed").await;
+                panic!(
+                    "no {css} on the page ({e}); it looked like {}",
+                    shot.display()
+                )
+            }
+        }
+    }
+
+    /// Waits for `css`, then clicks it.
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Types `text` into the field `css`.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    /// Opens the console at `base`, signs in, and answers how long the
+    /// page took to load, in ms (Navigation Timing: from the request to the
+    /// load event). A new browser's first load also pays for starting its
+    /// renderer, and two cores are shared with the other browsers: the page
+    /// is loaded once to warm up, then three times, and the median is
+    /// answered.
+    pub async fn sign_in(&self, base: &str, id: &str, password: &str) -> f64 {
+        self.client.goto(base).await.unwrap();
+        let mut loads = Vec::new();
+        for _ in 0..3 {
+            self.client.refresh().await.unwrap();
+            let ms = self
+                .run("const n = performance.getEntriesByType('navigation')[0]; return n.loadEventEnd - n.startTime;")
+                .await;
+            loads.push(ms.as_f64().unwrap());
+        }
+        loads.sort_by(f64::total_cmp);
+        let loaded = loads[1];
+        self.fill("input[name=id]", id).await;
+        self.fill("input[name=password]", password).await;
+        self.click("form.login button[type=submit]").await;
+        self.find("#who .role").await;
+        loaded
+    }
+
+    /// Saves a screenshot as `target/browser-artifacts/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.unwrap();
+        let path = artifacts().join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// Runs a script in the page and answers its value.
+    pub async fn run(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.unwrap()
+    }
+}
