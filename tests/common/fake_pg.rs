@@ -35,6 +35,12 @@ pub struct Faults {
     pub drop_answers: u32,
     /// Confirms are done, then answered only after this long.
     pub hold_confirms_ms: Option<u64>,
+    /// Confirms wait this long before they are done (the payment stays
+    /// `IN_PROGRESS` meanwhile), then are done and answered.
+    pub slow_confirms_ms: Option<u64>,
+    /// A POST under an `Idempotency-Key` already used is refused with 400
+    /// `INVALID_REQUEST`, doing nothing, instead of replayed.
+    pub refuse_repeats: bool,
     /// A repeated `Idempotency-Key` is not recognised: the call is made
     /// again (and an approval answers `ALREADY_PROCESSED_PAYMENT`).
     pub forget_idempotency: bool,
@@ -47,12 +53,13 @@ pub struct Payment {
     pub order_id: String,
     /// What the widget authorized.
     pub authorized: u64,
-    /// `READY`, `DONE`, `PARTIAL_CANCELED`, `CANCELED` or `ABORTED`.
+    /// `IN_PROGRESS` (authorized in the widget), `DONE`,
+    /// `PARTIAL_CANCELED`, `CANCELED` or `ABORTED`.
     pub status: String,
     pub total_amount: u64,
     pub balance_amount: u64,
-    /// (transactionKey, cancelAmount), oldest first.
-    pub cancels: Vec<(String, u64)>,
+    /// (transactionKey, cancelAmount, cancelReason), oldest first.
+    pub cancels: Vec<(String, u64, String)>,
     decline: bool,
 }
 
@@ -61,9 +68,9 @@ impl Payment {
         let cancels: Vec<Value> = self
             .cancels
             .iter()
-            .map(|(key, amount)| {
+            .map(|(key, amount, reason)| {
                 json!({"transactionKey": key, "cancelAmount": amount,
-                       "cancelReason": "baedal", "canceledAt": "2026-12-01T12:00:00+09:00"})
+                       "cancelReason": reason, "canceledAt": "2026-12-01T12:00:00+09:00"})
             })
             .collect();
         json!({
@@ -141,7 +148,7 @@ impl FakePg {
             payment_key: payment_key.clone(),
             order_id: order_id.to_string(),
             authorized: amount,
-            status: "READY".into(),
+            status: "IN_PROGRESS".into(),
             total_amount: 0,
             balance_amount: 0,
             cancels: Vec::new(),
@@ -177,6 +184,10 @@ impl FakePg {
             else {
                 return;
             };
+            let slow = self.state.lock().unwrap().faults.slow_confirms_ms;
+            if let Some(ms) = slow.filter(|_| path == "/v1/payments/confirm") {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
             let (status, reply, hold, lost) = self.answer(&method, &path, &headers, &body);
             if lost {
                 return;
@@ -241,6 +252,11 @@ impl FakePg {
             );
         }
         if method == "POST" {
+            let repeated = key.as_ref().is_some_and(|k| state.replies.contains_key(k));
+            if repeated && state.faults.refuse_repeats {
+                let refused = error("INVALID_REQUEST", "잘못된 요청입니다.");
+                return (400, refused, latency, false);
+            }
             if let Some(replay) = key
                 .as_ref()
                 .filter(|_| !state.faults.forget_idempotency)
@@ -319,7 +335,7 @@ fn confirm(state: &mut State, body: &Value) -> (u16, Value) {
     if p.order_id != order_id || p.authorized != amount {
         return (400, error("INVALID_REQUEST", "잘못된 요청입니다."));
     }
-    if p.status != "READY" {
+    if p.status != "IN_PROGRESS" {
         return (
             400,
             error("ALREADY_PROCESSED_PAYMENT", "이미 처리된 결제 입니다."),
@@ -385,7 +401,8 @@ fn cancel(state: &mut State, payment_key: &str, body: &Value) -> (u16, Value) {
     }
     .into();
     let transaction_key = format!("{}c{}", p.payment_key, p.cancels.len() + 1);
-    p.cancels.push((transaction_key, amount));
+    let reason = body["cancelReason"].as_str().unwrap_or("").to_string();
+    p.cancels.push((transaction_key, amount, reason));
     (200, p.json())
 }
 

@@ -34,6 +34,9 @@ use reqwest::{Method, StatusCode};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Toss's answer to an approval of a payment no longer waiting for one.
+const ALREADY_PROCESSED: &str = "ALREADY_PROCESSED_PAYMENT";
+
 /// How long one HTTP exchange may take at most; the circuit breaker's call
 /// timeout (`--breaker-call-timeout-ms`) is normally shorter.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -84,8 +87,11 @@ impl Toss {
 
     /// One exchange. A POST whose answer was lost (the connection broke
     /// after the request went out, or the gateway answered 5xx) is sent once
-    /// more under the same idempotency key; if that too is lost the outcome
-    /// is [`GatewayError::Uncertain`].
+    /// more under the same idempotency key. Once an attempt may have taken
+    /// effect, only an answer that says what became of it will do: a second
+    /// attempt that fails or is refused (other than
+    /// `ALREADY_PROCESSED_PAYMENT`, which the caller looks up) leaves the
+    /// outcome [`GatewayError::Uncertain`], never "nothing was done".
     async fn exchange(
         &self,
         method: Method,
@@ -93,19 +99,21 @@ impl Toss {
         body: Option<serde_json::Value>,
         idempotency_key: Option<&str>,
     ) -> Result<Reply, GatewayError> {
-        let mut last = None;
-        for _ in 0..2 {
-            match self
-                .send_once(&method, path, body.as_ref(), idempotency_key)
-                .await
-            {
-                Ok(reply) => return Ok(reply),
-                Err(e @ GatewayError::Unavailable(_)) => return Err(e),
-                Err(e @ GatewayError::Uncertain(_)) if idempotency_key.is_some() => last = Some(e),
-                Err(e) => return Err(e),
+        let send = || self.send_once(&method, path, body.as_ref(), idempotency_key);
+        let lost = match send().await {
+            Err(GatewayError::Uncertain(reason)) if idempotency_key.is_some() => reason,
+            other => return other,
+        };
+        match send().await {
+            Ok(Reply::Refused { status, failure }) if failure.code != ALREADY_PROCESSED => {
+                Err(GatewayError::Uncertain(format!(
+                    "{lost}; sent again, Toss Payments refused ({status} {})",
+                    failure.describe()
+                )))
             }
+            Ok(reply) => Ok(reply),
+            Err(e) => Err(GatewayError::Uncertain(format!("{lost}; sent again: {e}"))),
         }
-        Err(last.unwrap_or_else(|| GatewayError::Uncertain("no answer from Toss Payments".into())))
     }
 
     async fn send_once(
@@ -151,12 +159,22 @@ impl Toss {
         Ok(Reply::Refused { status, failure })
     }
 
-    /// The payment Toss holds for the widget's order id, if approved and it
-    /// is the one `authorized` names.
+    /// The payment Toss holds for the widget's order id, if approved (and
+    /// perhaps cancelled since) and it is the one `authorized` names. One
+    /// still `IN_PROGRESS` (authorized, its approval perhaps on its way) is
+    /// not known yet: an error, so that the resolver asks again later rather
+    /// than conclude it was never charged.
     async fn approved(&self, authorized: &PaymentKey) -> Result<Option<TossPayment>, GatewayError> {
         let path = format!("/v1/payments/orders/{}", authorized.gateway_order_id);
         match self.exchange(Method::GET, &path, None, None).await? {
-            Reply::Ok(p) if p.payment_key == authorized.key && p.was_approved() => Ok(Some(p)),
+            Reply::Ok(p) if p.payment_key != authorized.key => Ok(None),
+            Reply::Ok(p) if p.was_approved() => Ok(Some(p)),
+            Reply::Ok(p) if p.status == "IN_PROGRESS" || p.status == "READY" => {
+                Err(GatewayError::Unavailable(format!(
+                    "Toss Payments holds payment {} as {}: not settled yet",
+                    authorized.gateway_order_id, p.status
+                )))
+            }
             Reply::Ok(_) => Ok(None),
             Reply::Refused { status, .. } if status == StatusCode::NOT_FOUND => Ok(None),
             Reply::Refused { status, failure } => Err(unavailable(status, &failure)),
@@ -176,13 +194,9 @@ impl Toss {
             amount,
         })
         .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
+        let path = "/v1/payments/confirm";
         let reply = self
-            .exchange(
-                Method::POST,
-                "/v1/payments/confirm",
-                Some(body),
-                Some(idempotency_key),
-            )
+            .exchange(Method::POST, path, Some(body), Some(idempotency_key))
             .await?;
         match reply {
             Reply::Ok(p) if p.total_amount == amount => Ok(Answer::Approved {
@@ -192,9 +206,12 @@ impl Toss {
                 "Toss Payments approved {} won, not {amount}",
                 p.total_amount
             ))),
-            Reply::Refused { failure, .. } if failure.code == "ALREADY_PROCESSED_PAYMENT" => {
+            // Approved already: by this very call, its answer lost (one
+            // widget order id pays one baedal order, so it is ours if it
+            // stands approved and whole), or used up otherwise.
+            Reply::Refused { failure, .. } if failure.code == ALREADY_PROCESSED => {
                 match self.approved(authorized).await? {
-                    Some(p) if p.total_amount == amount => Ok(Answer::Approved {
+                    Some(p) if p.is_whole(amount) => Ok(Answer::Approved {
                         transaction_id: p.payment_key,
                     }),
                     _ => Ok(Answer::Declined {
@@ -204,35 +221,45 @@ impl Toss {
                     }),
                 }
             }
-            Reply::Refused { status, failure } if failure.is_gateway_trouble(status) => {
-                Err(unavailable(status, &failure))
-            }
-            Reply::Refused { failure, .. } => Ok(Answer::Declined {
+            Reply::Refused { failure, .. } if failure.is_decline() => Ok(Answer::Declined {
                 reason: failure.describe(),
             }),
+            // About the request, not the customer's payment (a key, a limit,
+            // a bug): nothing approved, and the breaker hears of it.
+            Reply::Refused { status, failure } => Err(unavailable(status, &failure)),
         }
     }
 
     /// Cancels `call.amount` won of the payment `call.transaction_id`.
     async fn cancel(&self, order_id: OrderId, call: RefundCall) -> Result<String, GatewayError> {
+        // The reason names the refund's key: it finds this cancel among
+        // the payment's.
+        let reason = format!("baedal order {order_id}: {}", call.key);
         let body = serde_json::to_value(Cancel {
-            cancel_reason: &format!("baedal order {order_id}: {}", call.key),
+            cancel_reason: &reason,
             cancel_amount: call.amount,
         })
         .map_err(|e| GatewayError::Unavailable(e.to_string()))?;
         let path = format!("/v1/payments/{}/cancel", call.transaction_id);
         let key = format!("baedal-{}-{}", call.key, call.transaction_id);
-        match self
+        let reply = self
             .exchange(Method::POST, &path, Some(body), Some(&key))
-            .await?
-        {
-            Reply::Ok(p) => match p.cancels.unwrap_or_default().pop() {
-                Some(c) if c.cancel_amount == call.amount => Ok(c.transaction_key),
-                _ => Err(GatewayError::Uncertain(format!(
-                    "Toss Payments answered the cancel of {} won without it",
-                    call.amount
-                ))),
-            },
+            .await?;
+        match reply {
+            Reply::Ok(p) => {
+                let cancels = p.cancels.unwrap_or_default();
+                match cancels
+                    .into_iter()
+                    .rev()
+                    .find(|c| c.cancel_reason == reason)
+                {
+                    Some(c) if c.cancel_amount == call.amount => Ok(c.transaction_key),
+                    _ => Err(GatewayError::Uncertain(format!(
+                        "Toss Payments answered the cancel of {} won without it",
+                        call.amount
+                    ))),
+                }
+            }
             Reply::Refused { status, failure } => Err(unavailable(status, &failure)),
         }
     }

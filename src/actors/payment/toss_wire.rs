@@ -3,7 +3,6 @@
 //! it uses; the others are ignored.
 
 use crate::domain::Won;
-use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
 /// `POST /v1/payments/confirm`'s body.
@@ -42,6 +41,11 @@ pub(super) struct TossPayment {
 }
 
 impl TossPayment {
+    /// Approved for `amount` won and nothing of it cancelled.
+    pub fn is_whole(&self, amount: Won) -> bool {
+        self.status == "DONE" && self.total_amount == amount && self.balance_amount == amount
+    }
+
     /// Approved, then perhaps canceled in part or whole: money moved.
     pub fn was_approved(&self) -> bool {
         matches!(
@@ -57,6 +61,8 @@ impl TossPayment {
 pub(super) struct TossCancel {
     pub transaction_key: String,
     pub cancel_amount: Won,
+    #[serde(default)]
+    pub cancel_reason: String,
 }
 
 /// Toss's error object, with the HTTP status it came with.
@@ -78,21 +84,26 @@ impl Failure {
         }
     }
 
-    /// Whether the refusal is Toss's or baedal's own trouble rather than
-    /// the customer's payment being declined: a bad key, too many
-    /// requests, or an error Toss says is temporary. Nothing was approved;
-    /// the breaker counts it.
-    pub fn is_gateway_trouble(&self, status: StatusCode) -> bool {
-        status == StatusCode::UNAUTHORIZED
-            || status == StatusCode::TOO_MANY_REQUESTS
+    /// Whether Toss refused the customer's payment itself: a card or
+    /// account refused, a limit reached, the authorization expired or not
+    /// found (docs.tosspayments.com, "에러 코드"). Any other refusal is
+    /// about the request (a key, a limit, a bug), not the customer.
+    pub fn is_decline(&self) -> bool {
+        let code = self.code.as_str();
+        code.starts_with("REJECT_")
+            || code.starts_with("INVALID_CARD")
+            || code.starts_with("EXCEED_")
             || matches!(
-                self.code.as_str(),
-                "PROVIDER_ERROR"
-                    | "UNAUTHORIZED_KEY"
-                    | "INVALID_API_KEY"
-                    | "FAILED_INTERNAL_SYSTEM_PROCESSING"
-                    | "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING"
-                    | "FAILED_DB_PROCESSING"
+                code,
+                "INVALID_STOPPED_CARD"
+                    | "INVALID_REJECT_CARD"
+                    | "INVALID_PASSWORD"
+                    | "NOT_AVAILABLE_PAYMENT"
+                    | "NOT_FOUND_PAYMENT_SESSION"
+                    | "BELOW_MINIMUM_AMOUNT"
+                    | "NOT_ALLOWED_POINT_USE"
+                    | "PAY_PROCESS_CANCELED"
+                    | "PAY_PROCESS_ABORTED"
             )
     }
 }

@@ -187,14 +187,12 @@ async fn place_new(
     // Sent once, never re-sent: a placement interrupted half-way is resolved
     // from its pending payment, not by trying again.
     // (Inside the payment's lock: `send` posts at once.)
-    let place = async {
+    let actor = registry.actor::<Order>(&id);
+    let place = async move {
         let draft = Box::new(draft);
-        let sent = registry
-            .actor::<Order>(&id)
-            .send(Place { draft, idempotency });
-        sent.await?
+        actor.send(Place { draft, idempotency }).await?
     };
-    let order = with_payment_key(registry, payment_key.as_ref(), place).await?;
+    let order = with_payment_key(registry, payment_key, place).await?;
     Ok(auto_accepted(registry, order).await)
 }
 
@@ -216,36 +214,51 @@ fn required_payment_key(registry: &Registry, given: bool) -> AppResult<()> {
 
 /// Runs `pay` (a placement, or a revision's extra charge, paid by
 /// `authorized`) while nothing else may use that payment, and refuses
-/// (409) a payment that already paid for an order: one gateway payment
-/// pays once. One that was declined or failed may be tried again.
-async fn with_payment_key<T>(
+/// (409) a payment that already paid for an order, or may have: one
+/// gateway payment pays once. One that was declined or failed (nothing
+/// charged) may be tried again.
+///
+/// The lock is held by a task of its own until `pay` ends, even if the
+/// caller goes away first (a client that disconnects): the claim
+/// (`keys::payment_key`) is written by the order's actor with the pending
+/// payment, and a second use must not slip in before it is.
+async fn with_payment_key<T: 'static>(
     registry: &Registry,
-    authorized: Option<&PaymentKey>,
-    pay: impl std::future::Future<Output = AppResult<T>>,
+    authorized: Option<PaymentKey>,
+    pay: impl std::future::Future<Output = AppResult<T>> + 'static,
 ) -> AppResult<T> {
     let Some(authorized) = authorized else {
         return pay.await;
     };
-    let gateway_order_id = &authorized.gateway_order_id;
-    let locks = registry.env().checkout_keys.clone();
-    locks
-        .with_lock(&format!("paymentKey\0{gateway_order_id}"), async {
-            let db = &registry.env().db;
-            if let Some(order) = db.get::<OrderId>(&keys::payment_key(gateway_order_id))? {
-                let paid = db.get::<Payment>(&keys::payment(order))?.is_some_and(|p| {
-                    !matches!(p.status, PaymentStatus::Failed | PaymentStatus::Declined)
-                });
-                if paid {
-                    return Err(DomainError::PaymentKeyUsed {
-                        gateway_order_id: gateway_order_id.clone(),
-                        order,
+    let registry = registry.clone();
+    let held = actix_rt::spawn(async move {
+        let gateway_order_id = &authorized.gateway_order_id;
+        // A customer id has no control character: this lock is no
+        // Idempotency-Key's.
+        let lock = format!("\0paymentKey\0{gateway_order_id}");
+        let locks = registry.env().checkout_keys.clone();
+        locks
+            .with_lock(&lock, async {
+                let db = &registry.env().db;
+                if let Some(order) = db.get::<OrderId>(&keys::payment_key(gateway_order_id))? {
+                    let settled_unpaid =
+                        db.get::<Payment>(&keys::payment(order))?.is_some_and(|p| {
+                            matches!(p.status, PaymentStatus::Failed | PaymentStatus::Declined)
+                        });
+                    if !settled_unpaid {
+                        return Err(DomainError::PaymentKeyUsed {
+                            gateway_order_id: gateway_order_id.clone(),
+                            order,
+                        }
+                        .into());
                     }
-                    .into());
                 }
-            }
-            pay.await
-        })
-        .await
+                pay.await
+            })
+            .await
+    });
+    held.await
+        .map_err(|e| AppError::Internal(format!("a payment's task ended early: {e}")))?
 }
 
 /// An order of a store that accepts automatically, accepted now, so the
@@ -386,6 +399,7 @@ pub async fn revise(
     // Sent once, never re-sent: a revision cut short is compensated from
     // its pending record, not tried again.
     // (Inside the payment's lock: `send` posts at once.)
-    let send = async { registry.actor::<Order>(&id).send(revise).await? };
-    with_payment_key(registry, authorized.as_ref(), send).await
+    let actor = registry.actor::<Order>(&id);
+    let send = async move { actor.send(revise).await? };
+    with_payment_key(registry, authorized, send).await
 }
