@@ -52,6 +52,18 @@ async fn a_whole_lifecycle_in_three_browsers() {
     );
     let rider = driver.session().await;
     loads.push(rider.sign_in(&base, "rider-7", DEMO_PASSWORD).await);
+    let views = [
+        customer.view_ready().await,
+        store.view_ready().await,
+        rider.view_ready().await,
+    ];
+    eprintln!("views drawn after (ms): {views:?}");
+    for (who, ms) in ["customer", "store", "rider"].iter().zip(&views) {
+        assert!(
+            *ms < MAX_LOAD_MS,
+            "the {who}'s view took {ms} ms to be drawn"
+        );
+    }
     // Proof of no reload: a mark on the customer's page that a reload would wipe.
     customer
         .run("window.stillTheSamePage = true; return 1;")
@@ -100,6 +112,13 @@ async fn a_whole_lifecycle_in_three_browsers() {
         .await;
     status_is(&customer, "#order-status", "Accepted").await;
     customer.find("#eta").await;
+    let (_, accepted) = server.api.get("/orders/1").await;
+    let accepted_at = accepted["history"][1]["at"].clone();
+    assert_eq!(
+        ms(&accepted["readyBy"]) - ms(&accepted_at),
+        15 * 60_000,
+        "the 15 minutes typed"
+    );
     store
         .click(".ticket[data-order=\"1\"][data-status=Accepted] [data-action=start]")
         .await;
@@ -138,7 +157,13 @@ async fn a_whole_lifecycle_in_three_browsers() {
     operator.find("#breaker[data-status=closed]").await;
     operator.find(".chart .uplot").await;
     // Three samples, so that the throughput has rates to draw.
-    operator.find(".charts[data-samples=\"3\"]").await;
+    eventually("three samples on the charts", || async {
+        let samples = operator
+            .run("return Number(document.querySelector('.charts').dataset.samples || 0);")
+            .await;
+        (samples.as_u64()? >= 3).then_some(())
+    })
+    .await;
     operator.screenshot("5-operator").await;
 
     for session in [customer, store, rider, operator] {

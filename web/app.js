@@ -68,30 +68,49 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls the API as the signed-in account; refreshes an expired token once. */
-export async function api(method, path, body, retried = false) {
-  const headers = { Accept: "application/json" };
+/** Calls the API as the signed-in account (`text`: answers the body as
+ *  text, for `/metrics`); refreshes an expired token once. */
+export async function api(method, path, body, { text = false, retried = false } = {}) {
+  const headers = { Accept: text ? "text/plain" : "application/json" };
   const token = store.getItem("accessToken");
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.status === 401 && !retried && store.getItem("refreshToken")) {
-    if (await refresh()) return api(method, path, body, true);
+    if (await refresh(token)) return api(method, path, body, { text, retried: true });
   }
-  const text = await res.text();
-  const data = text ? JSON.parse(text) : null;
+  const raw = await res.text();
+  if (res.ok && text) return raw;
+  const data = raw ? JSON.parse(raw) : null;
   if (!res.ok) throw new ApiError(res.status, data);
   return data;
 }
 
-async function refresh() {
-  const res = await fetch("/auth/refresh", {
-    method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ refreshToken: store.getItem("refreshToken") }),
-  });
-  if (!res.ok) return false;
-  keepTokens(await res.json());
-  return true;
+let refreshing = null;
+
+/** Trades the refresh token for new ones, once for every caller that found
+ *  `stale` expired: the server ends a session whose refresh token comes
+ *  back twice. If the session is over, back to the sign-in. */
+export function refresh(stale = store.getItem("accessToken")) {
+  if (store.getItem("accessToken") !== stale) return Promise.resolve(true);
+  refreshing ??= (async () => {
+    try {
+      const res = await fetch("/auth/refresh", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ refreshToken: store.getItem("refreshToken") }),
+      });
+      if (!res.ok) {
+        store.clear();
+        location.reload();
+        return false;
+      }
+      keepTokens(await res.json());
+      return true;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
 }
 
 function keepTokens(t) {
@@ -113,23 +132,41 @@ export async function attempt(action, done) {
 
 // ---- the live socket -----------------------------------------------------
 
-/** Opens the caller's WebSocket (`/ws`), calling `onMessage` with each JSON
- *  message, and reopens it after a drop. Answers a function that closes it. */
-export function live(onMessage, query = "") {
-  let socket, closed = false;
+/** Opens the caller's WebSocket (`/ws`, with `query` such as
+ *  `&storeId=…`), calling `onMessage` with each JSON message. After a drop
+ *  it reopens, waiting longer each time (1 s to 30 s), from the last
+ *  notification seen (`since`), so none is missed; `onReopen` lets the view
+ *  look again. Answers a function that closes it for good. */
+export function live(onMessage, query = "", onReopen = () => {}) {
+  let socket, closed = false, wait = 1000, since = null, timer = null;
   const open = () => {
+    timer = null;
+    if (closed) return;
     const proto = location.protocol === "https:" ? "wss" : "ws";
     const token = encodeURIComponent(store.getItem("accessToken") || "");
-    socket = new WebSocket(`${proto}://${location.host}/ws?access_token=${token}${query}`);
-    socket.onmessage = (m) => { try { onMessage(JSON.parse(m.data)); } catch (_) { /* not JSON */ } };
-    socket.onopen = () => document.body.dataset.live = "on";
+    const from = since == null ? "" : `&since=${since}`;
+    socket = new WebSocket(`${proto}://${location.host}/ws?access_token=${token}${query}${from}`);
+    socket.onmessage = (m) => {
+      let message;
+      try { message = JSON.parse(m.data); } catch (_) { return; }
+      if (typeof message.id === "number") since = message.id;
+      if (typeof message.resumeSince === "number") since = message.resumeSince;
+      onMessage(message);
+    };
+    socket.onopen = () => {
+      document.body.dataset.live = "on";
+      if (wait > 1000) onReopen();
+      wait = 1000;
+    };
     socket.onclose = () => {
       document.body.dataset.live = "off";
-      if (!closed) setTimeout(async () => { await refresh(); open(); }, 1000);
+      if (closed) return;
+      timer = setTimeout(async () => { await refresh(); open(); }, wait);
+      wait = Math.min(wait * 2, 30000);
     };
   };
   open();
-  return () => { closed = true; socket.close(); };
+  return () => { closed = true; clearTimeout(timer); socket.close(); };
 }
 
 // ---- sign-in and the role's view -----------------------------------------
@@ -176,6 +213,8 @@ async function start() {
   document.body.dataset.role = me.role;
   const view = await VIEWS[me.role]();
   await view(root, me);
+  // When the role's view was drawn, in ms since the page was asked for.
+  document.body.dataset.ready = Math.round(performance.now());
 }
 
 async function logout() {

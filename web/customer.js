@@ -7,11 +7,12 @@ import { el, put, won, hhmm, STATUS, api, attempt, live, toast } from "./app.js"
 const FLOW = ["Placed", "Accepted", "Cooking", "Cooked", "PickedUp", "Delivered", "Completed"];
 
 export async function customerView(root, me) {
-  const state = { me, basket: [], store: null, address: "서울 강남구 테헤란로 152", order: null, tracking: null };
+  const state = { me, basket: [], store: null, address: "서울 강남구 테헤란로 152", order: null, tracking: null, couponId: "", coupons: [] };
   const main = el("section.main");
   const side = el("aside.side");
   put(root, el("div.columns", {}, main, side));
 
+  const reopened = () => { if (state.order) showOrder(state.order.id); refreshSide(); };
   live((m) => {
     if (m.tracking && state.order && m.tracking.orderId === state.order.id) {
       state.tracking = m.tracking;
@@ -20,7 +21,7 @@ export async function customerView(root, me) {
       showOrder(m.orderId);
     }
     if (m.orderId) refreshSide();
-  });
+  }, "", reopened);
 
   async function refreshSide() {
     const [points, coupons, orders] = await Promise.all([
@@ -28,10 +29,11 @@ export async function customerView(root, me) {
       api("GET", "/coupons").catch(() => []),
       api("GET", "/orders?limit=10").catch(() => []),
     ]);
+    state.coupons = coupons;
     put(side, 
       el("h2", {}, "내 포인트"), el("p.big", { id: "points" }, won(points?.balance ?? 0).replace("원", "P")),
       el("h2", {}, "쿠폰"),
-      coupons.length ? el("ul", {}, coupons.map((c) => el("li", {}, `${won(c.amount)} 할인 `, el("small.muted", {}, c.status || "")))) : el("p.muted", {}, "쿠폰이 없습니다"),
+      coupons.length ? el("ul", {}, coupons.map((c) => el("li", {}, `${won(c.amount)} 할인 `, el("small.muted", {}, { Issued: "사용 가능", Used: "사용함", Revoked: "회수됨" }[c.status] || c.status)))) : el("p.muted", {}, "쿠폰이 없습니다"),
       el("h2", {}, "주문 내역"),
       el("ul.orders", {}, orders.map((o) => el("li", {},
         el("a", { href: "#", onclick: (e) => { e.preventDefault(); showOrder(o.id); } }, `#${o.id} ${o.storeName}`),
@@ -104,12 +106,17 @@ export async function customerView(root, me) {
       storeId: state.store.id,
       items: state.basket.map(({ menuId, qty, options }) => ({ menuId, qty, options })),
       address: state.address,
+      couponId: state.couponId || undefined,
     };
   }
 
   function basketPanel() {
     const address = el("input", { name: "address", value: state.address, oninput: (e) => (state.address = e.target.value) });
     const quote = el("div.quote", { id: "quote" });
+    const usable = state.coupons.filter((c) => c.status === "Issued");
+    const coupon = usable.length ? el("label", {}, "쿠폰 ", el("select", { name: "coupon", onchange: (e) => (state.couponId = e.target.value) },
+      el("option", { value: "" }, "쓰지 않음"),
+      usable.map((c) => el("option", { value: c.id, selected: c.id === state.couponId }, `${won(c.amount)} 할인`)))) : null;
     const lines = state.basket.map((b, i) => el("li", {}, `${b.name} × ${b.qty}`,
       b.names.length ? el("small.muted", {}, ` (${b.names.join(", ")})`) : null,
       " ", el("button.link", { onclick: () => { state.basket.splice(i, 1); showStore(state.store.id); } }, "빼기")));
@@ -117,6 +124,7 @@ export async function customerView(root, me) {
       el("h2", {}, "장바구니"),
       lines.length ? el("ul", {}, lines) : el("p.muted", {}, "메뉴를 담아 주세요"),
       el("label", {}, "배달 주소 ", address),
+      coupon,
       el("div.row", {},
         el("button", { id: "quote-button", disabled: !lines.length, onclick: showQuote }, "금액 확인"),
         el("button.primary", { id: "order-button", disabled: !lines.length, onclick: order }, "주문하고 결제하기")),
@@ -143,13 +151,17 @@ export async function customerView(root, me) {
 
   async function showOrder(id) {
     const o = await api("GET", `/orders/${id}`);
+    // Answers may come back out of order: never go back to an older one.
+    if (state.order?.id === o.id && state.order.history.length > o.history.length) return;
     state.order = o;
+    const live = state.tracking && state.tracking.orderId === o.id && o.status === "PickedUp" ? state.tracking : null;
+    const eta = live?.estimatedDeliveryAt || o.estimatedDeliveryAt;
     const reached = new Map(o.history.map((h) => [h.status, h.at]));
     const timeline = el("ol.timeline", {}, (FLOW.includes(o.status) ? FLOW : [...FLOW.slice(0, 1), o.status]).map((s) =>
       el("li", { class: reached.has(s) ? "done" : "", dataset: { step: s } }, STATUS[s] || s,
         reached.has(s) ? el("small.muted", {}, ` ${hhmm(reached.get(s))}`) : null)));
-    const tracking = state.tracking && state.tracking.orderId === o.id && o.status === "PickedUp"
-      ? el("p.tracking", { id: "tracking" }, `라이더 ${state.tracking.riderId} 위치 ${state.tracking.lat.toFixed(4)}, ${state.tracking.lon.toFixed(4)}`)
+    const tracking = live
+      ? el("p.tracking", { id: "tracking" }, `라이더 ${live.riderId}: ${live.lat.toFixed(4)}, ${live.lon.toFixed(4)} (${hhmm(live.at)} 기준)`)
       : null;
     const actions = el("div.row", {},
       ["Placed", "Accepted"].includes(o.status) ? el("button", { id: "cancel-button", onclick: async () => {
@@ -163,7 +175,7 @@ export async function customerView(root, me) {
       el("h1", {}, `주문 #${o.id} · ${o.storeName}`),
       el("p", {}, el("span.badge.big", { id: "order-status", dataset: { status: o.status } }, STATUS[o.status] || o.status)),
       el("p", {}, o.readyBy ? `조리 완료 예정 ${hhmm(o.readyBy)} · ` : "",
-        o.estimatedDeliveryAt ? el("strong", { id: "eta" }, `도착 예정 ${hhmm(o.estimatedDeliveryAt)}`) : "도착 예정 시간은 가게가 주문을 수락하면 알려 드립니다"),
+        eta ? el("strong", { id: "eta" }, `도착 예정 ${hhmm(eta)}`) : "도착 예정 시간은 가게가 주문을 수락하면 알려 드립니다"),
       tracking, timeline,
       el("ul", {}, o.items.map((l) => el("li", {}, `${l.name} × ${l.qty}`,
         l.options?.length ? el("small.muted", {}, ` (${l.options.map((x) => x.name).join(", ")})`) : null))),

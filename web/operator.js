@@ -67,7 +67,7 @@ export async function operatorView(root, me) {
   async function sample() {
     const [h, text] = await Promise.all([
       api("GET", "/health").catch((e) => e.problem || null),
-      fetch("/metrics", { headers: { Authorization: `Bearer ${sessionStorage.getItem("accessToken")}` } }).then((r) => r.text()),
+      api("GET", "/metrics", undefined, { text: true }),
     ]);
     const now = Date.now() / 1000;
     const counts = {

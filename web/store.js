@@ -40,11 +40,17 @@ export async function storeView(root, me) {
   const tickets = el("section.main");
   const side = el("aside.side");
   const picker = stores.length > 1
-    ? el("select", { onchange: (e) => { storeId = e.target.value; known.clear(); refresh(); } }, stores.map((s) => el("option", { value: s }, s)))
+    ? el("select", { onchange: (e) => { storeId = e.target.value; known.clear(); listen(); refresh(); } }, stores.map((s) => el("option", { value: s }, s)))
     : null;
   put(root, alert, picker, el("div.columns", {}, tickets, side));
 
-  live((m) => {
+  // The store's notifications (an owner of several names which store).
+  let stop = () => {};
+  const listen = () => {
+    stop();
+    stop = live(heard, `&storeId=${encodeURIComponent(storeId)}`, showTickets);
+  };
+  function heard(m) {
     if (m.status === "Placed") {
       put(alert, `딩동! 새 주문 #${m.orderId}이 들어왔습니다! `,
         el("button", { onclick: () => alert.classList.add("hidden") }, "확인"));
@@ -52,7 +58,10 @@ export async function storeView(root, me) {
       ring();
     }
     if (m.orderId) showTickets();
-  });
+  }
+  listen();
+  // A rider's pick is not the store's notification: look again now and then.
+  setInterval(showTickets, 5000);
 
   // The tickets as last seen, by order id. The list is a view that may
   // trail an answer just received, so an older copy never replaces a newer.
@@ -65,8 +74,13 @@ export async function storeView(root, me) {
     render();
   }
 
+  let shown = "";
   function render() {
     const list = [...known.values()].filter((t) => t.storeId === storeId).sort((a, b) => b.orderId - a.orderId);
+    // Unchanged: keep the page as it is (and what is being typed in it).
+    const now = JSON.stringify(list);
+    if (now === shown) return;
+    shown = now;
     const open = list.filter((t) => !["HandedOver", "Rejected", "Canceled"].includes(t.status));
     const done = list.filter((t) => !open.includes(t));
     put(tickets, 
