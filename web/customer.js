@@ -154,14 +154,14 @@ export async function customerView(root, me) {
     // Answers may come back out of order: never go back to an older one.
     if (state.order?.id === o.id && state.order.history.length > o.history.length) return;
     state.order = o;
-    const live = state.tracking && state.tracking.orderId === o.id && o.status === "PickedUp" ? state.tracking : null;
-    const eta = live?.estimatedDeliveryAt || o.estimatedDeliveryAt;
+    const moving = state.tracking && state.tracking.orderId === o.id && o.status === "PickedUp" ? state.tracking : null;
+    const eta = moving?.estimatedDeliveryAt || o.estimatedDeliveryAt;
     const reached = new Map(o.history.map((h) => [h.status, h.at]));
     const timeline = el("ol.timeline", {}, (FLOW.includes(o.status) ? FLOW : [...FLOW.slice(0, 1), o.status]).map((s) =>
       el("li", { class: reached.has(s) ? "done" : "", dataset: { step: s } }, STATUS[s] || s,
         reached.has(s) ? el("small.muted", {}, ` ${hhmm(reached.get(s))}`) : null)));
-    const tracking = live
-      ? el("p.tracking", { id: "tracking" }, `라이더 ${live.riderId}: ${live.lat.toFixed(4)}, ${live.lon.toFixed(4)} (${hhmm(live.at)} 기준)`)
+    const tracking = moving
+      ? el("p.tracking", { id: "tracking" }, `라이더 ${moving.riderId}: ${moving.lat.toFixed(4)}, ${moving.lon.toFixed(4)} (${hhmm(moving.at)} 기준)`)
       : null;
     const actions = el("div.row", {},
       ["Placed", "Accepted"].includes(o.status) ? el("button", { id: "cancel-button", onclick: async () => {

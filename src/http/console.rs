@@ -17,7 +17,7 @@ pub const BUDGET_BYTES: usize = 500 * 1024;
 /// The console's content security policy: nothing from elsewhere, no
 /// inline script. Inline styles are allowed (uPlot and the rating bars set
 /// widths).
-const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// One file the console serves under `/console/`.
 pub struct Asset {
