@@ -117,20 +117,36 @@ impl Session {
         }
     }
 
-    /// Waits for `css`, then clicks it.
+    /// Waits for `css`, then clicks it. The console redraws parts of the
+    /// page as answers and notifications come: an element found just
+    /// before it was replaced is looked for again.
     pub async fn click(&self, css: &str) {
-        self.find(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        for _ in 0..20 {
+            match self.find(css).await.click().await {
+                Ok(()) => return,
+                Err(e) if e.to_string().contains("stale element") => continue,
+                Err(e) => panic!("click {css}: {e}"),
+            }
+        }
+        panic!("click {css}: replaced every time it was found");
     }
 
-    /// Types `text` into the field `css`.
+    /// Types `text` into the field `css` (found again if it was replaced
+    /// meanwhile, as for [`Session::click`]).
     pub async fn fill(&self, css: &str, text: &str) {
-        let field = self.find(css).await;
-        field.clear().await.unwrap();
-        field.send_keys(text).await.unwrap();
+        for _ in 0..20 {
+            let field = self.find(css).await;
+            let typed = match field.clear().await {
+                Ok(()) => field.send_keys(text).await,
+                Err(e) => Err(e),
+            };
+            match typed {
+                Ok(()) => return,
+                Err(e) if e.to_string().contains("stale element") => continue,
+                Err(e) => panic!("fill {css}: {e}"),
+            }
+        }
+        panic!("fill {css}: replaced every time it was found");
     }
 
     /// Opens the console at `base`, signs in, and answers how long the
