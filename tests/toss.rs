@@ -59,6 +59,19 @@ async fn kim_pays(api: &Api, fake: &FakePg, widget_order: &str) -> (Value, u64) 
     .await
 }
 
+/// Kim orders with a payment whose outcome stays unknown: 503, and the
+/// customer is told a charge, if any, comes back.
+async fn kim_pays_unanswered(api: &Api, fake: &FakePg, widget_order: &str) {
+    let (body, _) = kim_pays(api, fake, widget_order).await;
+    let (status, answer) = api.post("/orders", body).await;
+    assert_problem(
+        status,
+        &answer,
+        503,
+        "if you were charged it will be refunded",
+    );
+}
+
 fn confirms(fake: &FakePg) -> Vec<common::fake_pg::Call> {
     fake.calls()
         .into_iter()
@@ -273,14 +286,7 @@ async fn a_refusal_after_a_lost_answer_is_not_taken_for_nothing_done() {
         f.drop_answers = 1;
         f.refuse_repeats = true;
     });
-    let (body, _) = kim_pays(api, &fake, "refused-again-1").await;
-    let (status, answer) = api.post("/orders", body).await;
-    assert_problem(
-        status,
-        &answer,
-        503,
-        "if you were charged it will be refunded",
-    );
+    kim_pays_unanswered(api, &fake, "refused-again-1").await;
     // Toss did approve it: found and given back, never kept without an order.
     await_field(api, "/payments/1", "status", "Refunded").await;
     let at_toss = fake.payment("refused-again-1").unwrap();
@@ -299,14 +305,7 @@ async fn an_approval_still_in_flight_is_not_taken_for_none() {
     // Toss works on it for 2 s: the call times out, and the resolver's
     // first lookups (from 0.6 s) find it IN_PROGRESS.
     fake.faults(|f| f.slow_confirms_ms = Some(2_000));
-    let (body, _) = kim_pays(api, &fake, "in-flight-01").await;
-    let (status, answer) = api.post("/orders", body).await;
-    assert_problem(
-        status,
-        &answer,
-        503,
-        "if you were charged it will be refunded",
-    );
+    kim_pays_unanswered(api, &fake, "in-flight-01").await;
     eventually("a lookup while it is in progress", || async {
         let looked = fake.calls().iter().any(|c| c.method == "GET");
         (looked && fake.payment("in-flight-01").unwrap().status == "IN_PROGRESS").then_some(())
@@ -331,14 +330,7 @@ async fn a_timed_out_approval_is_settled_by_lookup_and_cancelled() {
     let Paying { fake, server, .. } = paying(&["--breaker-call-timeout-ms", "300"]).await;
     let api = &server.api;
     fake.faults(|f| f.hold_confirms_ms = Some(3_000));
-    let (body, _) = kim_pays(api, &fake, "timed-out-01").await;
-    let (status, answer) = api.post("/orders", body).await;
-    assert_problem(
-        status,
-        &answer,
-        503,
-        "if you were charged it will be refunded",
-    );
+    kim_pays_unanswered(api, &fake, "timed-out-01").await;
     // Toss did approve it; the resolver finds it and gives it back.
     fake.faults(|f| f.hold_confirms_ms = None);
     await_field(api, "/payments/1", "status", "Refunded").await;
