@@ -178,3 +178,45 @@ async fn a_whole_lifecycle_in_three_browsers() {
         assert!(*ms < MAX_LOAD_MS, "the {who}'s page took {ms} ms to load");
     }
 }
+
+/// `/docs` renders the contract with the embedded Redoc, every operation
+/// of it, with no outside request (the page's policy allows none).
+#[tokio::test]
+async fn the_api_reference_renders_every_operation() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let contract = baedal::http::openapi::document();
+    let operations: usize = contract["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|item| item.as_object().unwrap().len())
+        .sum();
+    let driver = Driver::start().await;
+    let reader = driver.session().await;
+    reader
+        .client
+        .goto(&format!("{}/docs", server.api.base))
+        .await
+        .unwrap();
+    reader.find("h1").await;
+    let rendered = eventually("every operation drawn", || async {
+        let n = reader
+            .run("return document.querySelectorAll('[data-section-id*=\"/operation/\"]').length;")
+            .await
+            .as_u64()?;
+        (n as usize >= operations).then_some(n)
+    })
+    .await;
+    let title = reader
+        .run("return document.querySelector('h1').textContent;")
+        .await;
+    assert!(title.as_str().unwrap().contains("baedal"), "{title}");
+    // The picture shows an operation: the checkout.
+    reader
+        .run("document.querySelector('[data-section-id$=\"operation/orders.place\"]').scrollIntoView(); return true;")
+        .await;
+    reader.screenshot("6-api-reference").await;
+    reader.client.close().await.unwrap();
+    eprintln!("{rendered} operations drawn of {operations}");
+}

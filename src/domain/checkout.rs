@@ -31,7 +31,7 @@ pub enum QuoteFor {
 }
 
 /// One requested line: a menu item and how many.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ItemRequest {
     pub menu_id: String,
@@ -42,7 +42,7 @@ pub struct ItemRequest {
 }
 
 /// What a customer asks for at checkout (`POST /orders`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrderRequest {
     /// The caller's own id, or left out (`access::acting_customer`).

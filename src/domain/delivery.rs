@@ -7,7 +7,7 @@ use super::OrderId;
 use serde::{Deserialize, Serialize};
 
 /// Where a delivery is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum DeliveryStatus {
     /// The kitchen has not finished yet.
     Pending,
@@ -45,7 +45,7 @@ impl Trip {
 }
 
 /// Where the customer wants the food.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Dropoff {
     pub lat: f64,
     pub lon: f64,
@@ -53,7 +53,7 @@ pub struct Dropoff {
 }
 
 /// A delivery of one order.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Delivery {
     pub order_id: OrderId,

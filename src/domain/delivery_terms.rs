@@ -29,7 +29,7 @@ pub const MAX_MIN_ORDER_WON: Won = 1_000_000;
 
 /// What a store asks of a delivery (`PUT /stores/{id}/delivery`). Amounts
 /// in won, distances in km (kept to the metre).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeliveryTerms {
     /// The least the food (before a coupon) must cost.
@@ -145,7 +145,7 @@ impl DeliveryTerms {
 }
 
 /// How a store's kitchen takes orders (`PUT /stores/{id}/kitchen`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KitchenTerms {
     /// The cooking time an accept that names none promises, in minutes

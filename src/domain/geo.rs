@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub(crate) const EARTH_RADIUS_KM: f64 = 6371.0088;
 
 /// A latitude/longitude pair in degrees.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LatLon {
     pub lat: f64,
     pub lon: f64,

@@ -24,7 +24,7 @@ pub const MAX_CLOSED_DATES: usize = 366;
 const LOOK_AHEAD_DAYS: u64 = 400;
 
 /// A day of the week, as the API spells it (`MON` … `SUN`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Day {
     Mon,
@@ -82,6 +82,20 @@ impl fmt::Display for ClockTime {
     }
 }
 
+/// In the API's contract: `HH:MM`, 00:00–23:59, Seoul's clock.
+impl utoipa::PartialSchema for ClockTime {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^([01][0-9]|2[0-3]):[0-5][0-9]$"))
+            .description(Some("A time of day on Seoul's clock (Asia/Seoul), `HH:MM`"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ClockTime {}
+
 impl Serialize for ClockTime {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -98,7 +112,7 @@ impl<'de> Deserialize<'de> for ClockTime {
 
 /// One opening: on `day` from `open` until `close` (the next day when
 /// `close` is not after `open`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Opening {
     pub day: Day,
@@ -120,12 +134,13 @@ impl Opening {
 }
 
 /// A store's week and its closed dates (`PUT /stores/{id}/hours`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OpeningHours {
     pub weekly: Vec<Opening>,
     /// Holidays, `YYYY-MM-DD` on Seoul's calendar.
     #[serde(default)]
+    #[schema(value_type = Vec<String>, format = Date)]
     pub closed_dates: Vec<NaiveDate>,
 }
 

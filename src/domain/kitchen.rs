@@ -6,7 +6,7 @@ use super::OrderId;
 use serde::{Deserialize, Serialize};
 
 /// Where a ticket is in the kitchen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum TicketStatus {
     /// Waiting for the store to accept or reject it.
     Requested,
@@ -20,7 +20,7 @@ pub enum TicketStatus {
 }
 
 /// A kitchen ticket ("foodCooking" in the API).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Ticket {
     pub order_id: OrderId,

@@ -7,7 +7,7 @@ use super::{OrderId, Won};
 use serde::{Deserialize, Serialize};
 
 /// One order as its customer's MyPage shows it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MyPage {
     pub order_id: OrderId,

@@ -44,7 +44,7 @@ impl fmt::Display for Audience {
 
 /// One notification ("KakaoTalk" message). Its id is the log sequence of
 /// the event it tells of: increasing, so `since` picks up where one left.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Notification {
     pub id: u64,

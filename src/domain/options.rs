@@ -16,7 +16,7 @@ pub const MAX_OPTION_PRICE: Won = 1_000_000;
 
 /// A group of options of one dish: at least `min` and at most `max` of its
 /// `choices` (`min` 0: optional; `min` = `max` = 1: pick exactly one).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OptionGroup {
     pub id: String,
@@ -27,7 +27,7 @@ pub struct OptionGroup {
 }
 
 /// One choice of a group, and what it adds to the dish's price (won).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OptionChoice {
     pub id: String,
@@ -36,7 +36,7 @@ pub struct OptionChoice {
 }
 
 /// A choice as an order request names it: `{"group","choice"}`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChoiceRequest {
     pub group: String,
@@ -44,7 +44,7 @@ pub struct ChoiceRequest {
 }
 
 /// A choice on an order line, with its name and price when ordered.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LineOption {
     pub group: String,
     pub choice: String,

@@ -17,7 +17,7 @@ pub use super::order_messages::{OrderCommand, OrderEvent, OrderTimer, Revision};
 pub use super::order_status::OrderStatus;
 
 /// One line of an order, with the price it was placed at.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderLine {
     pub menu_id: String,
@@ -41,7 +41,7 @@ impl OrderLine {
 
 /// What an order pays beyond its food, in won (since schema 6; older
 /// orders read none).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Fees {
     /// The store's delivery fee for the distance (`pricing::delivery_fee`).
@@ -50,7 +50,7 @@ pub struct Fees {
 
 /// The customer's notes: one for the store, one for the rider, each shown
 /// to that party only and never in a notification (since schema 6).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Notes {
     pub for_store: Option<String>,
@@ -58,7 +58,7 @@ pub struct Notes {
 }
 
 /// One entry of an order's status history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatusChange {
     pub status: OrderStatus,
     pub at: Timestamp,
@@ -99,7 +99,7 @@ pub struct NewOrder {
 }
 
 /// An order: what was placed and where it is now.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
     pub id: OrderId,

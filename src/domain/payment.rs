@@ -8,7 +8,7 @@ use super::{OrderId, Won};
 use serde::{Deserialize, Serialize};
 
 /// Where a payment is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum PaymentStatus {
     /// Recorded before the gateway is called; resolved on restart if a crash
     /// interrupted it.
@@ -27,7 +27,7 @@ pub enum PaymentStatus {
 }
 
 /// A payment ("payments" in the API), addressed by its order id.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
     pub order_id: OrderId,
@@ -51,7 +51,7 @@ pub struct Payment {
 }
 
 /// A change of a payment's amount when its order was revised.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRevision {
     pub revision: u32,

@@ -15,7 +15,7 @@ use super::{OrderId, Won};
 use serde::{Deserialize, Serialize};
 
 /// One charge at the gateway (schema 5).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentCharge {
     /// The gateway's id of the charge.
@@ -29,7 +29,7 @@ pub struct PaymentCharge {
 }
 
 /// A refund of (part of) one charge.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChargeRefund {
     pub cause: RefundCause,
@@ -45,7 +45,7 @@ pub struct ChargeRefund {
 
 /// Why a refund was made. With the order and the charge it makes the
 /// refund's idempotency key ([`ChargeRefund::key`]), so each is made once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum RefundCause {
     /// The order was rejected or canceled: what is left of every charge.
     Order,

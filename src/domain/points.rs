@@ -14,7 +14,7 @@ fn earned_for(amount: Won) -> u64 {
 }
 
 /// Why a customer's points changed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum PointsReason {
     Earned,
     /// The order was revised: its points follow its new amount.
@@ -23,7 +23,7 @@ pub enum PointsReason {
 }
 
 /// One change of a customer's points.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PointsChange {
     pub order_id: OrderId,

@@ -25,7 +25,7 @@ const MINUTE_MS: u64 = 60_000;
 /// What an order took from its store at checkout: how long the store has
 /// to accept it and how it accepts (since schema 6; older orders have
 /// none, and no deadline).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AcceptTerms {
     /// Seconds from placement until the system cancels it, not accepted.

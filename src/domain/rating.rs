@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A store's rating.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Rating {
     pub store_id: String,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_NOTE_CHARS: usize = 200;
 
 /// Why a store rejects an order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RejectReason {
     SoldOut,
@@ -23,7 +23,7 @@ pub enum RejectReason {
 }
 
 /// Why a customer (or an operator, for them) cancels an order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CancelReason {
     ChangedMind,

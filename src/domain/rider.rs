@@ -8,7 +8,7 @@ use super::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// A rider. One never heard of is on duty with no known location.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Rider {
     pub id: String,

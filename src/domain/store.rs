@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_PRICE: Won = 10_000_000;
 
 /// One dish on a store's menu.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MenuItem {
     pub id: String,
     pub name: String,
@@ -45,7 +45,7 @@ impl MenuItem {
 }
 
 /// A store.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Store {
     pub id: String,
     pub name: String,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_REVIEW_CHARS: usize = 1000;
 
 /// Where a coupon is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum CouponStatus {
     Issued,
     Used,
@@ -22,7 +22,7 @@ pub enum CouponStatus {
 }
 
 /// A coupon: a fixed discount, usable once.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Coupon {
     pub id: String,
@@ -37,7 +37,7 @@ pub struct Coupon {
 }
 
 /// A review of a completed order. Its id is the order's: one per order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Review {
     pub id: u64,

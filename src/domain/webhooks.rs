@@ -36,7 +36,7 @@ pub const MAX_URL_CHARS: usize = 2_000;
 pub const MAX_ENDPOINTS_PER_ACCOUNT: usize = 10;
 
 /// Whose order events an endpoint receives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum Scope {
     /// Its owner's stores' (the stores they own when the event happens).
     OwnStores,

@@ -3,7 +3,7 @@
 
 use super::caller::{Caller, MaybeCaller};
 use super::{ApiResult, AppState, Problem};
-use crate::actors::services::accounts;
+use crate::actors::services::accounts::{self, AccountView, Credentials};
 use crate::domain::access::{Principal, Role};
 use crate::domain::account::AccountCommand;
 use crate::read;
@@ -20,7 +20,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/accounts/{id}", web::delete().to(close));
 }
 
-#[derive(Deserialize)]
+/// This module's routes in the API's contract (`http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(sign_up, login, refresh, logout, me, set_disabled, close))]
+pub(super) struct Api;
+
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SignUp {
     id: String,
@@ -40,6 +45,15 @@ fn sign_in_allowed(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
     }
 }
 
+/// Creates an account: anyone may sign up as a customer or a rider; an
+/// operator may also create owner and operator accounts.
+#[utoipa::path(post, path = "/auth/signup", tag = "accounts", security((), ("bearer" = [])),
+    request_body = SignUp,
+    responses(
+        (status = 201, description = "The account.", body = AccountView),
+        (status = 403, description = "Only an operator may create owner and operator accounts."),
+        (status = 409, description = "The id is taken (`already-taken`)."),
+    ))]
 async fn sign_up(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -69,13 +83,20 @@ async fn sign_up(
     Ok(HttpResponse::Created().json(account))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Login {
     id: String,
     password: String,
 }
 
+/// Signs in: an access token and a refresh token.
+#[utoipa::path(post, path = "/auth/login", tag = "accounts", security(()),
+    request_body = Login,
+    responses(
+        (status = 200, description = "Signed in.", body = Credentials),
+        (status = 401, description = "Wrong id or password, or the account is disabled or closed."),
+    ))]
 async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -90,12 +111,19 @@ async fn login(
         .json(credentials))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Refresh {
     refresh_token: String,
 }
 
+/// Trades a refresh token (once) for new credentials.
+#[utoipa::path(post, path = "/auth/refresh", tag = "accounts", security(()),
+    request_body = Refresh,
+    responses(
+        (status = 200, description = "New credentials; the old refresh token stops working.", body = Credentials),
+        (status = 401, description = "The refresh token is unknown, used or expired."),
+    ))]
 async fn refresh(state: web::Data<AppState>, body: web::Json<Refresh>) -> ApiResult<HttpResponse> {
     let credentials =
         accounts::refresh(&state.registry, &state.tokens, &body.refresh_token).await?;
@@ -106,20 +134,26 @@ async fn refresh(state: web::Data<AppState>, body: web::Json<Refresh>) -> ApiRes
 
 /// Ends the session the access token belongs to: its refresh token and
 /// every access token issued to it stop working.
+#[utoipa::path(post, path = "/auth/logout", tag = "accounts",
+    responses((status = 204, description = "Signed out.")))]
 async fn logout(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     accounts::logout(&state.registry, &caller.principal, caller.claims.sid).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Me<'a> {
     #[serde(flatten)]
-    account: accounts::AccountView,
+    account: AccountView,
     /// The stores an owner owns.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<String>>)]
     stores: Option<&'a [String]>,
 }
 
+/// The signed-in account.
+#[utoipa::path(get, path = "/auth/me", tag = "accounts",
+    responses((status = 200, description = "The account, with the stores an owner owns.", body = Me)))]
 async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     let id = caller.principal.id();
     let account = read::account(&state.db, id)?
@@ -129,12 +163,12 @@ async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpRespons
         _ => None,
     };
     Ok(HttpResponse::Ok().json(Me {
-        account: accounts::AccountView::from(&account),
+        account: AccountView::from(&account),
         stores,
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Disabled {
     disabled: bool,
@@ -142,6 +176,12 @@ struct Disabled {
 
 /// An operator turns an account off (every token of it is refused at
 /// once) or on again.
+#[utoipa::path(put, path = "/accounts/{id}/disabled", tag = "accounts", params(("id" = String, Path, description = "The account id")),
+    request_body = Disabled,
+    responses(
+        (status = 200, description = "The account.", body = AccountView),
+        (status = 403, description = "Not an operator."),
+    ))]
 async fn set_disabled(
     state: web::Data<AppState>,
     caller: Caller,
@@ -154,6 +194,11 @@ async fn set_disabled(
 }
 
 /// Closes an account for good (the account itself, or an operator).
+#[utoipa::path(delete, path = "/accounts/{id}", tag = "accounts", params(("id" = String, Path, description = "The account id")),
+    responses(
+        (status = 204, description = "Closed."),
+        (status = 403, description = "Another's account, and not an operator."),
+    ))]
 async fn close(
     state: web::Data<AppState>,
     caller: Caller,

@@ -15,6 +15,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/backup", web::get().to(backup));
 }
 
+/// This module's routes in the API's contract (`http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(backup))]
+pub(super) struct Api;
+
 /// Bytes per chunk of the response.
 const CHUNK: usize = 256 << 10;
 
@@ -53,6 +58,13 @@ impl Write for ToResponse {
     }
 }
 
+/// A consistent snapshot of the running database, streamed (the format of
+/// `baedal backup`; `baedal restore` reads it).
+#[utoipa::path(get, path = "/admin/backup", tag = "operations",
+    responses(
+        (status = 200, description = "The backup file.", body = Vec<u8>, content_type = "application/octet-stream"),
+        (status = 403, description = "Not an operator."),
+    ))]
 async fn backup(state: web::Data<AppState>, _: Operator) -> ApiResult<HttpResponse> {
     // Refused before anything is answered, so the refusal can be a status.
     let Some(run) = state.db.begin_backup()? else {

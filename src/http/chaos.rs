@@ -1,4 +1,5 @@
-//! Fault injection, routed only when the server runs with `--chaos`.
+//! Fault injection, routed only when the server runs with `--chaos` (the
+//! contract lists these routes under the `chaos` tag all the same).
 
 use super::caller::Operator;
 use super::{ApiResult, AppState, Problem};
@@ -25,7 +26,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/chaos/flusher", web::post().to(flusher));
 }
 
-#[derive(Deserialize)]
+/// This module's routes in the API's contract (`http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(payment, charge, charges, panic, store_down, store_up, flusher))]
+pub(super) struct Api;
+
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PaymentChaos {
     latency_ms: Option<u64>,
@@ -33,6 +39,11 @@ struct PaymentChaos {
 }
 
 /// Sets the sandbox gateway's latency and failure rate.
+#[utoipa::path(post, path = "/admin/chaos/payment", tag = "chaos", request_body = PaymentChaos,
+    responses(
+        (status = 200, description = "The sandbox's latency and failure rate now: `{\"latencyMs\", \"failureRate\"}`.", body = Object),
+        (status = 403, description = "Not an operator."),
+    ))]
 async fn payment(
     state: web::Data<AppState>,
     _: Operator,
@@ -59,6 +70,11 @@ async fn payment(
 
 /// What the sandbox gateway remembers of an order's charge (it answers even
 /// while told to fail: this is the operator looking at the gateway's books).
+#[utoipa::path(get, path = "/admin/chaos/payment/charges/{orderId}", tag = "chaos", params(("orderId" = u64, Path, description = "The order id")),
+    responses(
+        (status = 200, description = "What the sandbox gateway recorded for the order: each charge with its refunds.", body = Object),
+        (status = 403, description = "Not an operator."),
+    ))]
 async fn charge(
     state: web::Data<AppState>,
     _: Operator,
@@ -75,7 +91,7 @@ async fn charge(
     Ok(HttpResponse::Ok().json(charge))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PanicChaos {
     kind: String,
@@ -83,6 +99,11 @@ struct PanicChaos {
 }
 
 /// Makes one order, store or rider actor panic on its next message.
+#[utoipa::path(post, path = "/admin/chaos/panic", tag = "chaos", request_body = PanicChaos,
+    responses(
+        (status = 200, description = "`{\"kind\", \"id\", \"panicsOnNextMessage\": true}`.", body = Object),
+        (status = 403, description = "Not an operator."),
+    ))]
 async fn panic(
     state: web::Data<AppState>,
     _: Operator,
@@ -108,6 +129,11 @@ async fn set_store_down(state: &AppState, store_id: String, down: bool) -> ApiRe
 }
 
 /// The store's side stops receiving its orders (they wait in a backlog).
+#[utoipa::path(post, path = "/admin/chaos/stores/{storeId}/down", tag = "chaos", params(("storeId" = String, Path, description = "The store id")),
+    responses(
+        (status = 200, description = "`{\"storeId\", \"down\": true, \"delivered\"}`.", body = Object),
+        (status = 403, description = "Not an operator."),
+    ))]
 async fn store_down(
     state: web::Data<AppState>,
     _: Operator,
@@ -117,6 +143,11 @@ async fn store_down(
 }
 
 /// The store's side is back: it receives what it missed, in order, once.
+#[utoipa::path(post, path = "/admin/chaos/stores/{storeId}/up", tag = "chaos", params(("storeId" = String, Path, description = "The store id")),
+    responses(
+        (status = 200, description = "`{\"storeId\", \"down\": false, \"delivered\"}`: what it missed was delivered.", body = Object),
+        (status = 403, description = "Not an operator."),
+    ))]
 async fn store_up(
     state: web::Data<AppState>,
     _: Operator,
@@ -126,6 +157,11 @@ async fn store_up(
 }
 
 /// Every order's account at the sandbox gateway: charged, refunded, net.
+#[utoipa::path(get, path = "/admin/chaos/payment/charges", tag = "chaos", 
+    responses(
+        (status = 200, description = "Every order's account at the sandbox gateway: charged, refunded, net.", body = Object),
+        (status = 403, description = "Not an operator."),
+    ))]
 async fn charges(state: web::Data<AppState>, _: Operator) -> ApiResult<HttpResponse> {
     state.db.settled().await?;
     let accounts = state
@@ -135,7 +171,7 @@ async fn charges(state: web::Data<AppState>, _: Operator) -> ApiResult<HttpRespo
     Ok(HttpResponse::Ok().json(accounts))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct FlusherFault {
     held: bool,
 }
@@ -143,6 +179,11 @@ struct FlusherFault {
 /// Holds the flusher (`{"held": true}`): every flush waits, nothing new is
 /// acknowledged, as with a disk that stopped answering; the watchdog then
 /// withholds its pings. `{"held": false}` lets it go.
+#[utoipa::path(post, path = "/admin/chaos/flusher", tag = "chaos", request_body = FlusherFault,
+    responses(
+        (status = 200, description = "`{\"held\"}`.", body = Object),
+        (status = 403, description = "Not an operator."),
+    ))]
 async fn flusher(
     state: web::Data<AppState>,
     _: Operator,

@@ -28,7 +28,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/deliveries/{orderId}/complete", web::post().to(complete));
 }
 
-#[derive(Deserialize)]
+/// This module's routes in the API's contract (`http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(nearby, get, pick, complete))]
+pub(super) struct Api;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct NearbyQuery {
     /// Search around this rider's last location instead of lat/lon.
@@ -52,6 +58,11 @@ fn parse_cursor(after: &str) -> Result<(f64, OrderId), Problem> {
 }
 
 /// Ready deliveries near a point: for riders and operators.
+#[utoipa::path(get, path = "/deliveries", tag = "deliveries", params(NearbyQuery),
+    responses(
+        (status = 200, description = "Ready deliveries within the radius, nearest first; `Link: rel=\"next\"` while there are more.", body = Vec<NearbyDelivery>),
+        (status = 403, description = "Not a rider or an operator, or another rider's id."),
+    ))]
 async fn nearby(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -115,6 +126,12 @@ async fn nearby(
     Ok(with_next(&req, page, next.as_deref()))
 }
 
+/// A delivery: its rider's, its customer's, its store's and operators' to see.
+#[utoipa::path(get, path = "/deliveries/{orderId}", tag = "deliveries", params(("orderId" = u64, Path, description = "The order id")),
+    responses(
+        (status = 200, description = "The delivery, as the caller may read it.", body = Delivery),
+        (status = 404, description = "No such order or delivery, or not the caller's."),
+    ))]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -129,7 +146,7 @@ async fn get(
 /// Who picks or completes: the signed-in rider (`riderId`, or the whole
 /// body, may be left out; it must be theirs), or the rider an operator
 /// names.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RiderBody {
     #[serde(default)]
@@ -155,6 +172,14 @@ async fn act(
     Ok(HttpResponse::Ok().json(Delivery::of(&order)))
 }
 
+/// A rider takes a ready delivery: PickedUp (one rider per delivery).
+#[utoipa::path(post, path = "/deliveries/{orderId}/pick", tag = "deliveries", params(("orderId" = u64, Path, description = "The order id")),
+    request_body(content = Option<RiderBody>, description = "Optional: the rider (a rider's own id; an operator names one)."),
+    responses(
+        (status = 200, description = "Picked up by the rider.", body = Delivery),
+        (status = 403, description = "Another rider's delivery or id (`not-your-delivery`, `forbidden`)."),
+        (status = 409, description = "Not ready, already taken, or the rider is off duty."),
+    ))]
 async fn pick(
     state: web::Data<AppState>,
     caller: Caller,
@@ -164,6 +189,14 @@ async fn pick(
     act(&state, caller, *id, body, RiderAction::Pick).await
 }
 
+/// The rider hands the food over: Delivered.
+#[utoipa::path(post, path = "/deliveries/{orderId}/complete", tag = "deliveries", params(("orderId" = u64, Path, description = "The order id")),
+    request_body(content = Option<RiderBody>, description = "Optional: the rider (a rider's own id; an operator names one)."),
+    responses(
+        (status = 200, description = "Delivered.", body = Delivery),
+        (status = 403, description = "Another rider's delivery or id (`not-your-delivery`, `forbidden`)."),
+        (status = 409, description = "Not ready, already taken, or the rider is off duty."),
+    ))]
 async fn complete(
     state: web::Data<AppState>,
     caller: Caller,

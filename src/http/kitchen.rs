@@ -25,7 +25,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/foodCookings/{orderId}/finish", web::post().to(finish));
 }
 
-#[derive(Deserialize)]
+/// This module's routes in the API's contract (`http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, get, accept, delay, reject, start, finish))]
+pub(super) struct Api;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ByStore {
     store_id: String,
@@ -36,6 +42,12 @@ struct ByStore {
 }
 
 /// A store's tickets: its owner's and operators' to see.
+#[utoipa::path(get, path = "/foodCookings", tag = "kitchen", params(ByStore),
+    responses(
+        (status = 200, description = "A page of the store's kitchen tickets; `Link: rel=\"next\"` while there are more.", body = Vec<Ticket>),
+        (status = 403, description = "Not the store's owner or an operator."),
+        (status = 404, description = "No such store."),
+    ))]
 async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -52,6 +64,12 @@ async fn list(
     ))
 }
 
+/// A kitchen ticket: its store's owner's and operators' to see.
+#[utoipa::path(get, path = "/foodCookings/{orderId}", tag = "kitchen", params(("orderId" = u64, Path, description = "The order id")),
+    responses(
+        (status = 200, description = "The kitchen ticket, as the caller may read it.", body = Ticket),
+        (status = 404, description = "No such order or ticket, or not the caller's."),
+    ))]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -74,14 +92,21 @@ async fn act(
 }
 
 /// `{"cookingMinutes": 5–120}`, or no body: the store's default.
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct AcceptBody {
+    #[schema(minimum = 5, maximum = 120)]
     cooking_minutes: Option<u32>,
 }
 
 /// Accepts, promising the food in `cookingMinutes`: the ticket answered
 /// carries `readyBy`.
+#[utoipa::path(post, path = "/foodCookings/{orderId}/accept", tag = "kitchen", params(("orderId" = u64, Path, description = "The order id")), request_body(content = Option<AcceptBody>, description = "Optional: the cooking time; left out, the store's default."),
+    responses(
+        (status = 200, description = "Accepted: `readyBy` and the ETA are set.", body = Ticket),
+        (status = 403, description = "Not the store's owner or an operator."),
+        (status = 409, description = "Not in a state that allows it (`conflict`)."),
+    ))]
 async fn accept(
     state: web::Data<AppState>,
     caller: Caller,
@@ -101,14 +126,21 @@ async fn accept(
     act(&state, caller, *id, cmd).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DelayBody {
+    #[schema(minimum = 5, maximum = 60)]
     minutes: u32,
 }
 
 /// Pushes the ready time back by `minutes` (5–60), once; the customer is
 /// notified with the new arrival time.
+#[utoipa::path(post, path = "/foodCookings/{orderId}/delay", tag = "kitchen", params(("orderId" = u64, Path, description = "The order id")), request_body = DelayBody,
+    responses(
+        (status = 200, description = "Pushed back once; the customer is notified.", body = Ticket),
+        (status = 403, description = "Not the store's owner or an operator."),
+        (status = 409, description = "Not in a state that allows it (`conflict`)."),
+    ))]
 async fn delay(
     state: web::Data<AppState>,
     caller: Caller,
@@ -123,13 +155,20 @@ async fn delay(
 
 /// Why: a code (`SOLD_OUT`, `TOO_BUSY`, `CLOSING_SOON`,
 /// `OUT_OF_DELIVERY_AREA`, `OTHER`) and an optional note for the order.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RejectBody {
     reason: String,
     note: Option<String>,
 }
 
+/// The store refuses the order, with a reason; the customer is refunded.
+#[utoipa::path(post, path = "/foodCookings/{orderId}/reject", tag = "kitchen", params(("orderId" = u64, Path, description = "The order id")), request_body = RejectBody,
+    responses(
+        (status = 200, description = "Rejected; the payment is refunded.", body = Ticket),
+        (status = 403, description = "Not the store's owner or an operator."),
+        (status = 409, description = "Not in a state that allows it (`conflict`)."),
+    ))]
 async fn reject(
     state: web::Data<AppState>,
     caller: Caller,
@@ -147,6 +186,13 @@ async fn reject(
     act(&state, caller, *id, OrderCommand::Reject { code, note }).await
 }
 
+/// The kitchen starts cooking: the customer can no longer cancel.
+#[utoipa::path(post, path = "/foodCookings/{orderId}/start", tag = "kitchen", params(("orderId" = u64, Path, description = "The order id")), 
+    responses(
+        (status = 200, description = "Cooking.", body = Ticket),
+        (status = 403, description = "Not the store's owner or an operator."),
+        (status = 409, description = "Not in a state that allows it (`conflict`)."),
+    ))]
 async fn start(
     state: web::Data<AppState>,
     caller: Caller,
@@ -155,6 +201,13 @@ async fn start(
     act(&state, caller, *id, OrderCommand::StartCooking).await
 }
 
+/// The food is ready: Cooked, and offered to riders.
+#[utoipa::path(post, path = "/foodCookings/{orderId}/finish", tag = "kitchen", params(("orderId" = u64, Path, description = "The order id")), 
+    responses(
+        (status = 200, description = "Cooked: ready for a rider.", body = Ticket),
+        (status = 403, description = "Not the store's owner or an operator."),
+        (status = 409, description = "Not in a state that allows it (`conflict`)."),
+    ))]
 async fn finish(
     state: web::Data<AppState>,
     caller: Caller,

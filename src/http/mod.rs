@@ -3,6 +3,7 @@
 
 mod accounts;
 pub mod admission;
+mod api_docs;
 mod backup;
 mod caller;
 mod chaos;
@@ -13,11 +14,13 @@ pub mod metrics;
 mod mypages;
 mod notifications;
 mod observe;
+pub mod openapi;
 mod or_empty;
 mod orders;
 mod paged;
 mod points;
 mod problem;
+mod problem_types;
 pub mod rate_limits;
 mod reviews;
 mod riders;
@@ -87,7 +90,8 @@ pub type ApiResult<T> = Result<T, Problem>;
 
 /// `?customerId=`: whose orders, MyPage or coupons; a customer may leave
 /// it out (their own), an operator names one.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ByCustomer {
     #[serde(default)]
@@ -144,6 +148,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, chaos: bool) {
     .configure(store_settings::routes)
     .configure(webhooks::routes)
     .configure(backup::routes)
+    .configure(api_docs::routes)
     .configure(console::routes)
     .default_service(web::to(not_found));
 }

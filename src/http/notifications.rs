@@ -24,9 +24,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ws", web::get().to(live));
 }
 
+/// This module's routes in the API's contract (`http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, live))]
+pub(super) struct Api;
+
 /// Whose notifications: at most one of the three ids (none: the caller's
 /// own, as a customer, a rider, or the owner of one store).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Query {
     customer_id: Option<String>,
@@ -76,6 +82,12 @@ impl Query {
 
 /// A page of an audience's notifications after `since`; the next page's
 /// link carries the last one's id as `since`.
+#[utoipa::path(get, path = "/notifications", tag = "notifications", params(Query),
+    responses(
+        (status = 200, description = "A page of notifications after `since`; `Link: rel=\"next\"` carries the last id as `since`.", body = Vec<Notification>),
+        (status = 403, description = "Not the caller's, and not an operator."),
+        (status = 404, description = "No such store."),
+    ))]
 async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -91,6 +103,12 @@ async fn list(
 
 /// Upgrades to a WebSocket that sends one JSON message per notification:
 /// first those after `since` (none without it), then each new one.
+#[utoipa::path(get, path = "/ws", tag = "notifications", params(Query),
+    description = "Upgrades to a WebSocket (RFC 6455) that sends one JSON text message per notification (a `Notification`): first those after `since`, then each new one. A customer's own socket also gets `{\"tracking\": {…}}` with the rider's position and the ETA while a delivery is on its way. After a reconnect, send `since` = the last id seen. The access token may be sent as `?access_token=`.",
+    responses(
+        (status = 101, description = "Switching to the WebSocket protocol."),
+        (status = 403, description = "Not the caller's, and not an operator."),
+    ))]
 async fn live(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -6,9 +6,11 @@ use super::paged::paged;
 use super::{ApiResult, AppState, ByCustomer, Problem};
 use crate::actors::entities::shell::Execute;
 use crate::actors::services::checkout;
+use crate::actors::services::checkout::PriceQuote;
 use crate::domain::access::{self, OrderAction, Principal, Role};
 use crate::domain::checkout::{ItemRequest, OrderRequest};
 use crate::domain::order::{Order, OrderCommand};
+use crate::domain::payment::Payment;
 use crate::domain::payment_key::PaymentKey;
 use crate::domain::reasons::{self, CancelReason};
 use crate::domain::{DomainError, OrderId, Timestamp};
@@ -22,12 +24,39 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/orders", web::get().to(list))
         .route("/orders/{id}", web::get().to(get))
         .route("/orders/{id}", web::delete().to(cancel))
-        .route("/orders/{id}/cancel", web::post().to(cancel))
+        .route("/orders/{id}/cancel", web::post().to(cancel_by_post))
         .route("/orders/{id}/confirm", web::post().to(confirm))
         .route("/orders/{id}/revise", web::post().to(revise))
         .route("/payments/{orderId}", web::get().to(payment));
 }
 
+/// This module's routes in the API's contract (`http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    place,
+    quote,
+    list,
+    get,
+    cancel,
+    cancel_by_post,
+    confirm,
+    revise,
+    payment
+))]
+pub(super) struct Api;
+
+/// Checkout: prices the basket, charges it, and places the order.
+#[utoipa::path(post, path = "/orders", tag = "orders",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeating a request with the same key answers the first order again and charges once.")),
+    request_body = OrderRequest,
+    responses(
+        (status = 201, description = "Placed and paid.", body = Order),
+        (status = 402, description = "The gateway declined the payment (`payment-declined`)."),
+        (status = 403, description = "Not a customer, or another customer's id (`forbidden`)."),
+        (status = 404, description = "No such store (`not-found`)."),
+        (status = 409, description = "The store is closed or paused, a dish is sold out, the coupon cannot be used, or the paymentKey was used (`store-closed`, `store-paused`, `sold-out`, `coupon-unusable`, `payment-key-used`)."),
+        (status = 422, description = "Under the minimum order, outside the delivery area, or a field is wrong (`below-minimum-order`, `outside-delivery-area`, `invalid-request`)."),
+    ))]
 async fn place(
     state: web::Data<AppState>,
     caller: Caller,
@@ -51,6 +80,15 @@ async fn place(
 /// `POST /orders/quote`, with the body of `POST /orders`: the bill
 /// (`subtotal`, `discount`, `deliveryFee`, `amount`, `distanceKm`), nothing
 /// charged. A customer's.
+#[utoipa::path(post, path = "/orders/quote", tag = "orders",
+    request_body = OrderRequest,
+    responses(
+        (status = 200, description = "The bill; nothing is charged.", body = PriceQuote),
+        (status = 403, description = "Not a customer (`forbidden`)."),
+        (status = 404, description = "No such store (`not-found`)."),
+        (status = 409, description = "Closed, paused, sold out, or the coupon cannot be used."),
+        (status = 422, description = "Under the minimum order, outside the delivery area, or a field is wrong."),
+    ))]
 async fn quote(
     state: web::Data<AppState>,
     caller: Caller,
@@ -62,6 +100,11 @@ async fn quote(
 
 /// A page of a customer's orders (their own; an operator names the
 /// customer).
+#[utoipa::path(get, path = "/orders", tag = "orders", params(ByCustomer),
+    responses(
+        (status = 200, description = "A page of orders, oldest first; `Link: rel=\"next\"` while there are more.", body = Vec<Order>),
+        (status = 403, description = "Another customer's orders (`forbidden`)."),
+    ))]
 async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -82,6 +125,12 @@ pub(super) fn visible_order(state: &AppState, by: &Principal, id: OrderId) -> Ap
     Ok(access::order_as_read_by(by, order))
 }
 
+/// An order, as the caller may read it.
+#[utoipa::path(get, path = "/orders/{id}", tag = "orders", params(("id" = u64, Path, description = "The order id")),
+    responses(
+        (status = 200, description = "The order, as the caller may read it (a rider sees no payment details).", body = Order),
+        (status = 404, description = "No such order, or not one the caller may see."),
+    ))]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -109,13 +158,21 @@ pub(super) async fn command(
 /// Why a customer cancels: a code (`CHANGED_MIND`, `ORDERED_BY_MISTAKE`,
 /// `TOO_SLOW`, `OTHER`; `OTHER` if the body is left out) and an optional
 /// note for the order.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CancelBody {
     reason: Option<String>,
     note: Option<String>,
 }
 
+/// Cancels an order the kitchen has not started; it is refunded.
+#[utoipa::path(delete, path = "/orders/{id}", tag = "orders", params(("id" = u64, Path, description = "The order id")),
+    request_body(content = Option<CancelBody>, description = "Optional: why."),
+    responses(
+        (status = 200, description = "Canceled; the payment is refunded.", body = Order),
+        (status = 403, description = "Not the order's customer or an operator."),
+        (status = 409, description = "Too late: the kitchen has started (`cooking-started`), or it is no longer Placed or Accepted (`conflict`)."),
+    ))]
 async fn cancel(
     state: web::Data<AppState>,
     caller: Caller,
@@ -135,6 +192,31 @@ async fn cancel(
     Ok(HttpResponse::Ok().json(order))
 }
 
+/// `DELETE /orders/{id}`, for clients that cannot send a body with a
+/// DELETE.
+#[utoipa::path(post, path = "/orders/{id}/cancel", tag = "orders", params(("id" = u64, Path, description = "The order id")),
+    request_body(content = Option<CancelBody>, description = "Optional: why."),
+    responses(
+        (status = 200, description = "Canceled; the payment is refunded.", body = Order),
+        (status = 403, description = "Not the order's customer or an operator."),
+        (status = 409, description = "Too late: the kitchen has started, or it is no longer Placed or Accepted."),
+    ))]
+async fn cancel_by_post(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<OrderId>,
+    body: OrEmpty<CancelBody>,
+) -> ApiResult<HttpResponse> {
+    cancel(state, caller, id, body).await
+}
+
+/// The customer confirms receipt: Completed.
+#[utoipa::path(post, path = "/orders/{id}/confirm", tag = "orders", params(("id" = u64, Path, description = "The order id")),
+    responses(
+        (status = 200, description = "Confirmed received: Completed; points are earned.", body = Order),
+        (status = 403, description = "Not the order's customer."),
+        (status = 409, description = "Not delivered yet."),
+    ))]
 async fn confirm(
     state: web::Data<AppState>,
     caller: Caller,
@@ -145,6 +227,11 @@ async fn confirm(
 }
 
 /// An order's payment: its customer's and operators' to see.
+#[utoipa::path(get, path = "/payments/{orderId}", tag = "orders", params(("orderId" = u64, Path, description = "The order id")),
+    responses(
+        (status = 200, description = "The payment, with each charge and refund at the gateway.", body = Payment),
+        (status = 404, description = "No payment, or not the caller's."),
+    ))]
 async fn payment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -158,10 +245,10 @@ async fn payment(
     Ok(HttpResponse::Ok().json(payment))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
-struct Revision {
+struct ReviseRequest {
     items: Vec<ItemRequest>,
     /// For an extra charge at a real gateway: what the customer authorized
     /// in its widget (`domain::payment_key`).
@@ -170,11 +257,20 @@ struct Revision {
 }
 
 /// Changes the items of a Placed order; the payment follows.
+#[utoipa::path(post, path = "/orders/{id}/revise", tag = "orders", params(("id" = u64, Path, description = "The order id")),
+    request_body = ReviseRequest,
+    responses(
+        (status = 200, description = "Revised: the extra is charged or the difference refunded.", body = Order),
+        (status = 402, description = "The extra charge was declined; the order is as it was."),
+        (status = 403, description = "Not the order's customer."),
+        (status = 409, description = "No longer Placed, a dish is sold out, or the paymentKey was used."),
+        (status = 422, description = "Under the minimum, or a field is wrong."),
+    ))]
 async fn revise(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<OrderId>,
-    body: web::Json<Revision>,
+    body: web::Json<ReviseRequest>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let authorized = PaymentKey::parse(

@@ -1,6 +1,7 @@
 //! Every error the API answers, as `application/problem+json`, mapped from
 //! the application's errors in this one place.
 
+pub use super::problem_types::ProblemType;
 use crate::domain::{DomainError, ErrorKind};
 use crate::error::AppError;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
@@ -13,8 +14,8 @@ use std::fmt;
 #[derive(Debug)]
 pub struct Problem {
     pub status: StatusCode,
-    /// Short machine-readable kind, used in `type`.
-    pub kind: &'static str,
+    /// Which problem it is: its `type`.
+    pub kind: ProblemType,
     pub detail: String,
     pub retry_after_secs: Option<u64>,
     /// For a 429: the policy broken, for the `RateLimit` headers.
@@ -30,9 +31,10 @@ pub struct RatePolicy {
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>) -> Self {
+    /// A problem of type `kind` (whose status it takes), saying `detail`.
+    pub fn new(kind: ProblemType, detail: impl Into<String>) -> Self {
         Problem {
-            status,
+            status: kind.status(),
             kind,
             detail: detail.into(),
             retry_after_secs: None,
@@ -46,8 +48,7 @@ impl Problem {
         Problem {
             retry_after_secs: Some(1),
             ..Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "overloaded",
+                ProblemType::Overloaded,
                 "the server is busy with other requests; try again in a moment",
             )
         }
@@ -67,22 +68,28 @@ impl Problem {
                 name: policy,
                 limit,
             }),
-            ..Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", detail)
+            ..Problem::new(ProblemType::RateLimited, detail)
         }
     }
 
     pub fn invalid(detail: impl Into<String>) -> Self {
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-request", detail)
+        Problem::new(ProblemType::InvalidRequest, detail)
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Problem::new(StatusCode::NOT_FOUND, "not-found", detail)
+        Problem::new(ProblemType::NotFound, detail)
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.kind, self.detail)
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.kind.slug(),
+            self.detail
+        )
     }
 }
 
@@ -104,7 +111,7 @@ impl ResponseError for Problem {
             tracing::error!(status = self.status.as_u16(), detail = %self.detail, "request failed");
         }
         let body = Body {
-            r#type: format!("/problems/{}", self.kind),
+            r#type: self.kind.uri(),
             title: self.status.canonical_reason().unwrap_or("Error"),
             status: self.status.as_u16(),
             detail: &self.detail,
@@ -136,47 +143,39 @@ impl ResponseError for Problem {
 
 impl From<DomainError> for Problem {
     fn from(e: DomainError) -> Self {
-        let (status, kind) = match (e.kind(), &e) {
+        let kind = match (e.kind(), &e) {
             (ErrorKind::Invalid, DomainError::BelowMinimumOrder { .. }) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "below-minimum-order")
+                ProblemType::BelowMinimumOrder
             }
             (ErrorKind::Invalid, DomainError::OutsideDeliveryArea { .. }) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "outside-delivery-area")
+                ProblemType::OutsideDeliveryArea
             }
-            (ErrorKind::Invalid, _) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid-request"),
-            (ErrorKind::NotFound, _) => (StatusCode::NOT_FOUND, "not-found"),
+            (ErrorKind::Invalid, _) => ProblemType::InvalidRequest,
+            (ErrorKind::NotFound, _) => ProblemType::NotFound,
             (ErrorKind::Forbidden, DomainError::NotYourDelivery { .. }) => {
-                (StatusCode::FORBIDDEN, "not-your-delivery")
+                ProblemType::NotYourDelivery
             }
-            (ErrorKind::Forbidden, _) => (StatusCode::FORBIDDEN, "forbidden"),
-            (ErrorKind::PaymentDeclined, _) => (StatusCode::PAYMENT_REQUIRED, "payment-declined"),
-            (ErrorKind::Unauthenticated, _) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            (ErrorKind::Forbidden, _) => ProblemType::Forbidden,
+            (ErrorKind::PaymentDeclined, _) => ProblemType::PaymentDeclined,
+            (ErrorKind::Unauthenticated, _) => ProblemType::Unauthenticated,
             (ErrorKind::Conflict, DomainError::PaymentKeyUsed { .. }) => {
-                (StatusCode::CONFLICT, "payment-key-used")
+                ProblemType::PaymentKeyUsed
             }
-            (ErrorKind::Conflict, DomainError::AlreadyTaken { .. }) => {
-                (StatusCode::CONFLICT, "already-taken")
-            }
-            (ErrorKind::Conflict, DomainError::CookingStarted(_)) => {
-                (StatusCode::CONFLICT, "cooking-started")
-            }
+            (ErrorKind::Conflict, DomainError::AlreadyTaken { .. }) => ProblemType::AlreadyTaken,
+            (ErrorKind::Conflict, DomainError::CookingStarted(_)) => ProblemType::CookingStarted,
             (
                 ErrorKind::Conflict,
                 DomainError::StoreClosed(_) | DomainError::StoreClosedNow { .. },
-            ) => (StatusCode::CONFLICT, "store-closed"),
-            (ErrorKind::Conflict, DomainError::StorePaused { .. }) => {
-                (StatusCode::CONFLICT, "store-paused")
-            }
-            (ErrorKind::Conflict, DomainError::SoldOut { .. }) => {
-                (StatusCode::CONFLICT, "sold-out")
-            }
+            ) => ProblemType::StoreClosed,
+            (ErrorKind::Conflict, DomainError::StorePaused { .. }) => ProblemType::StorePaused,
+            (ErrorKind::Conflict, DomainError::SoldOut { .. }) => ProblemType::SoldOut,
             (
                 ErrorKind::Conflict,
                 DomainError::UnknownCoupon(_) | DomainError::CouponUnusable { .. },
-            ) => (StatusCode::CONFLICT, "coupon-unusable"),
-            (ErrorKind::Conflict, _) => (StatusCode::CONFLICT, "conflict"),
+            ) => ProblemType::CouponUnusable,
+            (ErrorKind::Conflict, _) => ProblemType::Conflict,
         };
-        Problem::new(status, kind, e.to_string())
+        Problem::new(kind, e.to_string())
     }
 }
 
@@ -193,20 +192,14 @@ impl From<AppError> for Problem {
                 retry_after_secs,
             } => Problem {
                 retry_after_secs: Some(retry_after_secs),
-                ..Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+                ..Problem::new(ProblemType::Unavailable, message)
             },
             AppError::Storage(s @ crate::storage::StorageError::Unavailable(_)) => Problem {
                 retry_after_secs: Some(STORAGE_RETRY_AFTER_SECS),
-                ..Problem::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "storage-unavailable",
-                    s.to_string(),
-                )
+                ..Problem::new(ProblemType::StorageUnavailable, s.to_string())
             },
-            AppError::Storage(s) => {
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", s.to_string())
-            }
-            AppError::Internal(m) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m),
+            AppError::Storage(s) => Problem::new(ProblemType::Storage, s.to_string()),
+            AppError::Internal(m) => Problem::new(ProblemType::Internal, m),
         }
     }
 }
@@ -221,27 +214,23 @@ impl From<crate::storage::StorageError> for Problem {
 pub fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
     let problem = match &err {
         JsonPayloadError::ContentType => Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
+            ProblemType::UnsupportedMediaType,
             "the body must be JSON, sent with Content-Type: application/json",
         ),
         JsonPayloadError::Overflow { limit }
         | JsonPayloadError::OverflowKnownLength { limit, .. } => Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
+            ProblemType::PayloadTooLarge,
             format!("the body must be at most {limit} bytes"),
         ),
         JsonPayloadError::Deserialize(e) if e.is_data() => {
             Problem::invalid(format!("the body does not fit: {e}"))
         }
         JsonPayloadError::Deserialize(e) => Problem::new(
-            StatusCode::BAD_REQUEST,
-            "malformed-json",
+            ProblemType::MalformedJson,
             format!("the body is not valid JSON: {e}"),
         ),
         other => Problem::new(
-            StatusCode::BAD_REQUEST,
-            "bad-request",
+            ProblemType::BadRequest,
             format!("the body could not be read: {other}"),
         ),
     };

@@ -7,7 +7,8 @@ use crate::actors::entities::shell::Execute;
 use crate::actors::projections::ratings;
 use crate::domain::access::{self, OrderAction};
 use crate::domain::paging::Page;
-use crate::domain::wallet::{ReviewedOrder, Wallet, WalletCommand, WalletEvent};
+use crate::domain::rating::Rating;
+use crate::domain::wallet::{Coupon, Review, ReviewedOrder, Wallet, WalletCommand, WalletEvent};
 use crate::domain::{DomainError, OrderId};
 use crate::read;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -20,7 +21,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/stores/{storeId}/rating", web::get().to(rating));
 }
 
-#[derive(Deserialize)]
+/// This module's routes in the API's contract (`http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(write, delete, coupons, rating))]
+pub(super) struct Api;
+
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct NewReview {
     order_id: OrderId,
@@ -33,6 +39,14 @@ struct NewReview {
 }
 
 /// Reviews a completed order of the customer, once; issues a coupon.
+#[utoipa::path(post, path = "/reviews", tag = "wallet",
+    request_body = NewReview,
+    responses(
+        (status = 201, description = "The review; a coupon is issued.", body = Review),
+        (status = 403, description = "Not the order's customer."),
+        (status = 404, description = "No such order."),
+        (status = 409, description = "Not completed, or already reviewed."),
+    ))]
 async fn write(
     state: web::Data<AppState>,
     caller: Caller,
@@ -65,6 +79,12 @@ async fn write(
 /// Deletes a review (its author, or an operator moderating) and revokes
 /// its coupon; refused if the coupon was used. Another customer's review
 /// is a 404.
+#[utoipa::path(delete, path = "/reviews/{id}", tag = "wallet", params(("id" = u64, Path, description = "The review id")),
+    responses(
+        (status = 204, description = "Deleted; its coupon is revoked."),
+        (status = 403, description = "Not its author or an operator."),
+        (status = 409, description = "Its coupon was used."),
+    ))]
 async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
@@ -80,6 +100,11 @@ async fn delete(
 }
 
 /// A customer's coupons (their own; an operator names the customer).
+#[utoipa::path(get, path = "/coupons", tag = "wallet", params(super::ByCustomer),
+    responses(
+        (status = 200, description = "A page of coupons, as issued; `Link: rel=\"next\"` while there are more.", body = Vec<Coupon>),
+        (status = 403, description = "Another customer's."),
+    ))]
 async fn coupons(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -108,6 +133,8 @@ async fn coupons(
 }
 
 /// A store's rating: public, for a store the caller may see.
+#[utoipa::path(get, path = "/stores/{storeId}/rating", tag = "stores", security((), ("bearer" = [])), params(("storeId" = String, Path, description = "The store id")),
+    responses((status = 200, description = "The average and count of its reviews.", body = Rating)))]
 async fn rating(
     state: web::Data<AppState>,
     caller: MaybeCaller,

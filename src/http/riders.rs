@@ -17,7 +17,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/riders/{riderId}/duty", web::put().to(duty));
 }
 
+/// This module's routes in the API's contract (`http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get, locate, duty))]
+pub(super) struct Api;
+
 /// A rider's location and duty: theirs and operators' to see.
+#[utoipa::path(get, path = "/riders/{riderId}", tag = "riders", params(("riderId" = String, Path, description = "The rider's account id")),
+    responses(
+        (status = 200, description = "The rider's duty and last location.", body = Rider),
+        (status = 403, description = "Not this rider or an operator."),
+    ))]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -44,20 +54,26 @@ async fn update(
     Ok(HttpResponse::Ok().json(rider))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Location {
+struct RiderLocation {
     lat: f64,
     lon: f64,
 }
 
 /// Records where the rider is and pushes it, with the ETA, to the customer
 /// of each delivery they carry (`tracking`).
+#[utoipa::path(put, path = "/riders/{riderId}/location", tag = "riders", params(("riderId" = String, Path, description = "The rider's account id")),
+    request_body = RiderLocation,
+    responses(
+        (status = 200, description = "Recorded; the customers of the deliveries carried get it with the ETA.", body = Rider),
+        (status = 403, description = "Not this rider or an operator."),
+    ))]
 async fn locate(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
-    body: web::Json<Location>,
+    body: web::Json<RiderLocation>,
 ) -> ApiResult<HttpResponse> {
     let at = LatLon::new(body.lat, body.lon)?;
     let answer = update(&state, &caller.principal, &id, RiderCommand::Locate(at)).await?;
@@ -67,12 +83,19 @@ async fn locate(
     Ok(answer)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Duty {
     on_duty: bool,
 }
 
+/// A rider goes on or off duty.
+#[utoipa::path(put, path = "/riders/{riderId}/duty", tag = "riders", params(("riderId" = String, Path, description = "The rider's account id")),
+    request_body = Duty,
+    responses(
+        (status = 200, description = "On or off duty.", body = Rider),
+        (status = 403, description = "Not this rider or an operator."),
+    ))]
 async fn duty(
     state: web::Data<AppState>,
     caller: Caller,

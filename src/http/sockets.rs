@@ -5,8 +5,8 @@
 //! of the slots to requests: sign-ups are free, and a few hundred accounts
 //! holding sockets must not take every slot.
 
+use super::problem::ProblemType;
 use super::Problem;
-use actix_web::http::StatusCode;
 use dashmap::DashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -48,8 +48,7 @@ impl Sockets {
         if *open >= max {
             self.total.fetch_sub(1, Ordering::AcqRel);
             return Err(Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too-many-sockets",
+                ProblemType::TooManySockets,
                 format!("at most {max} WebSockets may be open per account; close one first"),
             ));
         }

@@ -9,7 +9,7 @@ use super::stores::command;
 use super::{ApiResult, AppState};
 use crate::domain::delivery_terms::{DeliveryTerms, KitchenTerms};
 use crate::domain::hours::OpeningHours;
-use crate::domain::store::StoreCommand;
+use crate::domain::store::{Store, StoreCommand};
 use crate::domain::{DomainError, Timestamp};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -27,6 +27,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
+/// This module's routes in the API's contract (`http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    set_delivery,
+    set_kitchen,
+    set_hours,
+    clear_hours,
+    pause,
+    resume,
+    set_sold_out
+))]
+pub(super) struct Api;
+
 async fn answer(
     state: &AppState,
     caller: &Caller,
@@ -40,6 +53,11 @@ async fn answer(
 /// `PUT /stores/{id}/hours {"weekly":[{"day":"MON","open":"10:00",
 /// "close":"02:00"},…],"closedDates":["2026-12-25"]}`: Seoul's clock; a
 /// close before the open means after midnight.
+#[utoipa::path(put, path = "/stores/{storeId}/hours", tag = "stores", params(("storeId" = String, Path, description = "The store id")), request_body = OpeningHours,
+    responses(
+        (status = 200, description = "The store.", body = Store),
+        (status = 403, description = "Not the store's owner or an operator."),
+    ))]
 async fn set_hours(
     state: web::Data<AppState>,
     caller: Caller,
@@ -51,6 +69,11 @@ async fn set_hours(
 }
 
 /// `DELETE /stores/{id}/hours`: open whenever `open` is.
+#[utoipa::path(delete, path = "/stores/{storeId}/hours", tag = "stores", params(("storeId" = String, Path, description = "The store id")), 
+    responses(
+        (status = 200, description = "The store.", body = Store),
+        (status = 403, description = "Not the store's owner or an operator."),
+    ))]
 async fn clear_hours(
     state: web::Data<AppState>,
     caller: Caller,
@@ -60,7 +83,7 @@ async fn clear_hours(
 }
 
 /// `{"until": RFC 3339}` or `{"minutes": n}` ("busy for 30 minutes").
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PauseBody {
     until: Option<Timestamp>,
@@ -68,6 +91,11 @@ struct PauseBody {
 }
 
 /// `PUT /stores/{id}/pause`: no orders until then (at most 24 hours).
+#[utoipa::path(put, path = "/stores/{storeId}/pause", tag = "stores", params(("storeId" = String, Path, description = "The store id")), request_body = PauseBody,
+    responses(
+        (status = 200, description = "The store.", body = Store),
+        (status = 403, description = "Not the store's owner or an operator."),
+    ))]
 async fn pause(
     state: web::Data<AppState>,
     caller: Caller,
@@ -89,6 +117,11 @@ async fn pause(
 }
 
 /// `DELETE /stores/{id}/pause`: orders again now.
+#[utoipa::path(delete, path = "/stores/{storeId}/pause", tag = "stores", params(("storeId" = String, Path, description = "The store id")), 
+    responses(
+        (status = 200, description = "The store.", body = Store),
+        (status = 403, description = "Not the store's owner or an operator."),
+    ))]
 async fn resume(
     state: web::Data<AppState>,
     caller: Caller,
@@ -97,7 +130,7 @@ async fn resume(
     answer(&state, &caller, &id, StoreCommand::Resume).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SoldOutBody {
     sold_out: bool,
@@ -105,6 +138,12 @@ struct SoldOutBody {
 
 /// `PUT /stores/{id}/menu/{menuId}/soldOut {"soldOut"}`: out of stock, or
 /// back.
+#[utoipa::path(put, path = "/stores/{storeId}/menu/{menuId}/soldOut", tag = "stores", params(("storeId" = String, Path, description = "The store id"), ("menuId" = String, Path, description = "The dish's id")),
+    request_body = SoldOutBody,
+    responses(
+        (status = 200, description = "The store.", body = Store),
+        (status = 403, description = "Not the store's owner or an operator."),
+    ))]
 async fn set_sold_out(
     state: web::Data<AppState>,
     caller: Caller,
@@ -122,6 +161,11 @@ async fn set_sold_out(
 /// `PUT /stores/{id}/delivery {"minOrderWon","baseFeeWon","baseDistanceKm",
 /// "stepFeeWon","stepKm","radiusKm","acceptDeadlineMinutes"?}`: answers the
 /// store.
+#[utoipa::path(put, path = "/stores/{storeId}/delivery", tag = "stores", params(("storeId" = String, Path, description = "The store id")), request_body = DeliveryTerms,
+    responses(
+        (status = 200, description = "The store.", body = Store),
+        (status = 403, description = "Not the store's owner or an operator."),
+    ))]
 async fn set_delivery(
     state: web::Data<AppState>,
     caller: Caller,
@@ -134,6 +178,11 @@ async fn set_delivery(
 
 /// `PUT /stores/{id}/kitchen {"defaultCookingMinutes","autoAccept"?}`:
 /// answers the store.
+#[utoipa::path(put, path = "/stores/{storeId}/kitchen", tag = "stores", params(("storeId" = String, Path, description = "The store id")), request_body = KitchenTerms,
+    responses(
+        (status = 200, description = "The store.", body = Store),
+        (status = 403, description = "Not the store's owner or an operator."),
+    ))]
 async fn set_kitchen(
     state: web::Data<AppState>,
     caller: Caller,

@@ -30,6 +30,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/stores/{storeId}/owner", web::put().to(set_owner));
 }
 
+/// This module's routes in the API's contract (`http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, get, register, set_owner, approve, set_menu_item, set_open))]
+pub(super) struct Api;
+
 /// A store `by` may see (`access::sees_store`): an unapproved one is its
 /// owner's and operators' only; to anyone else it does not exist.
 pub(super) fn visible_store(state: &AppState, by: &Principal, id: &str) -> ApiResult<Store> {
@@ -39,7 +44,7 @@ pub(super) fn visible_store(state: &AppState, by: &Principal, id: &str) -> ApiRe
 }
 
 /// A store in the list (without its menu).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct Summary<'a> {
     id: &'a str,
@@ -64,17 +69,18 @@ struct Summary<'a> {
 }
 
 /// A store's rating in a list.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct RatingSummary {
     average: f64,
     count: u64,
 }
 
 /// One store, with its menu, rating and whether it takes orders now.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct WithRating<'a> {
     #[serde(flatten)]
+    #[schema(value_type = Store)]
     store: &'a Store,
     rating: RatingSummary,
     open_now: bool,
@@ -89,7 +95,8 @@ fn rating_of(state: &AppState, store: &str) -> ApiResult<RatingSummary> {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     /// Stores per page (50; at most 500).
@@ -100,6 +107,8 @@ struct ListQuery {
 
 /// A page of the stores the caller may see (public: approved stores), by
 /// id.
+#[utoipa::path(get, path = "/stores", tag = "stores", security((), ("bearer" = [])), params(ListQuery),
+    responses((status = 200, description = "A page of stores (without menus), by id; `Link: rel=\"next\"` while there are more.", body = Vec<Summary>)))]
 async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -140,6 +149,13 @@ async fn list(
     Ok(paged(&req, page))
 }
 
+/// One store, with its menu, rating and whether it takes orders now; its
+/// `ownerId` only to its owner and operators.
+#[utoipa::path(get, path = "/stores/{storeId}", tag = "stores", security((), ("bearer" = [])), params(("storeId" = String, Path, description = "The store id")),
+    responses(
+        (status = 200, description = "The store.", body = WithRating),
+        (status = 404, description = "No such store, or one awaiting approval the caller may not see."),
+    ))]
 async fn get(
     state: web::Data<AppState>,
     caller: MaybeCaller,
@@ -177,7 +193,7 @@ fn owner_account(state: &AppState, named: &str) -> ApiResult<()> {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct NewStore {
     id: String,
@@ -206,6 +222,13 @@ fn open_by_default() -> bool {
 
 /// Registers a store: an owner's awaits an operator's approval; an
 /// operator's takes orders at once.
+#[utoipa::path(post, path = "/stores", tag = "stores",
+    request_body = NewStore,
+    responses(
+        (status = 201, description = "Registered (an owner's awaits approval).", body = Store),
+        (status = 403, description = "Not an owner or an operator, or another owner named."),
+        (status = 409, description = "The id is taken."),
+    ))]
 async fn register(
     state: web::Data<AppState>,
     caller: Caller,
@@ -256,7 +279,7 @@ pub(super) async fn command(
         .state)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct OwnerBody {
     owner_id: String,
@@ -264,6 +287,12 @@ struct OwnerBody {
 
 /// An operator gives a store to an owner account (a store from before
 /// accounts existed has none, and only operators manage it).
+#[utoipa::path(put, path = "/stores/{storeId}/owner", tag = "stores", params(("storeId" = String, Path, description = "The store id")),
+    request_body = OwnerBody,
+    responses(
+        (status = 200, description = "The store.", body = Store),
+        (status = 403, description = "Not an operator."),
+    ))]
 async fn set_owner(
     state: web::Data<AppState>,
     caller: Caller,
@@ -287,6 +316,12 @@ async fn set_owner(
 }
 
 /// An operator approves a store an owner registered.
+#[utoipa::path(post, path = "/stores/{storeId}/approve", tag = "stores", params(("storeId" = String, Path, description = "The store id")),
+    responses(
+        (status = 200, description = "Approved: it takes orders.", body = Store),
+        (status = 403, description = "Not an operator."),
+        (status = 409, description = "Not awaiting approval."),
+    ))]
 async fn approve(
     state: web::Data<AppState>,
     caller: Caller,
@@ -296,7 +331,7 @@ async fn approve(
     Ok(HttpResponse::Ok().json(store))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct MenuItemBody {
     name: String,
@@ -306,6 +341,13 @@ struct MenuItemBody {
     option_groups: Option<Vec<OptionGroup>>,
 }
 
+/// Adds or changes a dish of the menu.
+#[utoipa::path(put, path = "/stores/{storeId}/menu/{menuId}", tag = "stores", params(("storeId" = String, Path, description = "The store id"), ("menuId" = String, Path, description = "The dish's id")),
+    request_body = MenuItemBody,
+    responses(
+        (status = 200, description = "The store.", body = Store),
+        (status = 403, description = "Not the store's owner or an operator."),
+    ))]
 async fn set_menu_item(
     state: web::Data<AppState>,
     caller: Caller,
@@ -335,7 +377,7 @@ async fn set_menu_item(
     Ok(HttpResponse::Ok().json(store))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct OpenBody {
     open: bool,
@@ -343,6 +385,12 @@ struct OpenBody {
 
 /// Opens or closes a store: a closed store's checkouts are refused (409)
 /// before anything is charged.
+#[utoipa::path(put, path = "/stores/{storeId}/open", tag = "stores", params(("storeId" = String, Path, description = "The store id")),
+    request_body = OpenBody,
+    responses(
+        (status = 200, description = "The store.", body = Store),
+        (status = 403, description = "Not the store's owner or an operator."),
+    ))]
 async fn set_open(
     state: web::Data<AppState>,
     caller: Caller,

@@ -8,7 +8,8 @@
 use super::caller::Caller;
 use super::paged::paged;
 use super::{ApiResult, AppState};
-use crate::actors::webhooks::endpoints;
+use crate::actors::webhooks::endpoints::{self, EndpointView};
+use crate::actors::webhooks::Attempt;
 use crate::domain::paging::PageRequest;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -25,7 +26,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-#[derive(Deserialize)]
+/// This module's routes in the API's contract (`http::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(register, list, get, delete, attempts, redeliver))]
+pub(super) struct Api;
+
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewEndpoint {
     url: String,
@@ -34,6 +40,15 @@ struct NewEndpoint {
     types: Vec<String>,
 }
 
+/// Registers an endpoint: a store owner's gets their stores' order events,
+/// an operator's every order's.
+#[utoipa::path(post, path = "/webhooks", tag = "webhooks",
+    request_body = NewEndpoint,
+    responses(
+        (status = 201, description = "The endpoint, with its signing secret (`whsec_<base64>`), shown this once.", body = EndpointView),
+        (status = 403, description = "Not a store owner or an operator."),
+        (status = 409, description = "As many endpoints as an account may have."),
+    ))]
 async fn register(
     state: web::Data<AppState>,
     caller: Caller,
@@ -44,10 +59,19 @@ async fn register(
     Ok(HttpResponse::Created().json(endpoint))
 }
 
+/// The caller's endpoints (an operator's: all).
+#[utoipa::path(get, path = "/webhooks", tag = "webhooks",
+    responses(
+        (status = 200, description = "The endpoints, without secrets.", body = Vec<EndpointView>),
+        (status = 403, description = "Not a store owner or an operator."),
+    ))]
 async fn list(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(endpoints::list(&state.db, &caller.principal)?))
 }
 
+/// One endpoint.
+#[utoipa::path(get, path = "/webhooks/{id}", tag = "webhooks", params(("id" = u64, Path, description = "The endpoint id")),
+    responses((status = 200, description = "The endpoint, without its secret.", body = EndpointView)))]
 async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -56,6 +80,9 @@ async fn get(
     Ok(HttpResponse::Ok().json(endpoints::get(&state.db, &caller.principal, *id)?))
 }
 
+/// Deletes an endpoint.
+#[utoipa::path(delete, path = "/webhooks/{id}", tag = "webhooks", params(("id" = u64, Path, description = "The endpoint id")),
+    responses((status = 204, description = "Deleted: nothing more is sent to it.")))]
 async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
@@ -65,13 +92,17 @@ async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct PageQuery {
     limit: Option<usize>,
     after: Option<String>,
 }
 
+/// The delivery log: every attempt, newest first.
+#[utoipa::path(get, path = "/webhooks/{id}/attempts", tag = "webhooks", params(("id" = u64, Path, description = "The endpoint id"), PageQuery),
+    responses((status = 200, description = "A page of attempts; `Link: rel=\"next\"` while there are more.", body = Vec<Attempt>)))]
 async fn attempts(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -85,6 +116,9 @@ async fn attempts(
     Ok(paged(&req, found))
 }
 
+/// Sends an attempt's message again, now.
+#[utoipa::path(post, path = "/webhooks/{id}/attempts/{attemptId}/redeliver", tag = "webhooks", params(("id" = u64, Path, description = "The endpoint id"), ("attemptId" = u64, Path, description = "The attempt id")),
+    responses((status = 202, description = "The new attempt.", body = Attempt)))]
 async fn redeliver(
     state: web::Data<AppState>,
     caller: Caller,

@@ -116,7 +116,7 @@ impl Projection for DeliveryBoard {
 }
 
 /// A ready delivery found near a rider.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NearbyDelivery {
     #[serde(flatten)]

@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use serde::Serialize;
 
 /// What signing in or refreshing answers (RFC 6749, section 5.1).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Credentials {
     pub access_token: String,
@@ -27,7 +27,7 @@ pub struct Credentials {
 }
 
 /// An account as the API shows it: never its password hash or sessions.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountView {
     pub id: String,

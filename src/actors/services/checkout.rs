@@ -286,7 +286,7 @@ async fn auto_accepted(registry: &Registry, order: Order) -> Order {
 /// What an order would cost, as `POST /orders/quote` answers: the bill of
 /// a checkout of the same body, with nothing charged, written or used (a
 /// coupon is checked, not spent). Won and km.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PriceQuote {
     pub store_id: String,

@@ -17,7 +17,7 @@ use serde::Serialize;
 const SECRET_BYTES: usize = 32;
 
 /// An endpoint as the API shows it (never its secret, but once).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointView {
     pub id: u64,

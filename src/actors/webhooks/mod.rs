@@ -30,7 +30,7 @@ pub struct OutboxMessage {
 }
 
 /// One attempt to send a message, as `GET /webhooks/{id}/attempts` shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Attempt {
     pub id: u64,
@@ -49,7 +49,7 @@ pub struct Attempt {
 }
 
 /// What came of an attempt.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum Outcome {
     /// 2xx: the message left the outbox.
     Delivered,
