@@ -335,6 +335,9 @@ async fn real_answers_conform_to_the_schemas_the_contract_declares() {
         None,
     )
     .await;
+    // The delivery board is a projection: the ready delivery is on it once
+    // it has caught up.
+    caught_up(api).await;
     let at = &order["pickup"];
     let near = format!("/deliveries?lat={}&lon={}", at["lat"], at["lon"]);
     let (_, found) = c.call(&rider, "get", "/deliveries", &near, None).await;
