@@ -59,23 +59,35 @@ async fn page() -> HttpResponse {
         .body(PAGE)
 }
 
+/// Whether one `Accept-Encoding` entry takes gzip: `gzip` (or `*`) with a
+/// weight above zero (RFC 9110, section 12.5.3).
+fn takes_gzip(entry: &str) -> bool {
+    let mut parts = entry.split(';').map(str::trim);
+    let coding = parts.next().unwrap_or_default();
+    let weight = parts
+        .find_map(|p| p.strip_prefix("q="))
+        .map_or(1.0, |q| q.parse::<f32>().unwrap_or(0.0));
+    (coding.eq_ignore_ascii_case("gzip") || coding == "*") && weight > 0.0
+}
+
 /// Redoc's script: gzipped as stored to a client that takes gzip (every
 /// browser), inflated for one that does not.
 #[utoipa::path(get, path = "/docs/redoc.standalone.js", tag = "reference", security(()),
     responses((status = 200, description = "Redoc's standalone bundle.", body = String, content_type = "text/javascript")))]
 async fn renderer(req: HttpRequest) -> HttpResponse {
-    let takes_gzip = req
+    let gzip = req
         .headers()
         .get_all(header::ACCEPT_ENCODING)
         .filter_map(|v| v.to_str().ok())
-        .any(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+        .flat_map(|v| v.split(','))
+        .any(takes_gzip);
     let mut res = HttpResponse::Ok();
     res.content_type("text/javascript; charset=utf-8")
         // Pinned by the lock file: a new one comes only with a new build.
         .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
         .insert_header((header::VARY, "Accept-Encoding"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
-    if takes_gzip {
+    if gzip {
         return res
             .insert_header((header::CONTENT_ENCODING, "gzip"))
             .body(RENDERER_GZ);
@@ -88,5 +100,28 @@ async fn renderer(req: HttpRequest) -> HttpResponse {
                 "the embedded renderer does not inflate: {e}"
             )),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_is_taken_unless_refused() {
+        assert!(takes_gzip("gzip"));
+        assert!(takes_gzip(" gzip;q=0.5"));
+        assert!(takes_gzip("*"));
+        assert!(!takes_gzip("gzip;q=0"));
+        assert!(!takes_gzip("br"));
+    }
+
+    #[test]
+    fn the_embedded_renderer_inflates() {
+        let mut plain = Vec::new();
+        flate2::read::GzDecoder::new(RENDERER_GZ)
+            .read_to_end(&mut plain)
+            .unwrap();
+        assert!(plain.len() > RENDERER_GZ.len());
     }
 }

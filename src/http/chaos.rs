@@ -159,7 +159,7 @@ async fn store_up(
 /// Every order's account at the sandbox gateway: charged, refunded, net.
 #[utoipa::path(get, path = "/admin/chaos/payment/charges", tag = "chaos", 
     responses(
-        (status = 200, description = "Every order's account at the sandbox gateway: charged, refunded, net.", body = Object),
+        (status = 200, description = "Every order's account at the sandbox gateway: charged, refunded, net.", body = Vec<Object>),
         (status = 403, description = "Not an operator."),
     ))]
 async fn charges(state: web::Data<AppState>, _: Operator) -> ApiResult<HttpResponse> {

@@ -95,15 +95,17 @@ async fn index() -> HttpResponse {
 /// One of the console's files (scripts, styles, the districts of Seoul).
 #[utoipa::path(get, path = "/console/{file}", tag = "console", security(()), params(("file" = String, Path, description = "The file's name, e.g. `app.js`")),
     responses(
-        (status = 200, description = "The file.", body = String, content_type = "text/javascript"),
+        (status = 200, description = "The file.", content(
+            (String = "text/javascript"), (String = "text/css"), (String = "text/html"), (Object = "application/json")
+        )),
         (status = 404, description = "No such file."),
     ))]
 async fn file(name: web::Path<String>) -> HttpResponse {
     match ASSETS.iter().find(|a| a.name == name.as_str()) {
         Some(asset) => serve(asset),
-        None => HttpResponse::NotFound()
-            .content_type("text/plain; charset=utf-8")
-            .body(format!("the console has no file {name:?}")),
+        None => actix_web::ResponseError::error_response(&super::Problem::not_found(format!(
+            "the console has no file {name:?}"
+        ))),
     }
 }
 

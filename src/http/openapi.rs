@@ -15,7 +15,7 @@
 //! checks real answers against the schemas it declares.
 
 use super::problem_types::ProblemType;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use utoipa::OpenApi;
 
 /// The document's head; the paths come from each module's `Api`.
@@ -134,9 +134,15 @@ fn shape_operation(path: &str, method: &str, operation: &mut Value) {
         .unwrap_or(method)
         .to_string();
     operation["operationId"] = json!(format!("{tag}.{name}"));
-    let public = operation["security"]
-        .as_array()
-        .is_some_and(|s| s.iter().any(|r| r.as_object().is_some_and(Map::is_empty)));
+    // A token is taken unless the operation's only requirement is none
+    // (`security(())`); a route that also allows none still refuses a bad
+    // token with 401.
+    let takes_token = match operation["security"].as_array() {
+        Some(requirements) => requirements
+            .iter()
+            .any(|r| r.as_object().is_some_and(|r| !r.is_empty())),
+        None => true,
+    };
     let body = operation.get("requestBody").is_some();
     let in_path = path.contains('{');
     let has_query = operation["parameters"]
@@ -155,7 +161,7 @@ fn shape_operation(path: &str, method: &str, operation: &mut Value) {
         (503, "Overloaded, or a dependency or storage unavailable (`overloaded`, `unavailable`, `storage-unavailable`): see `Retry-After`."),
         (500, "An internal or storage failure (`internal`, `storage`)."),
     ];
-    if !public {
+    if takes_token {
         shared.push((401, "No valid access token (`unauthenticated`)."));
     }
     if body {
@@ -169,7 +175,7 @@ fn shape_operation(path: &str, method: &str, operation: &mut Value) {
             "The body is not sent as `application/json` (`unsupported-media-type`).",
         ));
     }
-    if body || has_query {
+    if body || has_query || in_path {
         shared.push((
             422,
             "A field or parameter is not acceptable (`invalid-request`).",
@@ -195,9 +201,13 @@ fn problem_response(description: &str) -> Value {
     })
 }
 
-/// An error answer (declared on a handler with its description only): its
-/// content is a `Problem`.
+/// An error answer declared on a handler with its description only: its
+/// content is a `Problem`. One declared with a body of its own (`/health`'s
+/// 503) keeps it.
 fn as_problem(response: &mut Value) {
+    if response.get("content").is_some() {
+        return;
+    }
     let description = response["description"]
         .as_str()
         .unwrap_or_default()
@@ -222,7 +232,7 @@ mod tests {
                 let responses = op["responses"].as_object().unwrap();
                 assert!(responses.contains_key("429"), "{method} {path}");
                 for (status, r) in responses {
-                    if status.starts_with('4') {
+                    if status.starts_with('4') && path.as_str() != "/health" {
                         assert!(
                             r["content"]["application/problem+json"].is_object(),
                             "{method} {path} {status}"
