@@ -276,6 +276,22 @@ async fn real_answers_conform_to_the_schemas_the_contract_declares() {
     c.call(&anonymous, "get", "/health", "/health", None).await;
     c.call(&anonymous, "get", "/health/live", "/health/live", None)
         .await;
+    c.call(api, "get", "/metrics", "/metrics", None).await;
+    // The console and the reference are routes like the others.
+    c.call(&anonymous, "get", "/", "/", None).await;
+    let script = "/console/app.js";
+    c.call(&anonymous, "get", "/console/{file}", script, None)
+        .await;
+    let missing = "/console/no-such-file.js";
+    c.call(&anonymous, "get", "/console/{file}", missing, None)
+        .await;
+    c.call(&anonymous, "get", "/docs", "/docs", None).await;
+    // This client takes no gzip: the renderer comes inflated.
+    let renderer = "/docs/redoc.standalone.js";
+    let (_, redoc) = c.call(&anonymous, "get", renderer, renderer, None).await;
+    assert!(redoc.as_str().is_some_and(|js| js.len() > 1_000_000));
+    c.call(&anonymous, "get", "/openapi.json", "/openapi.json", None)
+        .await;
     c.call(&kim, "get", "/auth/me", "/auth/me", None).await;
     let signup = json!({ "id": "lee", "password": "correct horse battery", "role": "customer", "name": "이" });
     c.call(

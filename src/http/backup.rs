@@ -62,7 +62,7 @@ impl Write for ToResponse {
 /// `baedal backup`; `baedal restore` reads it).
 #[utoipa::path(get, path = "/admin/backup", tag = "operations",
     responses(
-        (status = 200, description = "The backup file.", body = Vec<u8>, content_type = "application/octet-stream"),
+        (status = 200, description = "The backup file (binary).", content(("application/octet-stream"))),
         (status = 403, description = "Not an operator."),
     ))]
 async fn backup(state: web::Data<AppState>, _: Operator) -> ApiResult<HttpResponse> {

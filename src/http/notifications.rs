@@ -45,6 +45,7 @@ struct Query {
     /// `Caller`.
     #[allow(dead_code)]
     #[serde(rename = "access_token")]
+    #[param(ignore)]
     access_token: Option<String>,
 }
 
@@ -103,7 +104,8 @@ async fn list(
 
 /// Upgrades to a WebSocket that sends one JSON message per notification:
 /// first those after `since` (none without it), then each new one.
-#[utoipa::path(get, path = "/ws", tag = "notifications", params(Query),
+#[utoipa::path(get, path = "/ws", tag = "notifications",
+    params(Query, ("access_token" = Option<String>, Query, description = "The access token, for a browser that cannot set a header on a WebSocket (RFC 6750, section 2.3).")),
     description = "Upgrades to a WebSocket (RFC 6455) that sends one JSON text message per notification (a `Notification`): first those after `since`, then each new one. A customer's own socket also gets `{\"tracking\": {…}}` with the rider's position and the ETA while a delivery is on its way. After a reconnect, send `since` = the last id seen. The access token may be sent as `?access_token=`.",
     responses(
         (status = 101, description = "Switching to the WebSocket protocol."),

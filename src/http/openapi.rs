@@ -88,6 +88,7 @@ fn shared_rules(doc: &mut Value) {
         }
     });
     components["schemas"]["Problem"] = problem_schema();
+    inline_integer_aliases(doc);
     doc["security"] = json!([{ "bearer": [] }]);
     let Some(paths) = doc["paths"].as_object_mut() else {
         return;
@@ -100,6 +101,37 @@ fn shared_rules(doc: &mut Value) {
             shape_operation(path, method, operation);
         }
     }
+}
+
+/// `Won` and `OrderId` are aliases of `u64`, which utoipa publishes as a
+/// component named `u64`; a client generator would make a type of it. Each
+/// reference to it becomes the integer schema itself.
+fn inline_integer_aliases(doc: &mut Value) {
+    let Some(integer) = doc["components"]["schemas"]
+        .as_object_mut()
+        .and_then(|schemas| schemas.remove("u64"))
+    else {
+        return;
+    };
+    fn walk(value: &mut Value, integer: &Value) {
+        match value {
+            Value::Object(fields) => {
+                if fields.get("$ref").and_then(Value::as_str) == Some("#/components/schemas/u64") {
+                    fields.remove("$ref");
+                    if let Some(shape) = integer.as_object() {
+                        for (k, v) in shape {
+                            fields.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                    return;
+                }
+                fields.values_mut().for_each(|v| walk(v, integer));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, integer)),
+            _ => {}
+        }
+    }
+    walk(doc, &integer);
 }
 
 /// The `Problem` schema: RFC 9457's members, `type` one of the list.
@@ -144,6 +176,7 @@ fn shape_operation(path: &str, method: &str, operation: &mut Value) {
         None => true,
     };
     let body = operation.get("requestBody").is_some();
+    optional_body_without_null(operation);
     let in_path = path.contains('{');
     let has_query = operation["parameters"]
         .as_array()
@@ -194,6 +227,35 @@ fn shape_operation(path: &str, method: &str, operation: &mut Value) {
     }
 }
 
+/// A body that may be left out (`Option<T>` on the handler) is published
+/// as not required; `null` itself is no body the API takes.
+fn optional_body_without_null(operation: &mut Value) {
+    // `get_mut`: indexing would insert a `null` body where there is none.
+    let Some(request) = operation.get_mut("requestBody") else {
+        return;
+    };
+    if request["required"] == json!(true) {
+        return;
+    }
+    let Some(content) = request["content"].as_object_mut() else {
+        return;
+    };
+    for media in content.values_mut() {
+        let schema = &mut media["schema"];
+        let Some(choices) = schema["oneOf"].as_array() else {
+            continue;
+        };
+        let not_null: Vec<Value> = choices
+            .iter()
+            .filter(|c| c["type"] != json!("null"))
+            .cloned()
+            .collect();
+        if let [only] = not_null.as_slice() {
+            *schema = only.clone();
+        }
+    }
+}
+
 fn problem_response(description: &str) -> Value {
     json!({
         "description": description,
@@ -229,6 +291,9 @@ mod tests {
                 operations += 1;
                 let id = op["operationId"].as_str().unwrap().to_string();
                 assert!(ids.insert(id.clone()), "{method} {path}: {id} twice");
+                if let Some(body) = op.get("requestBody") {
+                    assert!(body["content"].is_object(), "{method} {path}: {body}");
+                }
                 let responses = op["responses"].as_object().unwrap();
                 assert!(responses.contains_key("429"), "{method} {path}");
                 for (status, r) in responses {
@@ -242,6 +307,19 @@ mod tests {
             }
         }
         assert!(operations > 70, "{operations} operations");
+    }
+
+    #[test]
+    fn no_alias_component_and_no_null_body() {
+        let doc = document();
+        assert!(doc["components"]["schemas"].get("u64").is_none());
+        assert!(!doc.to_string().contains("#/components/schemas/u64"));
+        let cancel = &doc["paths"]["/orders/{id}"]["delete"]["requestBody"];
+        assert_ne!(cancel["required"], json!(true));
+        assert_eq!(
+            cancel["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/CancelBody"
+        );
     }
 
     #[test]

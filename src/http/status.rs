@@ -147,7 +147,7 @@ async fn live() -> HttpResponse {
 /// Operators only: the numbers describe everyone's traffic.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses(
-        (status = 200, description = "Prometheus text exposition (version 0.0.4).", body = String, content_type = "text/plain; version=0.0.4"),
+        (status = 200, description = "Prometheus text exposition (version 0.0.4).", body = String, content_type = "text/plain"),
         (status = 403, description = "Not an operator."),
     ))]
 async fn metrics(state: web::Data<AppState>, _: Operator) -> ApiResult<HttpResponse> {

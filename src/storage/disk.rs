@@ -145,8 +145,23 @@ pub(super) fn set_aside_broken_snapshots(dir: &Path) -> io::Result<Vec<PathBuf>>
 mod tests {
     use super::*;
 
+    /// Opens `dir` once the last handle's threads have let go of its lock:
+    /// sled releases it after a drop, on its own time ("could not acquire
+    /// lock" in between, seen on a CI run).
+    fn open(dir: &Path) -> sled::Result<sled::Db> {
+        for _ in 0..1000 {
+            match sled::Config::new().path(dir).open() {
+                Err(e) if e.to_string().contains("could not acquire lock") => {
+                    std::thread::sleep(std::time::Duration::from_millis(5))
+                }
+                other => return other,
+            }
+        }
+        sled::Config::new().path(dir).open()
+    }
+
     fn write_some(dir: &Path, n: u32) {
-        let db = sled::Config::new().path(dir).open().unwrap();
+        let db = open(dir).unwrap();
         for i in 0..n {
             db.insert(i.to_be_bytes(), vec![7u8; 100]).unwrap();
         }
@@ -161,12 +176,12 @@ mod tests {
         // What a full disk left: the snapshot's file created, nothing in it.
         let stuck = dir.join("snap.FFFFFFFFFFFFFFFF.generating");
         File::create(&stuck).unwrap();
-        let refused = sled::Config::new().path(&dir).open().err().unwrap();
+        let refused = open(&dir).err().unwrap();
         assert!(refused.to_string().contains("corrupted"), "{refused}");
 
         let moved = set_aside_broken_snapshots(&dir).unwrap();
         assert_eq!(moved, [dir.join("broken-snap.FFFFFFFFFFFFFFFF.generating")]);
-        let db = sled::Config::new().path(&dir).open().unwrap();
+        let db = open(&dir).unwrap();
         assert_eq!(db.len(), 500, "every flushed write is there");
         // And a whole snapshot is never touched.
         drop(db);
@@ -185,7 +200,7 @@ mod tests {
         let bytes = std::fs::read(&snap).unwrap();
         std::fs::write(&snap, &bytes[..bytes.len() / 2]).unwrap();
         assert_eq!(set_aside_broken_snapshots(&dir).unwrap().len(), 1);
-        let db = sled::Config::new().path(&dir).open().unwrap();
+        let db = open(&dir).unwrap();
         assert_eq!(db.len(), 60);
     }
 
