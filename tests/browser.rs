@@ -180,7 +180,8 @@ async fn a_whole_lifecycle_in_three_browsers() {
 }
 
 /// `/docs` renders the contract with the embedded Redoc, every operation
-/// of it, with no outside request (the page's policy allows none).
+/// of it, loading nothing from elsewhere (Redoc's footer logo is asked
+/// for, and refused by the page's policy).
 #[tokio::test]
 async fn the_api_reference_renders_every_operation() {
     let dir = tempfile::tempdir().unwrap();
@@ -212,6 +213,23 @@ async fn the_api_reference_renders_every_operation() {
         .run("return document.querySelector('h1').textContent;")
         .await;
     assert!(title.as_str().unwrap().contains("baedal"), "{title}");
+    // Everything it loaded came from this server, but Redoc's footer logo,
+    // which it always asks for and the page's policy refuses (images only
+    // from the server itself).
+    let elsewhere = reader
+        .run("return performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(location.origin + '/'));")
+        .await;
+    let logo = "https://cdn.redoc.ly/redoc/logo-mini.svg";
+    assert!(
+        elsewhere.as_array().unwrap().iter().all(|n| n == logo),
+        "loaded from elsewhere: {elsewhere}"
+    );
+    let page = reqwest::get(format!("{}/docs", server.api.base))
+        .await
+        .unwrap();
+    let policy = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("img-src 'self' data:;"), "{policy}");
+    assert!(!policy.contains("redoc.ly"), "{policy}");
     // The picture shows an operation: the checkout.
     reader
         .run("document.querySelector('[data-section-id$=\"operation/orders.place\"]').scrollIntoView(); return true;")

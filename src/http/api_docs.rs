@@ -4,19 +4,25 @@
 //! stores it gzipped in `web/vendor/`, and it is embedded like the console,
 //! so the reference works on a machine with no internet.
 
+use super::console::Asset;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use std::io::Read;
 use std::sync::OnceLock;
 
 /// The reference's page.
-pub const PAGE: &[u8] = include_bytes!("../../web/docs.html");
+pub const PAGE: Asset = Asset {
+    name: "docs.html",
+    media_type: "text/html; charset=utf-8",
+    bytes: include_bytes!("../../web/docs.html"),
+};
 
 /// Redoc's standalone bundle, gzipped (`gzip -9n`).
 pub const RENDERER_GZ: &[u8] = include_bytes!("../../web/vendor/redoc.standalone.js.gz");
 
 /// Redoc sets styles inline and runs its search in a worker from a blob;
-/// nothing comes from elsewhere.
+/// nothing comes from elsewhere (Redoc always asks for its footer logo
+/// from cdn.redoc.ly: refused).
 const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -51,12 +57,7 @@ async fn contract() -> HttpResponse {
 #[utoipa::path(get, path = "/docs", tag = "reference", security(()),
     responses((status = 200, description = "The reference (HTML).", body = String, content_type = "text/html")))]
 async fn page() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, POLICY))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .body(PAGE)
+    super::console::serve(&PAGE, POLICY)
 }
 
 /// Whether one `Accept-Encoding` entry takes gzip: `gzip` (or `*`) with a

@@ -89,7 +89,7 @@ pub(super) struct Api;
 #[utoipa::path(get, path = "/", tag = "console", security(()),
     responses((status = 200, description = "The console (HTML).", body = String, content_type = "text/html")))]
 async fn index() -> HttpResponse {
-    serve(&ASSETS[0])
+    serve(&ASSETS[0], POLICY)
 }
 
 /// One of the console's files (scripts, styles, the districts of Seoul).
@@ -102,19 +102,20 @@ async fn index() -> HttpResponse {
     ))]
 async fn file(name: web::Path<String>) -> HttpResponse {
     match ASSETS.iter().find(|a| a.name == name.as_str()) {
-        Some(asset) => serve(asset),
+        Some(asset) => serve(asset, POLICY),
         None => actix_web::ResponseError::error_response(&super::Problem::not_found(format!(
             "the console has no file {name:?}"
         ))),
     }
 }
 
-fn serve(asset: &Asset) -> HttpResponse {
+/// 200 with an embedded file, under the content security `policy`.
+pub(super) fn serve(asset: &Asset, policy: &str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(asset.media_type)
         // Small and local: always ask again, so an upgrade shows at once.
         .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, POLICY))
+        .insert_header((header::CONTENT_SECURITY_POLICY, policy))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .body(asset.bytes)
 }
@@ -125,7 +126,8 @@ mod tests {
 
     #[test]
     fn the_whole_console_stays_under_its_budget() {
-        let docs = super::super::api_docs::PAGE.len() + super::super::api_docs::RENDERER_GZ.len();
+        let docs =
+            super::super::api_docs::PAGE.bytes.len() + super::super::api_docs::RENDERER_GZ.len();
         let total: usize = ASSETS.iter().map(|a| a.bytes.len()).sum::<usize>() + docs;
         assert!(total < BUDGET_BYTES, "{total} bytes embedded");
     }

@@ -82,7 +82,7 @@ impl ProblemType {
     }
 
     pub fn status(self) -> StatusCode {
-        StatusCode::from_u16(self.describe().1).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        self.describe().1
     }
 
     /// What it means, and what the caller can do about it.
@@ -90,36 +90,36 @@ impl ProblemType {
         self.describe().2
     }
 
-    fn describe(self) -> (&'static str, u16, &'static str) {
+    fn describe(self) -> (&'static str, StatusCode, &'static str) {
         use ProblemType::*;
         match self {
-            InvalidRequest => ("invalid-request", 422, "A field, a query parameter or the body's shape is not acceptable; `detail` names which and why."),
-            BelowMinimumOrder => ("below-minimum-order", 422, "The basket is under the store's minimum order; `detail` says how much is missing, in won."),
-            OutsideDeliveryArea => ("outside-delivery-area", 422, "The drop-off is beyond the store's delivery radius; `detail` says how far it is, in km."),
-            MalformedJson => ("malformed-json", 400, "The body is not valid JSON."),
-            BadRequest => ("bad-request", 400, "The body could not be read."),
-            UnsupportedMediaType => ("unsupported-media-type", 415, "The body must be sent with `Content-Type: application/json`."),
-            PayloadTooLarge => ("payload-too-large", 413, "The body is over 64 KiB."),
-            Unauthenticated => ("unauthenticated", 401, "No valid access token: sign in (`POST /auth/login`) or refresh it (`POST /auth/refresh`)."),
-            Forbidden => ("forbidden", 403, "The caller's role or ownership does not allow this action."),
-            NotYourDelivery => ("not-your-delivery", 403, "Another rider carries this delivery."),
-            NotFound => ("not-found", 404, "No such resource, or none the caller may see."),
-            PaymentDeclined => ("payment-declined", 402, "The payment gateway declined the charge; nothing was charged."),
-            Conflict => ("conflict", 409, "The resource is not in a state that allows this action (an order already accepted, a review already written, …)."),
-            PaymentKeyUsed => ("payment-key-used", 409, "The gateway's paymentKey was already used for another order or revision."),
-            AlreadyTaken => ("already-taken", 409, "An id (account, store) is already taken."),
-            CookingStarted => ("cooking-started", 409, "The kitchen has started cooking: the order can no longer be changed or canceled by the customer."),
-            StoreClosed => ("store-closed", 409, "The store is closed now; `detail` says when it next opens."),
-            StorePaused => ("store-paused", 409, "The store has paused orders; `detail` says until when."),
-            SoldOut => ("sold-out", 409, "A dish in the basket is sold out; `detail` names it."),
-            CouponUnusable => ("coupon-unusable", 409, "The coupon does not exist, is used, or does not apply."),
-            RateLimited => ("rate-limited", 429, "Too many requests from this address or account; `Retry-After` says when to try again."),
-            TooManySockets => ("too-many-sockets", 429, "The account has as many WebSockets open as it may; close one first."),
-            Overloaded => ("overloaded", 503, "The server is busy with other requests; try again after `Retry-After`."),
-            Unavailable => ("unavailable", 503, "A dependency (the payment gateway, a backup in progress) is unavailable; try again after `Retry-After`."),
-            StorageUnavailable => ("storage-unavailable", 503, "Storage refuses writes (a full disk); reads still work. Try again after `Retry-After`."),
-            Storage => ("storage", 500, "Storage failed."),
-            Internal => ("internal", 500, "An internal error."),
+            InvalidRequest => ("invalid-request", StatusCode::UNPROCESSABLE_ENTITY, "A field, a query parameter or the body's shape is not acceptable; `detail` names which and why."),
+            BelowMinimumOrder => ("below-minimum-order", StatusCode::UNPROCESSABLE_ENTITY, "The basket is under the store's minimum order; `detail` says how much is missing, in won."),
+            OutsideDeliveryArea => ("outside-delivery-area", StatusCode::UNPROCESSABLE_ENTITY, "The drop-off is beyond the store's delivery radius; `detail` says how far it is, in km."),
+            MalformedJson => ("malformed-json", StatusCode::BAD_REQUEST, "The body is not valid JSON."),
+            BadRequest => ("bad-request", StatusCode::BAD_REQUEST, "The body could not be read."),
+            UnsupportedMediaType => ("unsupported-media-type", StatusCode::UNSUPPORTED_MEDIA_TYPE, "The body must be sent with `Content-Type: application/json`."),
+            PayloadTooLarge => ("payload-too-large", StatusCode::PAYLOAD_TOO_LARGE, "The body is over 64 KiB."),
+            Unauthenticated => ("unauthenticated", StatusCode::UNAUTHORIZED, "No valid access token: sign in (`POST /auth/login`) or refresh it (`POST /auth/refresh`)."),
+            Forbidden => ("forbidden", StatusCode::FORBIDDEN, "The caller's role or ownership does not allow this action."),
+            NotYourDelivery => ("not-your-delivery", StatusCode::FORBIDDEN, "Another rider carries this delivery."),
+            NotFound => ("not-found", StatusCode::NOT_FOUND, "No such resource, or none the caller may see."),
+            PaymentDeclined => ("payment-declined", StatusCode::PAYMENT_REQUIRED, "The payment gateway declined the charge; nothing was charged."),
+            Conflict => ("conflict", StatusCode::CONFLICT, "The resource is not in a state that allows this action (an order already accepted, a review already written, …)."),
+            PaymentKeyUsed => ("payment-key-used", StatusCode::CONFLICT, "The gateway's paymentKey was already used for another order or revision."),
+            AlreadyTaken => ("already-taken", StatusCode::CONFLICT, "An id (account, store) is already taken."),
+            CookingStarted => ("cooking-started", StatusCode::CONFLICT, "The kitchen has started cooking: the order can no longer be changed or canceled by the customer."),
+            StoreClosed => ("store-closed", StatusCode::CONFLICT, "The store is closed now; `detail` says when it next opens."),
+            StorePaused => ("store-paused", StatusCode::CONFLICT, "The store has paused orders; `detail` says until when."),
+            SoldOut => ("sold-out", StatusCode::CONFLICT, "A dish in the basket is sold out; `detail` names it."),
+            CouponUnusable => ("coupon-unusable", StatusCode::CONFLICT, "The coupon does not exist, is used, or does not apply."),
+            RateLimited => ("rate-limited", StatusCode::TOO_MANY_REQUESTS, "Too many requests from this address or account; `Retry-After` says when to try again."),
+            TooManySockets => ("too-many-sockets", StatusCode::TOO_MANY_REQUESTS, "The account has as many WebSockets open as it may; close one first."),
+            Overloaded => ("overloaded", StatusCode::SERVICE_UNAVAILABLE, "The server is busy with other requests; try again after `Retry-After`."),
+            Unavailable => ("unavailable", StatusCode::SERVICE_UNAVAILABLE, "A dependency (the payment gateway, a backup in progress) is unavailable; try again after `Retry-After`."),
+            StorageUnavailable => ("storage-unavailable", StatusCode::SERVICE_UNAVAILABLE, "Storage refuses writes (a full disk); reads still work. Try again after `Retry-After`."),
+            Storage => ("storage", StatusCode::INTERNAL_SERVER_ERROR, "Storage failed."),
+            Internal => ("internal", StatusCode::INTERNAL_SERVER_ERROR, "An internal error."),
         }
     }
 }

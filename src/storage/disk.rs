@@ -145,19 +145,9 @@ pub(super) fn set_aside_broken_snapshots(dir: &Path) -> io::Result<Vec<PathBuf>>
 mod tests {
     use super::*;
 
-    /// Opens `dir` once the last handle's threads have let go of its lock:
-    /// sled releases it after a drop, on its own time ("could not acquire
-    /// lock" in between, seen on a CI run).
-    fn open(dir: &Path) -> sled::Result<sled::Db> {
-        for _ in 0..1000 {
-            match sled::Config::new().path(dir).open() {
-                Err(e) if e.to_string().contains("could not acquire lock") => {
-                    std::thread::sleep(std::time::Duration::from_millis(5))
-                }
-                other => return other,
-            }
-        }
-        sled::Config::new().path(dir).open()
+    /// Opens `dir` plainly, once the last handle has let go of its lock.
+    fn open(dir: &Path) -> Result<sled::Db, crate::storage::StorageError> {
+        super::super::engine::while_locked(dir, || sled::Config::new().path(dir).open())
     }
 
     fn write_some(dir: &Path, n: u32) {

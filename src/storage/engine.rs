@@ -41,26 +41,35 @@ fn segment_size_of(path: &Path) -> usize {
     }
 }
 
-/// Opens sled. A handle this process just dropped can hold the database's
-/// file lock a moment longer (sled's I/O threads finish its last writes),
-/// so a busy lock is tried again for a while before it counts as another
-/// process's.
+/// Opens sled, with [`while_locked`]'s patience.
 pub(super) fn open_engine(config: &StorageConfig) -> Result<sled::Db, StorageError> {
-    const PATIENCE: Duration = Duration::from_secs(2);
     // A snapshot a full disk cut short would make every open fail.
     super::disk::set_aside_broken_snapshots(&config.path)
         .map_err(|e| StorageError::Engine(format!("cannot check the snapshot files: {e}")))?;
-    let began = std::time::Instant::now();
-    loop {
-        let opened = sled::Config::new()
+    while_locked(&config.path, || {
+        sled::Config::new()
             .path(&config.path)
             .cache_capacity(config.cache_capacity_bytes)
             .segment_size(segment_size_of(&config.path))
             // Our flusher decides when to flush; sled's own timer thread
             // would only compete with it (and spins while it does).
             .flush_every_ms(None)
-            .open();
-        match opened {
+            .open()
+    })
+}
+
+/// Runs `open` (of the database at `path`) again while sled reports its
+/// lock busy, for up to two seconds: a handle this process just dropped
+/// can hold the lock a moment longer (sled's I/O threads finish its last
+/// writes), so a busy lock counts as another process's only after that.
+pub(super) fn while_locked(
+    path: &Path,
+    open: impl Fn() -> sled::Result<sled::Db>,
+) -> Result<sled::Db, StorageError> {
+    const PATIENCE: Duration = Duration::from_secs(2);
+    let began = std::time::Instant::now();
+    loop {
+        match open() {
             // sled reports a busy lock only in its message.
             Err(sled::Error::Io(e))
                 if e.to_string().starts_with("could not acquire lock")
@@ -69,10 +78,10 @@ pub(super) fn open_engine(config: &StorageConfig) -> Result<sled::Db, StorageErr
                 std::thread::sleep(Duration::from_millis(10));
                 // Gone while we waited: a compaction is swapping it, and
                 // opening now would create an empty database in its place.
-                if !config.path.exists() {
+                if !path.exists() {
                     return Err(StorageError::Engine(format!(
                         "{} moved while its lock was awaited (is `baedal compact` running?)",
-                        config.path.display()
+                        path.display()
                     )));
                 }
             }

@@ -244,15 +244,29 @@ impl Api {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let (status, _, body) = Api::answer(req).await;
+        (status, body)
+    }
+
+    /// Sends `req`: its status, its media type (the `Content-Type` without
+    /// parameters), and its body as JSON (a string if it is not JSON, null
+    /// if empty).
+    pub async fn answer(req: reqwest::RequestBuilder) -> (StatusCode, Option<String>, Value) {
         let res = req.send().await.expect("the server answers");
         let status = res.status();
+        let media = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|m| m.trim().to_string());
         let text = res.text().await.expect("a body");
         let body = if text.is_empty() {
             Value::Null
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
-        (status, body)
+        (status, media, body)
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
